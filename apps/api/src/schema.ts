@@ -1,0 +1,11 @@
+import type { SchemaDefinition } from '@cockpit/api-core';
+
+/**
+ * Every entity and migration of the api, in one place: the api's DataSource, the migration
+ * generator and the drift check all read this, so they cannot disagree. Feature modules add their
+ * entities here as they land; migrations live in ./migrations and are only ever appended.
+ */
+export const schema: SchemaDefinition = {
+  entities: [],
+  migrations: [],
+};

@@ -1,0 +1,99 @@
+import { hostname } from 'node:os';
+import path from 'node:path';
+import { z } from 'zod';
+
+const port = (name: string, fallback: number) =>
+  z
+    .string()
+    .default(String(fallback))
+    .transform((raw, ctx) => {
+      const value = Number(raw);
+      if (!/^\d+$/.test(raw.trim()) || value > 65535) {
+        ctx.addIssue({
+          code: 'custom',
+          message: `${name} must be a whole number from 0 to 65535 (0 picks a free port), got "${raw}"`,
+        });
+        return z.NEVER;
+      }
+      return value;
+    });
+
+const postgresUrl = z
+  .string()
+  .refine(
+    (raw) => {
+      try {
+        return ['postgres:', 'postgresql:'].includes(new URL(raw).protocol);
+      } catch {
+        return false;
+      }
+    },
+    { message: 'DATABASE_URL must look like postgres://user:password@host:5432/database' },
+  )
+  .optional();
+
+/**
+ * Every setting Cockpit reads from the environment. Read once at boot; a bad value stops start-up
+ * with one line naming the variable and what it accepts.
+ */
+export const configSchema = z
+  .object({
+    NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
+    PORT: port('PORT', 8080),
+    HOST: z.string().min(1).default('127.0.0.1'),
+    DATABASE_URL: postgresUrl,
+    DATA_DIR: z.string().min(1).default('.data'),
+    LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+    PUBLIC_URL: z.url({ protocol: /^https?$/, message: 'PUBLIC_URL must be an http(s) URL such as https://cockpit.example.com' }).optional(),
+    INSTANCE_ID: z
+      .string()
+      .regex(/^[A-Za-z0-9._-]{1,64}$/, 'INSTANCE_ID may use letters, digits, ".", "_" and "-" (at most 64)')
+      .optional(),
+    CONSOLE_DIR: z.string().min(1).optional(),
+  })
+  .transform((env) => {
+    const dataDir = path.resolve(env.DATA_DIR);
+    return {
+      nodeEnv: env.NODE_ENV,
+      port: env.PORT,
+      host: env.HOST,
+      databaseUrl: env.DATABASE_URL,
+      dataDir,
+      logLevel: env.LOG_LEVEL,
+      /** Where browsers reach Cockpit; drives Origin checks and cookie security. */
+      publicUrl: (env.PUBLIC_URL ?? `http://localhost:${env.PORT}`).replace(/\/$/, ''),
+      publicUrlExplicit: env.PUBLIC_URL !== undefined,
+      instanceId: env.INSTANCE_ID ?? `${hostname()}-${process.pid}`,
+      /** Built console to serve; none means the api serves only the API. */
+      consoleDir: env.CONSOLE_DIR ? path.resolve(env.CONSOLE_DIR) : undefined,
+    };
+  });
+
+export type AppConfig = Readonly<z.output<typeof configSchema>>;
+
+/** Names of every environment variable the config reads (the docker compose test checks against it). */
+export const configVariables: readonly string[] = Object.keys(configSchema.in.shape);
+
+export class ConfigError extends Error {
+  constructor(readonly problems: readonly string[]) {
+    super(`Invalid configuration: ${problems.join('; ')}`);
+    this.name = 'ConfigError';
+  }
+}
+
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
+  // Empty strings count as unset so `PORT= npm start` behaves like no PORT at all.
+  const present = Object.fromEntries(
+    configVariables.filter((key) => env[key] !== undefined && env[key] !== '').map((key) => [key, env[key]]),
+  );
+  const parsed = configSchema.safeParse(present);
+  if (!parsed.success) {
+    throw new ConfigError(
+      parsed.error.issues.map((issue) => {
+        const key = String(issue.path[0] ?? 'config');
+        return issue.message.includes(key) ? issue.message : `${key}: ${issue.message}`;
+      }),
+    );
+  }
+  return Object.freeze(parsed.data);
+}

@@ -1,0 +1,64 @@
+import { Catch, HttpException, HttpStatus, Logger, type ArgumentsHost, type ExceptionFilter } from '@nestjs/common';
+import type { Response } from 'express';
+import { STATUS_CODES } from 'node:http';
+import type { ErrorResponse } from '@cockpit/contracts';
+
+/**
+ * Turns anything thrown while handling an HTTP request into the one error shape,
+ * `{ statusCode, error, message, details? }`. Unexpected errors answer a bare 500 and are logged
+ * with the request id; their text never reaches the client.
+ */
+@Catch()
+export class ErrorFilter implements ExceptionFilter {
+  private readonly logger = new Logger('HTTP');
+
+  catch(exception: unknown, host: ArgumentsHost): void {
+    if (host.getType() !== 'http') throw exception;
+    const response = host.switchToHttp().getResponse<Response>();
+    const body = toErrorResponse(exception);
+    if (body.statusCode >= 500) {
+      this.logger.error({ err: exception }, body.message);
+    }
+    if (response.headersSent) return;
+    response.status(body.statusCode).type('application/json').json(body);
+  }
+}
+
+export function toErrorResponse(exception: unknown): ErrorResponse {
+  if (exception instanceof HttpException) {
+    const statusCode = exception.getStatus();
+    const raw = exception.getResponse();
+    let message = exception.message;
+    let details: ErrorResponse['details'];
+    if (typeof raw === 'string') message = raw;
+    else if (raw && typeof raw === 'object') {
+      const candidate = (raw as { message?: unknown }).message;
+      if (typeof candidate === 'string') message = candidate;
+      else if (Array.isArray(candidate)) message = candidate.map(String).join('; ');
+      const rawDetails = (raw as { details?: unknown }).details;
+      if (Array.isArray(rawDetails)) details = rawDetails as ErrorResponse['details'];
+    }
+    return withDetails({ statusCode, error: STATUS_CODES[statusCode] ?? 'Error', message }, details);
+  }
+  // Errors raised by Express's body parser carry a status (400 bad JSON, 413 too large, 415 ...).
+  const status = (exception as { status?: unknown; type?: unknown } | undefined)?.status;
+  if (typeof status === 'number' && status >= 400 && status < 500) {
+    const type = (exception as { type?: unknown }).type;
+    const message =
+      type === 'entity.parse.failed'
+        ? 'Request body is not valid JSON'
+        : type === 'entity.too.large'
+          ? 'Request body is too large'
+          : (STATUS_CODES[status] ?? 'Bad request');
+    return { statusCode: status, error: STATUS_CODES[status] ?? 'Error', message };
+  }
+  return {
+    statusCode: HttpStatus.INTERNAL_SERVER_ERROR,
+    error: STATUS_CODES[500] ?? 'Internal Server Error',
+    message: 'Internal server error; the api log has the details under this request id',
+  };
+}
+
+function withDetails(base: ErrorResponse, details: ErrorResponse['details']): ErrorResponse {
+  return details?.length ? { ...base, details } : base;
+}

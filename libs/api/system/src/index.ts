@@ -1,0 +1,2 @@
+export * from './system.module.js';
+export * from './metrics.service.js';

@@ -1,0 +1,47 @@
+import { Controller, Inject, Res } from '@nestjs/common';
+import { HealthCheckService, TypeOrmHealthIndicator } from '@nestjs/terminus';
+import type { Response } from 'express';
+import type { AppConfig } from '@cockpit/api-config';
+import { APP_CONFIG, Route } from '@cockpit/api-core';
+import {
+  healthLive,
+  healthReady,
+  prometheusMetrics,
+  systemInfo,
+  type HealthResponse,
+  type SystemInfo,
+} from '@cockpit/contracts';
+import { MetricsService } from './metrics.service.js';
+import { API_VERSION, STARTED_AT } from './version.js';
+
+@Controller()
+export class SystemController {
+  constructor(
+    private readonly health: HealthCheckService,
+    private readonly db: TypeOrmHealthIndicator,
+    private readonly metrics: MetricsService,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+  ) {}
+
+  @Route(healthLive)
+  live(): HealthResponse {
+    return { status: 'ok', info: {}, error: {}, details: {} };
+  }
+
+  /** 503 (through terminus) with the failing check when the database does not answer within 3 s. */
+  @Route(healthReady)
+  ready(): Promise<HealthResponse> {
+    return this.health.check([() => this.db.pingCheck('database', { timeout: 3000 })]) as Promise<HealthResponse>;
+  }
+
+  @Route(systemInfo)
+  info(): SystemInfo {
+    return { product: 'Cockpit', version: API_VERSION, instanceId: this.config.instanceId, startedAt: STARTED_AT };
+  }
+
+  @Route(prometheusMetrics)
+  async prometheus(@Res({ passthrough: true }) response: Response): Promise<string> {
+    response.type(this.metrics.registry.contentType);
+    return this.metrics.registry.metrics();
+  }
+}
