@@ -65,7 +65,7 @@ export function browserProject(dir) {
     testMatch: ['<rootDir>/src/**/*.spec.{ts,tsx}'],
     moduleNameMapper: {
       ...common(dir).moduleNameMapper,
-      '\\.(css|svg|png|woff2?)$': path.join(import.meta.dirname, 'tools/jest/file-stub.js'),
+      '\\.(css|svg|png|woff2?)$': path.join(import.meta.dirname, 'tools/jest/file-stub.cjs'),
     },
     setupFilesAfterEnv: [path.join(import.meta.dirname, 'tools/jest/setup-dom.js')],
   };

@@ -40,8 +40,12 @@ async function main(): Promise<void> {
   const address = app.getHttpServer().address();
   const port = typeof address === 'object' && address ? address.port : config.port;
   const url = config.publicUrlExplicit ? config.publicUrl : `http://${config.host === '0.0.0.0' ? 'localhost' : config.host}:${port}`;
-  // The launcher (npm start) waits for this before printing the URL.
-  process.send?.({ type: 'ready', url, port });
+  // The launcher (npm start) waits for this before printing the URL. Should the launcher die
+  // without stopping us (SIGKILL), its IPC channel closes: shut down rather than linger as an orphan.
+  if (process.send) {
+    process.send({ type: 'ready', url, port });
+    process.once('disconnect', () => void app.close().finally(() => process.exit(0)));
+  }
 }
 
 main().catch((error: unknown) => {

@@ -1,7 +1,7 @@
 import { createRequire } from 'node:module';
 import { Module, type MiddlewareConsumer, type NestModule } from '@nestjs/common';
 import express from 'express';
-import { allRoutes } from '@cockpit/contracts';
+import { allRoutes, COCKPIT_VERSION } from '@cockpit/contracts';
 import { buildOpenApiDocument } from './document.js';
 import { OpenApiController } from './openapi.controller.js';
 import { OPENAPI_DOCUMENT } from './tokens.js';
@@ -17,7 +17,7 @@ const INIT_JS = `window.ui = SwaggerUIBundle({ url: '/api/openapi.json', dom_id:
   providers: [
     {
       provide: OPENAPI_DOCUMENT,
-      useFactory: () => buildOpenApiDocument(allRoutes, (require('../../../../package.json') as { version: string }).version),
+      useFactory: () => buildOpenApiDocument(allRoutes, COCKPIT_VERSION),
     },
   ],
 })

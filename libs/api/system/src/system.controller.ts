@@ -10,9 +10,10 @@ import {
   systemInfo,
   type HealthResponse,
   type SystemInfo,
+  COCKPIT_VERSION,
 } from '@cockpit/contracts';
 import { MetricsService } from './metrics.service.js';
-import { API_VERSION, STARTED_AT } from './version.js';
+import { STARTED_AT } from './version.js';
 
 @Controller()
 export class SystemController {
@@ -36,7 +37,7 @@ export class SystemController {
 
   @Route(systemInfo)
   info(): SystemInfo {
-    return { product: 'Cockpit', version: API_VERSION, instanceId: this.config.instanceId, startedAt: STARTED_AT };
+    return { product: 'Cockpit', version: COCKPIT_VERSION, instanceId: this.config.instanceId, startedAt: STARTED_AT };
   }
 
   @Route(prometheusMetrics)

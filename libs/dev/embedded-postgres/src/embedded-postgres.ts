@@ -46,6 +46,7 @@ export class EmbeddedPostgres {
     private readonly credentials: Credentials,
     readonly database: string,
     readonly logFile: string,
+    private readonly logOffset: number,
   ) {
     this.exited = new Promise((resolve) => {
       if (child.exitCode !== null || child.signalCode !== null) resolve();
@@ -98,6 +99,7 @@ export class EmbeddedPostgres {
     for (let attempt = 0; attempt < (options.port ? 1 : 3); attempt++) {
       const port = options.port ?? (await freePort());
       const log = await open(logFile, 'a');
+      const logOffset = (await log.stat()).size;
       const child = spawn(
         binaries.postgres,
         [
@@ -110,7 +112,7 @@ export class EmbeddedPostgres {
         { detached: true, stdio: ['ignore', log.fd, log.fd], ...(runAs ?? {}), env: { ...process.env, LC_MESSAGES: 'C' } },
       );
       await log.close();
-      const server = new EmbeddedPostgres(child, port, credentials, database, logFile);
+      const server = new EmbeddedPostgres(child, port, credentials, database, logFile, logOffset);
       try {
         await server.waitReady(signal);
         await server.ensureDatabase();
@@ -131,7 +133,11 @@ export class EmbeddedPostgres {
     for (;;) {
       signal?.throwIfAborted();
       if (exited) {
-        throw new Error(`PostgreSQL exited during start-up: ${await lastLogLines(this.logFile)}`);
+        const log = await logSince(this.logFile, this.logOffset);
+        if (/Address already in use|could not create any TCP\/IP sockets/.test(log)) {
+          throw new Error(`Port ${this.port} on 127.0.0.1 is already in use; PostgreSQL cannot listen on it.`);
+        }
+        throw new Error(`PostgreSQL exited during start-up: ${summarise(log)} (full log: ${this.logFile})`);
       }
       const client = new pg.Client({ connectionString: this.url('postgres'), connectionTimeoutMillis: 1000 });
       try {
@@ -142,7 +148,9 @@ export class EmbeddedPostgres {
         await client.end().catch(() => undefined);
       }
       if (Date.now() > deadline) {
-        throw new Error(`PostgreSQL did not accept connections within ${READY_TIMEOUT_MS / 1000} s: ${await lastLogLines(this.logFile)}`);
+        throw new Error(
+          `PostgreSQL did not accept connections within ${READY_TIMEOUT_MS / 1000} s: ${summarise(await logSince(this.logFile, this.logOffset))}`,
+        );
       }
       await new Promise((resolve) => setTimeout(resolve, 100));
     }
@@ -281,10 +289,18 @@ async function exists(file: string): Promise<boolean> {
   );
 }
 
-async function lastLogLines(logFile: string): Promise<string> {
-  const text = await readFile(logFile, 'utf8').catch(() => '');
-  const lines = text.trim().split('\n').filter(Boolean).slice(-4);
-  return lines.length ? lines.join(' | ') : '(no log output)';
+/** What the server logged since `offset` (this start only). */
+async function logSince(logFile: string, offset: number): Promise<string> {
+  const text = await readFile(logFile).catch(() => Buffer.alloc(0));
+  return text.subarray(offset).toString('utf8');
+}
+
+/** The FATAL/ERROR lines, or the last few lines, on one line. */
+function summarise(log: string): string {
+  const lines = log.trim().split('\n').filter(Boolean);
+  const important = lines.filter((line) => /\b(FATAL|ERROR|PANIC)\b/.test(line));
+  const chosen = (important.length ? important : lines).slice(-4);
+  return chosen.length ? chosen.join(' | ') : '(no log output)';
 }
 
 export function freePort(host = '127.0.0.1'): Promise<number> {

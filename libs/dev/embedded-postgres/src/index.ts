@@ -1,2 +1,3 @@
 export * from './embedded-postgres.js';
 export { postgresBinaries } from './binaries.js';
+export { createTestDatabase } from './testing.js';

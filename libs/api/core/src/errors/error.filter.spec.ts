@@ -1,0 +1,48 @@
+import { describe, expect, it } from '@jest/globals';
+import { BadRequestException, ConflictException, NotFoundException } from '@nestjs/common';
+import { ErrorResponse } from '@cockpit/contracts';
+import { toErrorResponse } from './error.filter.js';
+
+describe('toErrorResponse', () => {
+  it('keeps the message of an HttpException', () => {
+    expect(toErrorResponse(new NotFoundException('Host 7 not found'))).toEqual({
+      statusCode: 404,
+      error: 'Not Found',
+      message: 'Host 7 not found',
+    });
+  });
+
+  it('carries validation details', () => {
+    const body = toErrorResponse(
+      new BadRequestException({ message: 'Invalid body', details: [{ path: 'body.name', message: 'Required' }] }),
+    );
+    expect(body).toEqual({
+      statusCode: 400,
+      error: 'Bad Request',
+      message: 'Invalid body',
+      details: [{ path: 'body.name', message: 'Required' }],
+    });
+    expect(ErrorResponse.parse(body)).toEqual(body);
+  });
+
+  it('explains body-parser failures', () => {
+    expect(toErrorResponse(Object.assign(new Error('x'), { status: 400, type: 'entity.parse.failed' }))).toMatchObject({
+      statusCode: 400,
+      message: 'Request body is not valid JSON',
+    });
+    expect(toErrorResponse(Object.assign(new Error('x'), { status: 413, type: 'entity.too.large' }))).toMatchObject({
+      statusCode: 413,
+      error: 'Payload Too Large',
+    });
+  });
+
+  it('never leaks the text of an unexpected error', () => {
+    const body = toErrorResponse(new Error('password=hunter2 in connection string'));
+    expect(body.statusCode).toBe(500);
+    expect(body.message).not.toContain('hunter2');
+  });
+
+  it('joins Nest-style message arrays', () => {
+    expect(toErrorResponse(new ConflictException(['a', 'b'])).message).toBe('a; b');
+  });
+});

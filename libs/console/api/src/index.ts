@@ -1,0 +1,2 @@
+export * from './api-fetch.js';
+export * from './system.queries.js';

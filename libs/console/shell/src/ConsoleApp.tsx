@@ -1,0 +1,24 @@
+import { QueryClient, QueryClientProvider } from '@tanstack/react-query';
+import { useState } from 'react';
+import { createBrowserRouter, RouterProvider, type createMemoryRouter } from 'react-router';
+import { consoleRoutes } from './routes.js';
+
+export function createQueryClient(): QueryClient {
+  return new QueryClient({ defaultOptions: { queries: { retry: 1, refetchOnWindowFocus: true } } });
+}
+
+interface ConsoleAppProps {
+  /** Tests pass a memory router; the browser build uses the history API. */
+  router?: ReturnType<typeof createMemoryRouter>;
+  queryClient?: QueryClient;
+}
+
+export function ConsoleApp({ router, queryClient }: ConsoleAppProps) {
+  const [client] = useState(() => queryClient ?? createQueryClient());
+  const [browserRouter] = useState(() => router ?? createBrowserRouter(consoleRoutes));
+  return (
+    <QueryClientProvider client={client}>
+      <RouterProvider router={browserRouter} />
+    </QueryClientProvider>
+  );
+}

@@ -1,0 +1,79 @@
+import {
+  Masthead,
+  MastheadBrand,
+  MastheadContent,
+  MastheadLogo,
+  MastheadMain,
+  MastheadToggle,
+  Nav,
+  NavItem,
+  NavList,
+  Page,
+  PageSidebar,
+  PageSidebarBody,
+  PageToggleButton,
+  Toolbar,
+  ToolbarContent,
+  ToolbarItem,
+} from '@patternfly/react-core';
+import { BarsIcon } from '@patternfly/react-icons';
+import { NavLink, Outlet, useLocation } from 'react-router';
+import { useOsColorScheme } from '../theme/use-os-color-scheme.js';
+import { ApiStatus } from './ApiStatus.js';
+import { sections } from './navigation.js';
+
+export function AppLayout() {
+  useOsColorScheme();
+  const location = useLocation();
+  const isCurrent = (path: string) => (path === '/' ? location.pathname === '/' : location.pathname.startsWith(path));
+
+  const masthead = (
+    <Masthead>
+      <MastheadMain>
+        <MastheadToggle>
+          <PageToggleButton isHamburgerButton aria-label="Toggle navigation">
+            <BarsIcon />
+          </PageToggleButton>
+        </MastheadToggle>
+        <MastheadBrand>
+          <MastheadLogo component={(props) => <NavLink to="/" {...props} />}>
+            <span className="cockpit-brand">Cockpit</span>
+          </MastheadLogo>
+        </MastheadBrand>
+      </MastheadMain>
+      <MastheadContent>
+        <Toolbar isFullHeight isStatic>
+          <ToolbarContent>
+            <ToolbarItem align={{ default: 'alignEnd' }}>
+              <ApiStatus />
+            </ToolbarItem>
+          </ToolbarContent>
+        </Toolbar>
+      </MastheadContent>
+    </Masthead>
+  );
+
+  const sidebar = (
+    <PageSidebar>
+      <PageSidebarBody>
+        <Nav aria-label="Main navigation">
+          <NavList>
+            {sections.map((section) => (
+              <NavItem key={section.path} isActive={isCurrent(section.path)}>
+                <NavLink to={section.path} end={section.path === '/'}>
+                  {section.label}
+                </NavLink>
+              </NavItem>
+            ))}
+          </NavList>
+        </Nav>
+      </PageSidebarBody>
+    </PageSidebar>
+  );
+
+  return (
+    <Page masthead={masthead} sidebar={sidebar} isManagedSidebar>
+      <Outlet />
+    </Page>
+  );
+}

@@ -1,0 +1,68 @@
+import {
+  Alert,
+  Card,
+  CardBody,
+  CardTitle,
+  DescriptionList,
+  DescriptionListDescription,
+  DescriptionListGroup,
+  DescriptionListTerm,
+  EmptyState,
+  EmptyStateBody,
+  Gallery,
+  PageSection,
+  Spinner,
+  Title,
+} from '@patternfly/react-core';
+import { useQuery } from '@tanstack/react-query';
+import { systemInfoQuery } from '@cockpit/console-api';
+
+export function DashboardPage() {
+  const info = useQuery(systemInfoQuery());
+  return (
+    <>
+      <PageSection>
+        <Title headingLevel="h1">Dashboard</Title>
+      </PageSection>
+      <PageSection isFilled>
+        <Gallery hasGutter minWidths={{ default: '320px' }}>
+          <Card>
+            <CardTitle>Cockpit</CardTitle>
+            <CardBody>
+              {info.isPending && <Spinner size="md" aria-label="Loading system information" />}
+              {info.isError && (
+                <Alert variant="danger" isInline isPlain title="Cannot reach the Cockpit API">
+                  {info.error.message}
+                </Alert>
+              )}
+              {info.isSuccess && (
+                <DescriptionList isCompact isHorizontal>
+                  <DescriptionListGroup>
+                    <DescriptionListTerm>Version</DescriptionListTerm>
+                    <DescriptionListDescription>{info.data.version}</DescriptionListDescription>
+                  </DescriptionListGroup>
+                  <DescriptionListGroup>
+                    <DescriptionListTerm>API instance</DescriptionListTerm>
+                    <DescriptionListDescription>{info.data.instanceId}</DescriptionListDescription>
+                  </DescriptionListGroup>
+                  <DescriptionListGroup>
+                    <DescriptionListTerm>Running since</DescriptionListTerm>
+                    <DescriptionListDescription>{new Date(info.data.startedAt).toLocaleString()}</DescriptionListDescription>
+                  </DescriptionListGroup>
+                </DescriptionList>
+              )}
+            </CardBody>
+          </Card>
+          <Card>
+            <CardTitle>Fleet</CardTitle>
+            <CardBody>
+              <EmptyState titleText="No hosts yet" headingLevel="h3" variant="sm">
+                <EmptyStateBody>Host and VM counts, alerts and running migrations will show here once hosts can be enrolled.</EmptyStateBody>
+              </EmptyState>
+            </CardBody>
+          </Card>
+        </Gallery>
+      </PageSection>
+    </>
+  );
+}

@@ -1,0 +1,55 @@
+import { SectionPage } from './SectionPage.js';
+
+export const HostsPage = () => (
+  <SectionPage
+    title="Hosts"
+    description="Vapor hosts: hardware, storage pools, networks, connection state and which Cockpit instance collects from each."
+    emptyTitle="No hosts enrolled"
+    emptyBody="Enrolling Vapor hosts by URL and token is not available in this version yet. Enrolled hosts will be listed here."
+  />
+);
+
+export const VmsPage = () => (
+  <SectionPage
+    title="Virtual machines"
+    description="Every VM on every host, with state, live metrics, power actions and consoles."
+    emptyTitle="No virtual machines"
+    emptyBody="VMs appear here once hosts are enrolled; this version cannot enroll hosts yet."
+  />
+);
+
+export const MigrationsPage = () => (
+  <SectionPage
+    title="Migrations"
+    description="Live and storage migrations: pre-flight checks, progress, and the history with the downtime achieved."
+    emptyTitle="No migrations"
+    emptyBody="No migration has run. Migrating VMs is not available in this version yet."
+  />
+);
+
+export const ClustersPage = () => (
+  <SectionPage
+    title="Clusters"
+    description="Hierarchical, overlapping groups of hosts used to scope permissions and operations."
+    emptyTitle="No clusters"
+    emptyBody="No clusters are defined. Creating clusters is not available in this version yet."
+  />
+);
+
+export const OperationsPage = () => (
+  <SectionPage
+    title="Operations"
+    description="Global commands across many hosts with collated output, node properties, triggers and image deployments."
+    emptyTitle="No operations"
+    emptyBody="No operation has run. Fleet operations are not available in this version yet."
+  />
+);
+
+export const AuditPage = () => (
+  <SectionPage
+    title="Audit log"
+    description="An append-only record of every state change: who, what, target, result and from where."
+    emptyTitle="No audit records"
+    emptyBody="Nothing is recorded yet: this version has no state-changing actions and no sign-in."
+  />
+);

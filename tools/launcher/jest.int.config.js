@@ -1,0 +1,3 @@
+import { integrationProject } from '../../jest.preset.js';
+
+export default integrationProject(import.meta.dirname);

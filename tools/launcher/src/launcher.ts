@@ -1,0 +1,159 @@
+import { fork, type ChildProcess } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import path from 'node:path';
+import { ConfigError, loadConfig, type AppConfig } from '@cockpit/api-config';
+import { EmbeddedPostgres } from '@cockpit/embedded-postgres';
+import { lockDataDir, prepareDataDir } from './data-dir.js';
+
+/** The repository root, from tools/launcher/{src,dist}/. */
+const ROOT = fileURLToPath(new URL('../../../', import.meta.url));
+const API_READY_TIMEOUT_MS = 60_000;
+const API_STOP_TIMEOUT_MS = 15_000;
+
+type Cleanup = () => Promise<void>;
+
+/** A start-up problem with a message meant for the person at the terminal. */
+class LaunchError extends Error {}
+
+/**
+ * `npm start`: the database (embedded unless DATABASE_URL is set), the api serving the console,
+ * then the URL. Ctrl-C or SIGTERM at any moment stops everything it started, newest first.
+ */
+export class Launcher {
+  private readonly cleanups: Cleanup[] = [];
+  private readonly abort = new AbortController();
+  private stopping?: Promise<void>;
+
+  constructor(
+    private readonly env: NodeJS.ProcessEnv = process.env,
+    private readonly out: (line: string) => void = (line) => process.stdout.write(`${line}\n`),
+  ) {}
+
+  /** Runs until a signal or a child's death; resolves with the exit code. */
+  async run(): Promise<number> {
+    const exitCode = new Promise<number>((resolve) => {
+      for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) {
+        process.on(signal, () => {
+          if (!this.stopping) this.out(`\nStopping Cockpit (${signal})...`);
+          void this.stop().then(() => resolve(0));
+        });
+      }
+      this.start().then(
+        ({ died }) =>
+          void died.then((code) => {
+            void this.stop().then(() => resolve(code));
+          }),
+        (error: unknown) => {
+          if (this.abort.signal.aborted) return; // a signal is already shutting us down
+          const message = error instanceof LaunchError || error instanceof ConfigError ? error.message : (error as Error).message;
+          process.stderr.write(`cockpit: ${message}\n`);
+          void this.stop().then(() => resolve(1));
+        },
+      );
+    });
+    return exitCode;
+  }
+
+  /** Starts everything; `died` resolves with an exit code when a child dies on its own. */
+  private async start(): Promise<{ died: Promise<number> }> {
+    const config = this.loadConfig();
+    await prepareDataDir(config.dataDir);
+    this.cleanups.push(await lockDataDir(config.dataDir));
+    this.abort.signal.throwIfAborted();
+
+    let databaseUrl = config.databaseUrl;
+    let database: EmbeddedPostgres | undefined;
+    if (!databaseUrl) {
+      this.out(`Starting embedded PostgreSQL in ${path.join(config.dataDir, 'postgres')} ...`);
+      database = await EmbeddedPostgres.start({ dir: path.join(config.dataDir, 'postgres'), signal: this.abort.signal });
+      const started = database;
+      this.cleanups.push(() => started.stop());
+      databaseUrl = database.url();
+    }
+    this.abort.signal.throwIfAborted();
+
+    const consoleDir = this.env.CONSOLE_DIR || consoleBuild();
+    const { url, exited } = await this.startApi({ DATABASE_URL: databaseUrl, CONSOLE_DIR: consoleDir ?? '', DATA_DIR: config.dataDir });
+    this.banner(config, url, consoleDir, database);
+
+    const databaseDied = database
+      ? database.whenExited().then(() => {
+          if (!this.stopping) process.stderr.write(`cockpit: the embedded PostgreSQL stopped unexpectedly; see ${database.logFile}\n`);
+          return 1;
+        })
+      : new Promise<number>(() => undefined);
+    return { died: Promise.race([exited, databaseDied]) };
+  }
+
+  private loadConfig(): AppConfig {
+    try {
+      return loadConfig(this.env);
+    } catch (error) {
+      if (error instanceof ConfigError) throw new LaunchError(`${error.message}. Fix the environment variable(s) and start again.`);
+      throw error;
+    }
+  }
+
+  private async startApi(extraEnv: Record<string, string>): Promise<{ url: string; exited: Promise<number> }> {
+    const main = path.join(ROOT, 'apps/api/dist/main.js');
+    const child = fork(main, [], { env: { ...this.env, ...extraEnv }, stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+    const exited = new Promise<number>((resolve) => child.once('exit', (code, signal) => resolve(code ?? (signal ? 1 : 0))));
+    this.cleanups.push(() => this.stopApi(child, exited));
+    const url = await new Promise<string>((resolve, reject) => {
+      const timer = setTimeout(() => reject(new LaunchError(`The api did not become ready within ${API_READY_TIMEOUT_MS / 1000} s.`)), API_READY_TIMEOUT_MS);
+      const onAbort = () => reject(this.abort.signal.reason as Error);
+      this.abort.signal.addEventListener('abort', onAbort, { once: true });
+      child.on('message', (message: { type?: string; url?: string }) => {
+        if (message.type === 'ready' && message.url) {
+          clearTimeout(timer);
+          resolve(message.url);
+        }
+      });
+      // The api printed why it stopped; no need to repeat it.
+      void exited.then((code) => {
+        clearTimeout(timer);
+        reject(new LaunchError(`The api exited during start-up (code ${code}).`));
+      });
+    });
+    return { url, exited };
+  }
+
+  private async stopApi(child: ChildProcess, exited: Promise<number>): Promise<void> {
+    if (child.exitCode !== null || child.signalCode !== null) return;
+    child.kill('SIGTERM');
+    const timer = setTimeout(() => child.kill('SIGKILL'), API_STOP_TIMEOUT_MS);
+    await exited;
+    clearTimeout(timer);
+  }
+
+  /** Idempotent: the first call does the work, later calls wait for it. */
+  stop(): Promise<void> {
+    this.stopping ??= (async () => {
+      this.abort.abort(new LaunchError('Start-up interrupted'));
+      for (const cleanup of this.cleanups.reverse()) {
+        await cleanup().catch((error: unknown) => process.stderr.write(`cockpit: while stopping: ${(error as Error).message}\n`));
+      }
+    })();
+    return this.stopping;
+  }
+
+  private banner(config: AppConfig, url: string, consoleDir: string | undefined, database: EmbeddedPostgres | undefined): void {
+    const lines = [
+      '',
+      `  Cockpit is running: ${url}`,
+      consoleDir ? `  Console:  ${url}/` : '  Console:  not built (run `npx nx build console`); the API still answers',
+      `  API docs: ${url}/api/docs`,
+      '  Sign-in:  not required yet (accounts arrive with the sign-in issue)',
+      `  Database: ${database ? `embedded PostgreSQL on 127.0.0.1:${database.port}, data in ${config.dataDir}` : 'DATABASE_URL'}`,
+      '  Press Ctrl-C to stop.',
+      '',
+    ];
+    this.out(lines.join('\n'));
+  }
+}
+
+function consoleBuild(): string | undefined {
+  const dir = path.join(ROOT, 'apps/console/dist');
+  return existsSync(path.join(dir, 'index.html')) ? dir : undefined;
+}

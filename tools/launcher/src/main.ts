@@ -1,0 +1,4 @@
+import { Launcher } from './launcher.js';
+
+const code = await new Launcher().run();
+process.exit(code);
