@@ -48,8 +48,8 @@ export default [
     },
   },
   {
-    // Tests may start a real PostgreSQL from the dev scope.
-    files: ['**/*.spec.ts', '**/*.spec.tsx', '**/test/**/*.ts'],
+    // Tests and developer CLIs (migration generator) may start a real PostgreSQL from the dev scope.
+    files: ['**/*.spec.ts', '**/*.spec.tsx', '**/test/**/*.ts', 'apps/*/src/cli/**/*.ts'],
     rules: {
       '@nx/enforce-module-boundaries': [
         'error',

@@ -1,4 +1,4 @@
-import { Controller, Inject, Res } from '@nestjs/common';
+import { Controller, Inject, Res, ServiceUnavailableException } from '@nestjs/common';
 import { HealthCheckService, TypeOrmHealthIndicator } from '@nestjs/terminus';
 import type { Response } from 'express';
 import type { AppConfig } from '@cockpit/api-config';
@@ -29,10 +29,23 @@ export class SystemController {
     return { status: 'ok', info: {}, error: {}, details: {} };
   }
 
-  /** 503 (through terminus) with the failing check when the database does not answer within 3 s. */
+  /** 503 naming the failing check when the database does not answer within 3 s. */
   @Route(healthReady)
-  ready(): Promise<HealthResponse> {
-    return this.health.check([() => this.db.pingCheck('database', { timeout: 3000 })]) as Promise<HealthResponse>;
+  async ready(): Promise<HealthResponse> {
+    try {
+      return (await this.health.check([() => this.db.pingCheck('database', { timeout: 3000 })])) as HealthResponse;
+    } catch (error) {
+      if (!(error instanceof ServiceUnavailableException)) throw error;
+      const failed = (error.getResponse() as Partial<HealthResponse>).error ?? {};
+      const details = Object.entries(failed).map(([check, state]) => ({
+        path: check,
+        message: typeof state['message'] === 'string' ? state['message'] : state.status,
+      }));
+      throw new ServiceUnavailableException({
+        message: `Not ready: ${details.map((d) => `${d.path} ${d.message}`).join('; ') || 'a check failed'}`,
+        details,
+      });
+    }
   }
 
   @Route(systemInfo)

@@ -41,7 +41,7 @@ describe('EmbeddedPostgres', () => {
     const first = await EmbeddedPostgres.start({ dir });
     await query(first.url(), 'CREATE TABLE kept (v text)');
     await query(first.url(), 'INSERT INTO kept VALUES ($1)', ['across restarts']);
-    const pid = first.pid!;
+    const pid = first.pid ?? -1;
     await first.stop();
     expect(alive(pid)).toBe(false);
 

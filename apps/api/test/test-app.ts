@@ -1,0 +1,22 @@
+import type { NestExpressApplication } from '@nestjs/platform-express';
+import type { AddressInfo } from 'node:net';
+import { loadConfig } from '@cockpit/api-config';
+import { createTestDatabase } from '@cockpit/embedded-postgres';
+import { createApp } from '../src/app.js';
+
+export interface TestApi {
+  app: NestExpressApplication;
+  url: string;
+  databaseUrl: string;
+  close(): Promise<void>;
+}
+
+/** The real api, in-process, on its own fresh database, listening on a free port. */
+export async function startTestApi(env: Record<string, string> = {}): Promise<TestApi> {
+  const databaseUrl = env['DATABASE_URL'] ?? (await createTestDatabase('api'));
+  const config = loadConfig({ NODE_ENV: 'test', LOG_LEVEL: 'silent', PORT: '0', ...env, DATABASE_URL: databaseUrl });
+  const app = await createApp(config);
+  await app.listen(0, '127.0.0.1');
+  const { port } = app.getHttpServer().address() as AddressInfo;
+  return { app, url: `http://127.0.0.1:${port}`, databaseUrl, close: () => app.close() };
+}
