@@ -1,7 +1,7 @@
 import { afterAll, describe, expect, it } from '@jest/globals';
 import { Column, DataSource, Entity, PrimaryGeneratedColumn } from 'typeorm';
 import { dataSourceOptions, pendingSchemaChanges, runMigrationsLocked } from '@cockpit/api-core';
-import { createTestDatabase } from '@cockpit/embedded-postgres';
+import { createTestDatabase } from '@cockpit/dev-testing';
 import { schema } from './schema.js';
 
 const open: DataSource[] = [];

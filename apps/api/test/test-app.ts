@@ -1,7 +1,7 @@
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import type { AddressInfo } from 'node:net';
 import { loadConfig } from '@cockpit/api-config';
-import { createTestDatabase } from '@cockpit/embedded-postgres';
+import { createTestDatabase } from '@cockpit/dev-testing';
 import { createApp } from '../src/app.js';
 
 export interface TestApi {

@@ -24,6 +24,7 @@ export class Launcher {
   private readonly cleanups: Cleanup[] = [];
   private readonly abort = new AbortController();
   private stopping?: Promise<void>;
+  private starting?: Promise<unknown>;
 
   constructor(
     private readonly env: NodeJS.ProcessEnv = process.env,
@@ -39,7 +40,9 @@ export class Launcher {
           void this.stop().then(() => resolve(0));
         });
       }
-      this.start().then(
+      const starting = this.start();
+      this.starting = starting;
+      starting.then(
         ({ died }) =>
           void died.then((code) => {
             void this.stop().then(() => resolve(code));
@@ -131,6 +134,9 @@ export class Launcher {
   stop(): Promise<void> {
     this.stopping ??= (async () => {
       this.abort.abort(new LaunchError('Start-up interrupted'));
+      // Let an interrupted start-up unwind first (it stops what it was starting, e.g. initdb),
+      // so nothing is left running when we exit.
+      await this.starting?.catch(() => undefined);
       for (const cleanup of this.cleanups.reverse()) {
         await cleanup().catch((error: unknown) => process.stderr.write(`cockpit: while stopping: ${(error as Error).message}\n`));
       }
@@ -145,7 +151,8 @@ export class Launcher {
       consoleDir ? `  Console:  ${url}/` : '  Console:  not built (run `npx nx build console`); the API still answers',
       `  API docs: ${url}/api/docs`,
       '  Sign-in:  not required yet (accounts arrive with the sign-in issue)',
-      `  Database: ${database ? `embedded PostgreSQL on 127.0.0.1:${database.port}, data in ${config.dataDir}` : 'DATABASE_URL'}`,
+      `  Database: ${database ? `embedded PostgreSQL on 127.0.0.1:${database.port}, files in ${database.clusterDir}` : 'DATABASE_URL'}`,
+      `  Data:     ${config.dataDir}`,
       '  Press Ctrl-C to stop.',
       '',
     ];

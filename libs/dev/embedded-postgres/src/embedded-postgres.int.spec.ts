@@ -1,14 +1,15 @@
 import { afterAll, describe, expect, it } from '@jest/globals';
 import { spawn } from 'node:child_process';
-import { mkdtemp, readFile, rm, stat } from 'node:fs/promises';
+import { chmod, mkdtemp, readFile, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import pg from 'pg';
 import { EmbeddedPostgres } from './embedded-postgres.js';
 
 const dirs: string[] = [];
-async function freshDir(): Promise<string> {
+async function freshDir(mode = 0o755): Promise<string> {
   const dir = await mkdtemp(path.join(tmpdir(), 'cockpit-epg-'));
+  await chmod(dir, mode);
   dirs.push(dir);
   return dir;
 }
@@ -95,6 +96,25 @@ describe('EmbeddedPostgres', () => {
       expect(await query(server.url(), 'SELECT 1 AS ok')).toEqual([{ ok: 1 }]);
     } finally {
       await server.stop();
+    }
+  });
+
+  (process.getuid?.() === 0 ? it : it.skip)('as root, keeps the cluster where the postgres user can reach it', async () => {
+    const privateDir = path.join(await freshDir(0o700), 'data');
+    const fallback = await freshDir();
+    const first = await EmbeddedPostgres.start({ dir: privateDir, rootFallbackDir: fallback });
+    try {
+      expect(first.clusterDir.startsWith(fallback)).toBe(true);
+      await query(first.url(), 'CREATE TABLE kept (v int)');
+    } finally {
+      await first.stop();
+    }
+    const second = await EmbeddedPostgres.start({ dir: privateDir, rootFallbackDir: fallback });
+    try {
+      expect(second.clusterDir).toBe(first.clusterDir);
+      expect(await query(second.url(), 'SELECT count(*)::int AS n FROM kept')).toEqual([{ n: 0 }]);
+    } finally {
+      await second.stop();
     }
   });
 

@@ -1,5 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import { chown, mkdir, open, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import path from 'node:path';
@@ -18,6 +18,11 @@ export interface EmbeddedPostgresOptions {
   signal?: AbortSignal;
   /** Extra server settings, e.g. `{ fsync: 'off' }` for throwaway test clusters. */
   settings?: Record<string, string>;
+  /**
+   * As root, where the cluster goes when the `postgres` user cannot enter `dir` (a checkout under
+   * /root, mode 700). One sub-directory per `dir`, so it persists across starts.
+   */
+  rootFallbackDir?: string;
 }
 
 interface Credentials {
@@ -47,6 +52,8 @@ export class EmbeddedPostgres {
     readonly database: string,
     readonly logFile: string,
     private readonly logOffset: number,
+    /** Where the cluster's files are (inside `dir`, unless root had to put them elsewhere). */
+    readonly clusterDir: string,
   ) {
     this.exited = new Promise((resolve) => {
       if (child.exitCode !== null || child.signalCode !== null) resolve();
@@ -71,7 +78,7 @@ export class EmbeddedPostgres {
 
   static async start(options: EmbeddedPostgresOptions): Promise<EmbeddedPostgres> {
     const dir = path.resolve(options.dir);
-    const clusterDir = path.join(dir, 'cluster');
+    let clusterDir = path.join(dir, 'cluster');
     const logFile = path.join(dir, 'postgres.log');
     const database = options.database ?? 'cockpit';
     const signal = options.signal;
@@ -81,12 +88,22 @@ export class EmbeddedPostgres {
     await mkdir(dir, { recursive: true, mode: 0o700 });
     if (runAs) {
       await chown(dir, runAs.uid, runAs.gid);
-      const blocked = await unreachableAncestor(clusterDir, runAs);
-      if (blocked) {
-        throw new Error(
-          `PostgreSQL must run as the "postgres" user (we are root), and that user cannot enter ${blocked}. ` +
-            `Set DATA_DIR to a directory it can reach (e.g. /var/lib/cockpit), or run as a normal user.`,
-        );
+      if (await unreachableAncestor(clusterDir, runAs)) {
+        // PostgreSQL refuses to run as root, and the postgres user cannot reach a cluster here: keep it
+        // where it can, one directory per DATA_DIR, instead of asking a newcomer to move the checkout.
+        const base = options.rootFallbackDir ?? '/var/lib/cockpit/embedded-postgres';
+        const home = path.join(base, createHash('sha256').update(dir).digest('hex').slice(0, 16));
+        await mkdir(home, { recursive: true, mode: 0o755 });
+        await chown(home, runAs.uid, runAs.gid);
+        const blocked = await unreachableAncestor(path.join(home, 'cluster'), runAs);
+        if (blocked) {
+          throw new Error(
+            `PostgreSQL must run as the "postgres" user (we are root), and that user cannot enter ${blocked}. ` +
+              'Set DATA_DIR to a directory it can reach (e.g. /var/lib/cockpit), or run as a normal user.',
+          );
+        }
+        await writeFile(path.join(dir, 'CLUSTER_LOCATION'), `${home}/cluster\n`);
+        clusterDir = path.join(home, 'cluster');
       }
     }
 
@@ -112,7 +129,7 @@ export class EmbeddedPostgres {
         { detached: true, stdio: ['ignore', log.fd, log.fd], ...(runAs ?? {}), env: { ...process.env, LC_MESSAGES: 'C' } },
       );
       await log.close();
-      const server = new EmbeddedPostgres(child, port, credentials, database, logFile, logOffset);
+      const server = new EmbeddedPostgres(child, port, credentials, database, logFile, logOffset, clusterDir);
       try {
         await server.waitReady(signal);
         await server.ensureDatabase();
@@ -222,25 +239,17 @@ async function ensureCluster(
   const pending = `${clusterDir}.initdb`;
   await rm(pending, { recursive: true, force: true });
   const credentials: Credentials = { user: 'cockpit', password: randomBytes(24).toString('base64url') };
-  const passwordFile = path.join(dir, '.initdb-password');
+  // Beside the cluster, where the postgres user can read it even when `dir` is out of its reach.
+  const passwordFile = path.join(path.dirname(clusterDir), '.initdb-password');
   await writeFile(passwordFile, `${credentials.password}\n`, { mode: 0o600 });
   if (runAs) await chown(passwordFile, runAs.uid, runAs.gid);
   try {
-    await new Promise<void>((resolve, reject) => {
-      let output = '';
-      const child = spawn(
-        initdb,
-        [`--pgdata=${pending}`, `--username=${credentials.user}`, `--pwfile=${passwordFile}`, '--auth=scram-sha-256', '--encoding=UTF8', '--locale=C', '--no-instructions'],
-        { ...(runAs ?? {}), env: { ...process.env, LC_MESSAGES: 'C' }, signal },
-      );
-      child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
-      child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
-      child.on('error', reject);
-      child.on('exit', (code, sig) => {
-        if (code === 0) resolve();
-        else reject(new Error(`initdb failed (${sig ?? `exit ${code}`}): ${output.trim().split('\n').slice(-3).join(' ')}`));
-      });
-    });
+    await runInitdb(
+      initdb,
+      [`--pgdata=${pending}`, `--username=${credentials.user}`, `--pwfile=${passwordFile}`, '--auth=scram-sha-256', '--encoding=UTF8', '--locale=C', '--no-instructions'],
+      runAs,
+      signal,
+    );
     await writeFile(credentialsFile, JSON.stringify(credentials), { mode: 0o600 });
     await rename(pending, clusterDir);
   } catch (error) {
@@ -250,6 +259,57 @@ async function ensureCluster(
     await rm(passwordFile, { force: true });
   }
   return credentials;
+}
+
+/**
+ * initdb runs helper postgres processes of its own; it gets its own process group so that an abort
+ * (Ctrl-C during a first start) stops all of them, and we wait until the last one is gone.
+ */
+async function runInitdb(initdb: string, args: string[], runAs: RunAs | undefined, signal?: AbortSignal): Promise<void> {
+  signal?.throwIfAborted();
+  const child = spawn(initdb, args, { ...(runAs ?? {}), env: { ...process.env, LC_MESSAGES: 'C' }, detached: true });
+  let output = '';
+  child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
+  child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
+  const group = child.pid;
+  const onAbort = () => {
+    if (group) killGroup(group, 'SIGTERM');
+  };
+  signal?.addEventListener('abort', onAbort, { once: true });
+  try {
+    await new Promise<void>((resolve, reject) => {
+      child.on('error', reject);
+      child.on('exit', (code, sig) => {
+        if (code === 0) resolve();
+        else if (signal?.aborted) reject(signal.reason as Error);
+        else reject(new Error(`initdb failed (${sig ?? `exit ${code}`}): ${output.trim().split('\n').slice(-3).join(' ')}`));
+      });
+    });
+  } finally {
+    signal?.removeEventListener('abort', onAbort);
+    if (group) {
+      killGroup(group, 'SIGTERM');
+      for (let i = 0; i < 100 && groupAlive(group); i++) await new Promise((resolve) => setTimeout(resolve, 50));
+      killGroup(group, 'SIGKILL');
+    }
+  }
+}
+
+function killGroup(pgid: number, signal: NodeJS.Signals): void {
+  try {
+    process.kill(-pgid, signal);
+  } catch {
+    // already gone
+  }
+}
+
+function groupAlive(pgid: number): boolean {
+  try {
+    process.kill(-pgid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
+  }
 }
 
 /**

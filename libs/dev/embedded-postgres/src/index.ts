@@ -1,3 +1,2 @@
 export * from './embedded-postgres.js';
 export { postgresBinaries } from './binaries.js';
-export { createTestDatabase } from './testing.js';
