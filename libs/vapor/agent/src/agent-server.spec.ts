@@ -24,3 +24,11 @@ describe('Vapor agent server', () => {
     expect(await response.json()).toMatchObject({ statusCode: 404, error: 'Not Found' });
   });
 });
+
+describe('loadVaporConfig', () => {
+  it('defaults and validates', async () => {
+    const { loadVaporConfig } = await import('./config.js');
+    expect(loadVaporConfig({})).toEqual({ VAPOR_PORT: 9443, VAPOR_HOST: '127.0.0.1' });
+    expect(() => loadVaporConfig({ VAPOR_PORT: 'x' })).toThrow(/VAPOR_PORT/);
+  });
+});

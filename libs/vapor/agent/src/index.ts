@@ -1,1 +1,2 @@
 export * from './agent-server.js';
+export * from './config.js';

@@ -1,0 +1,27 @@
+# Vapor host agent. Build from the repository root:
+#   docker build -f docker/vapor.Dockerfile -t cockpit-vapor .
+FROM node:22-bookworm-slim AS build
+WORKDIR /src
+COPY package.json package-lock.json ./
+COPY apps apps
+COPY libs libs
+COPY tools tools
+COPY docker docker
+COPY nx.json tsconfig.base.json tsconfig.browser.json tsconfig.json ./
+RUN npm ci --no-audit --no-fund
+RUN npx nx run vapor:build --output-style=static \
+ && npm prune --omit=dev --no-audit --no-fund
+
+FROM node:22-bookworm-slim
+ENV NODE_ENV=production \
+    VAPOR_HOST=0.0.0.0 \
+    VAPOR_PORT=9443
+WORKDIR /app
+COPY --from=build /src/package.json ./
+COPY --from=build /src/node_modules node_modules
+COPY --from=build /src/libs libs
+COPY --from=build /src/apps/vapor/package.json apps/vapor/package.json
+COPY --from=build /src/apps/vapor/dist apps/vapor/dist
+USER node
+EXPOSE 9443
+CMD ["node", "apps/vapor/dist/main.js"]
