@@ -12,7 +12,9 @@ interface Service {
   build?: { context: string; dockerfile: string };
   environment?: Record<string, string>;
 }
-const compose = parse(readFileSync(path.join(import.meta.dirname, 'compose.yaml'), 'utf8')) as { services: Record<string, Service> };
+const compose = parse(readFileSync(path.join(import.meta.dirname, 'compose.yaml'), 'utf8')) as {
+  services: Record<string, Service>;
+};
 
 /** Which config schema reads the environment of a service built from our images. */
 const knownVariables: Record<string, readonly string[]> = {

@@ -44,7 +44,10 @@ describe('api on a real PostgreSQL', () => {
       body: '{"broken": ',
     });
     expect(response.status).toBe(400);
-    expect(ErrorResponse.parse(await response.json())).toMatchObject({ statusCode: 400, message: expect.stringMatching(/JSON/) as unknown as string });
+    expect(ErrorResponse.parse(await response.json())).toMatchObject({
+      statusCode: 400,
+      message: expect.stringMatching(/JSON/) as unknown as string,
+    });
   });
 
   it('keeps a caller request id, or makes one, and echoes it', async () => {

@@ -12,9 +12,14 @@ const API_PATHS = /^\/(api|metrics|socket\.io)(\/|$)/;
 export function serveConsole(app: Express, consoleDir: string): void {
   const index = path.join(consoleDir, 'index.html');
   if (!existsSync(index)) {
-    throw new Error(`CONSOLE_DIR ${consoleDir} has no index.html. Build the console (npx nx build console) or unset CONSOLE_DIR.`);
+    throw new Error(
+      `CONSOLE_DIR ${consoleDir} has no index.html. Build the console (npx nx build console) or unset CONSOLE_DIR.`,
+    );
   }
-  app.use('/assets', express.static(path.join(consoleDir, 'assets'), { immutable: true, maxAge: '1y', index: false, fallthrough: false }));
+  app.use(
+    '/assets',
+    express.static(path.join(consoleDir, 'assets'), { immutable: true, maxAge: '1y', index: false, fallthrough: false }),
+  );
   app.use(express.static(consoleDir, { index: false, maxAge: 0 }));
   app.use((req, res, next) => {
     if ((req.method !== 'GET' && req.method !== 'HEAD') || API_PATHS.test(req.path)) return next();

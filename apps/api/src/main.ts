@@ -18,7 +18,9 @@ async function main(): Promise<void> {
     throw error;
   }
   if (!config.databaseUrl) {
-    fail('DATABASE_URL is not set. Start Cockpit with `npm start` (it runs an embedded PostgreSQL) or point DATABASE_URL at your PostgreSQL.');
+    fail(
+      'DATABASE_URL is not set. Start Cockpit with `npm start` (it runs an embedded PostgreSQL) or point DATABASE_URL at your PostgreSQL.',
+    );
   }
   try {
     await checkDatabaseReachable(config.databaseUrl);
@@ -32,14 +34,19 @@ async function main(): Promise<void> {
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
     await app.close().catch(() => undefined);
-    if (code === 'EADDRINUSE') fail(`Port ${config.port} on ${config.host} is already in use. Stop whatever holds it or set PORT to a free port.`);
-    if (code === 'EACCES') fail(`Not allowed to listen on port ${config.port}. Use a port above 1023 or run with the needed privilege.`);
-    if (code === 'EADDRNOTAVAIL') fail(`HOST ${config.host} is not an address of this machine. Set HOST to one (0.0.0.0 for all).`);
+    if (code === 'EADDRINUSE')
+      fail(`Port ${config.port} on ${config.host} is already in use. Stop whatever holds it or set PORT to a free port.`);
+    if (code === 'EACCES')
+      fail(`Not allowed to listen on port ${config.port}. Use a port above 1023 or run with the needed privilege.`);
+    if (code === 'EADDRNOTAVAIL')
+      fail(`HOST ${config.host} is not an address of this machine. Set HOST to one (0.0.0.0 for all).`);
     throw error;
   }
   const address = app.getHttpServer().address();
   const port = typeof address === 'object' && address ? address.port : config.port;
-  const url = config.publicUrlExplicit ? config.publicUrl : `http://${config.host === '0.0.0.0' ? 'localhost' : config.host}:${port}`;
+  const url = config.publicUrlExplicit
+    ? config.publicUrl
+    : `http://${config.host === '0.0.0.0' ? 'localhost' : config.host}:${port}`;
   // The launcher (npm start) waits for this before printing the URL. Should the launcher die
   // without stopping us (SIGKILL), its IPC channel closes: shut down rather than linger as an orphan.
   if (process.send) {

@@ -28,7 +28,9 @@ describe('database schema', () => {
   });
 
   it('the drift check does catch an entity without a migration', async () => {
-    const changes = await pendingSchemaChanges(await migrated({ ...schema, entities: [...(schema.entities as []), DriftFixture] }));
+    const changes = await pendingSchemaChanges(
+      await migrated({ ...schema, entities: [...(schema.entities as []), DriftFixture] }),
+    );
     expect(changes.join('\n')).toMatch(/CREATE TABLE "drift_fixture"/);
   });
 

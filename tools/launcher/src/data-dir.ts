@@ -27,7 +27,9 @@ export async function lockDataDir(dir: string): Promise<() => Promise<void>> {
   const file = path.join(dir, 'cockpit.pid');
   const holder = Number((await readFile(file, 'utf8').catch(() => '')).trim());
   if (Number.isInteger(holder) && holder > 0 && holder !== process.pid && isAlive(holder)) {
-    throw new Error(`Another Cockpit (pid ${holder}) is already running with DATA_DIR ${dir}. Stop it first, or set DATA_DIR to another directory.`);
+    throw new Error(
+      `Another Cockpit (pid ${holder}) is already running with DATA_DIR ${dir}. Stop it first, or set DATA_DIR to another directory.`,
+    );
   }
   await writeFile(file, `${process.pid}\n`);
   return async () => {

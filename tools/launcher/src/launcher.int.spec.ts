@@ -41,7 +41,9 @@ async function sql(url: string, text: string) {
 function describeProcesses(pids: number[]): string[] {
   if (!pids.length) return [];
   try {
-    return execFileSync('ps', ['-o', 'pid=,ppid=,stat=,cmd=', '-p', pids.join(',')], { encoding: 'utf8' }).trim().split('\n');
+    return execFileSync('ps', ['-o', 'pid=,ppid=,stat=,cmd=', '-p', pids.join(',')], { encoding: 'utf8' })
+      .trim()
+      .split('\n');
   } catch {
     return [];
   }
@@ -131,7 +133,9 @@ describe('npm start (the launcher)', () => {
       try {
         const result = await failingStart({ DATA_DIR: await dataDir(), PORT: String(port) });
         expect(result.code).not.toBe(0);
-        expect(result.output).toContain(`Port ${port} on 127.0.0.1 is already in use. Stop whatever holds it or set PORT to a free port.`);
+        expect(result.output).toContain(
+          `Port ${port} on 127.0.0.1 is already in use. Stop whatever holds it or set PORT to a free port.`,
+        );
         expect(result.seconds).toBeLessThan(15);
       } finally {
         blocker.close();
@@ -143,7 +147,9 @@ describe('npm start (the launcher)', () => {
       await writeFile(file, '');
       const result = await failingStart({ DATA_DIR: path.join(file, 'data') });
       expect(result.code).not.toBe(0);
-      expect(result.output).toMatch(/DATA_DIR .*a-file\/data is not writable \(ENOTDIR\)\. Set DATA_DIR to a directory you can write/);
+      expect(result.output).toMatch(
+        /DATA_DIR .*a-file\/data is not writable \(ENOTDIR\)\. Set DATA_DIR to a directory you can write/,
+      );
       expect(result.seconds).toBeLessThan(15);
     });
 
@@ -159,7 +165,9 @@ describe('npm start (the launcher)', () => {
       url.password = 'not-the-password';
       const result = await failingStart({ DATA_DIR: await dataDir(), DATABASE_URL: url.toString(), PORT: '0' });
       expect(result.code).not.toBe(0);
-      expect(result.output).toMatch(/rejected user "cockpit" \(wrong password or not allowed\)\. Fix the credentials in DATABASE_URL/);
+      expect(result.output).toMatch(
+        /rejected user "cockpit" \(wrong password or not allowed\)\. Fix the credentials in DATABASE_URL/,
+      );
       expect(result.seconds).toBeLessThan(15);
     });
 
@@ -168,7 +176,11 @@ describe('npm start (the launcher)', () => {
       await new Promise<void>((resolve) => closed.listen(0, '127.0.0.1', resolve));
       const port = (closed.address() as { port: number }).port;
       await new Promise((resolve) => closed.close(resolve));
-      const result = await failingStart({ DATA_DIR: await dataDir(), DATABASE_URL: `postgres://u:p@127.0.0.1:${port}/db`, PORT: '0' });
+      const result = await failingStart({
+        DATA_DIR: await dataDir(),
+        DATABASE_URL: `postgres://u:p@127.0.0.1:${port}/db`,
+        PORT: '0',
+      });
       expect(result.code).not.toBe(0);
       expect(result.output).toContain(`Cannot reach PostgreSQL at 127.0.0.1:${port} (connection refused)`);
       expect(result.seconds).toBeLessThan(15);

@@ -77,12 +77,17 @@ export class Launcher {
     this.abort.signal.throwIfAborted();
 
     const consoleDir = this.env.CONSOLE_DIR || consoleBuild();
-    const { url, exited } = await this.startApi({ DATABASE_URL: databaseUrl, CONSOLE_DIR: consoleDir ?? '', DATA_DIR: config.dataDir });
+    const { url, exited } = await this.startApi({
+      DATABASE_URL: databaseUrl,
+      CONSOLE_DIR: consoleDir ?? '',
+      DATA_DIR: config.dataDir,
+    });
     this.banner(config, url, consoleDir, database);
 
     const databaseDied = database
       ? database.whenExited().then(() => {
-          if (!this.stopping) process.stderr.write(`cockpit: the embedded PostgreSQL stopped unexpectedly; see ${database.logFile}\n`);
+          if (!this.stopping)
+            process.stderr.write(`cockpit: the embedded PostgreSQL stopped unexpectedly; see ${database.logFile}\n`);
           return 1;
         })
       : new Promise<number>(() => undefined);
@@ -93,7 +98,8 @@ export class Launcher {
     try {
       return loadConfig(this.env);
     } catch (error) {
-      if (error instanceof ConfigError) throw new LaunchError(`${error.message}. Fix the environment variable(s) and start again.`);
+      if (error instanceof ConfigError)
+        throw new LaunchError(`${error.message}. Fix the environment variable(s) and start again.`);
       throw error;
     }
   }
@@ -104,7 +110,10 @@ export class Launcher {
     const exited = new Promise<number>((resolve) => child.once('exit', (code, signal) => resolve(code ?? (signal ? 1 : 0))));
     this.cleanups.push(() => this.stopApi(child, exited));
     const url = await new Promise<string>((resolve, reject) => {
-      const timer = setTimeout(() => reject(new LaunchError(`The api did not become ready within ${API_READY_TIMEOUT_MS / 1000} s.`)), API_READY_TIMEOUT_MS);
+      const timer = setTimeout(
+        () => reject(new LaunchError(`The api did not become ready within ${API_READY_TIMEOUT_MS / 1000} s.`)),
+        API_READY_TIMEOUT_MS,
+      );
       const onAbort = () => reject(this.abort.signal.reason as Error);
       this.abort.signal.addEventListener('abort', onAbort, { once: true });
       child.on('message', (message: { type?: string; url?: string }) => {

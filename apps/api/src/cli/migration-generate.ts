@@ -31,7 +31,8 @@ try {
     const timestamp = Date.now();
     const className = `${name}${timestamp}`;
     const quote = (query: string) => `\`${query.replace(/\\/g, '\\\\').replace(/`/g, '\\`').replace(/\$\{/g, '\\${')}\``;
-    const lines = (queries: { query: string }[]) => queries.map((q) => `    await queryRunner.query(${quote(q.query)});`).join('\n');
+    const lines = (queries: { query: string }[]) =>
+      queries.map((q) => `    await queryRunner.query(${quote(q.query)});`).join('\n');
     const source = `import type { MigrationInterface, QueryRunner } from 'typeorm';
 
 export class ${className} implements MigrationInterface {

@@ -50,8 +50,6 @@ describe('loadConfig', () => {
   });
 
   it('lists the variables it reads', () => {
-    expect(configVariables).toEqual(
-      expect.arrayContaining(['PORT', 'DATABASE_URL', 'DATA_DIR', 'LOG_LEVEL', 'PUBLIC_URL']),
-    );
+    expect(configVariables).toEqual(expect.arrayContaining(['PORT', 'DATABASE_URL', 'DATA_DIR', 'LOG_LEVEL', 'PUBLIC_URL']));
   });
 });

@@ -44,7 +44,9 @@ export const configSchema = z
     DATABASE_URL: postgresUrl,
     DATA_DIR: z.string().min(1).default('.data'),
     LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
-    PUBLIC_URL: z.url({ protocol: /^https?$/, message: 'PUBLIC_URL must be an http(s) URL such as https://cockpit.example.com' }).optional(),
+    PUBLIC_URL: z
+      .url({ protocol: /^https?$/, message: 'PUBLIC_URL must be an http(s) URL such as https://cockpit.example.com' })
+      .optional(),
     INSTANCE_ID: z
       .string()
       .regex(/^[A-Za-z0-9._-]{1,64}$/, 'INSTANCE_ID may use letters, digits, ".", "_" and "-" (at most 64)')

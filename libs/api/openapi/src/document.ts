@@ -1,4 +1,9 @@
-import { createDocument, type ZodOpenApiOperationObject, type ZodOpenApiPathsObject, type ZodOpenApiResponseObject } from 'zod-openapi';
+import {
+  createDocument,
+  type ZodOpenApiOperationObject,
+  type ZodOpenApiPathsObject,
+  type ZodOpenApiResponseObject,
+} from 'zod-openapi';
 import { ErrorResponse, type RouteDef } from '@cockpit/contracts';
 
 const COMMON_ERRORS: Record<number, string> = {
@@ -31,14 +36,23 @@ function operation(def: RouteDef): ZodOpenApiOperationObject {
     };
   }
   const access =
-    def.access === 'public' ? 'Public.' : def.access === 'authenticated' ? 'Any signed-in user.' : `Needs permission \`${def.access.permission}\`.`;
+    def.access === 'public'
+      ? 'Public.'
+      : def.access === 'authenticated'
+        ? 'Any signed-in user.'
+        : `Needs permission \`${def.access.permission}\`.`;
   return {
     operationId: def.id,
     summary: def.summary,
     description: [def.description, `Access: ${access}`].filter(Boolean).join('\n\n'),
     tags: [def.tag],
     ...(def.params || def.query
-      ? { requestParams: { ...(def.params ? { path: def.params } : {}), ...(def.query ? { query: def.query } : {}) } as ZodOpenApiOperationObject['requestParams'] }
+      ? {
+          requestParams: {
+            ...(def.params ? { path: def.params } : {}),
+            ...(def.query ? { query: def.query } : {}),
+          } as ZodOpenApiOperationObject['requestParams'],
+        }
       : {}),
     ...(def.body ? { requestBody: { required: true, content: { 'application/json': { schema: def.body } } } } : {}),
     responses: responses as ZodOpenApiOperationObject['responses'],

@@ -33,7 +33,9 @@ describe('callApi', () => {
   });
 
   it('explains a non-JSON error answer', async () => {
-    server.use(http.get('*/api/info', () => new HttpResponse('upstream timeout', { status: 504, statusText: 'Gateway Timeout' })));
+    server.use(
+      http.get('*/api/info', () => new HttpResponse('upstream timeout', { status: 504, statusText: 'Gateway Timeout' })),
+    );
     await expect(callApi(systemInfo)).rejects.toMatchObject({ status: 504, message: 'The api answered 504 Gateway Timeout' });
   });
 });

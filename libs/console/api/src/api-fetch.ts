@@ -44,12 +44,20 @@ export async function callApi<R extends RouteDef>(route: R, options: CallOptions
       response.status,
       parsed.success
         ? parsed.data
-        : { statusCode: response.status, error: response.statusText || 'Error', message: `The api answered ${response.status} ${response.statusText}`.trim() },
+        : {
+            statusCode: response.status,
+            error: response.statusText || 'Error',
+            message: `The api answered ${response.status} ${response.statusText}`.trim(),
+          },
     );
   }
   const checked = route.response.safeParse(payload);
   if (!checked.success) {
-    throw new ApiError(502, { statusCode: 502, error: 'Bad Gateway', message: `Unexpected answer from ${route.method.toUpperCase()} ${route.path}` });
+    throw new ApiError(502, {
+      statusCode: 502,
+      error: 'Bad Gateway',
+      message: `Unexpected answer from ${route.method.toUpperCase()} ${route.path}`,
+    });
   }
   return checked.data as z.output<R['response']>;
 }

@@ -16,7 +16,11 @@ describe('console shell', () => {
   it('shows the masthead, every section in the navigation, and live api facts on the dashboard', async () => {
     renderConsole('/');
     const nav = screen.getByRole('navigation', { name: 'Main navigation' });
-    expect(within(nav).getAllByRole('link').map((link) => link.textContent)).toEqual(sections.map((s) => s.label));
+    expect(
+      within(nav)
+        .getAllByRole('link')
+        .map((link) => link.textContent),
+    ).toEqual(sections.map((s) => s.label));
     expect(await screen.findByText('Connected')).toBeInTheDocument();
     expect(await screen.findByText(info.instanceId)).toBeInTheDocument();
     expect(screen.getByText(info.version)).toBeInTheDocument();

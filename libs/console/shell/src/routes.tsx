@@ -21,7 +21,14 @@ export const consoleRoutes: RouteObject[] = [
       { path: 'settings', element: <SettingsPage /> },
       {
         path: '*',
-        element: <SectionPage title="Page not found" description="" emptyTitle="Nothing here" emptyBody="This address is not a page of the console." />,
+        element: (
+          <SectionPage
+            title="Page not found"
+            description=""
+            emptyTitle="Nothing here"
+            emptyBody="This address is not a page of the console."
+          />
+        ),
       },
     ],
   },

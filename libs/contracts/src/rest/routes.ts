@@ -2,11 +2,4 @@ import type { RouteDef } from './route.js';
 import { apiDocs, healthLive, healthReady, openApiDocument, prometheusMetrics, systemInfo } from './system.js';
 
 /** Every REST route of the api. The OpenAPI document is generated from this list. */
-export const allRoutes: readonly RouteDef[] = [
-  healthLive,
-  healthReady,
-  systemInfo,
-  prometheusMetrics,
-  openApiDocument,
-  apiDocs,
-];
+export const allRoutes: readonly RouteDef[] = [healthLive, healthReady, systemInfo, prometheusMetrics, openApiDocument, apiDocs];

@@ -68,7 +68,9 @@ describe('EmbeddedPostgres', () => {
       process.stdout.write(String(s.pid) + '\\n');
       setInterval(() => {}, 1000);`;
     const orphanMaker = spawn(process.execPath, ['--input-type=module', '-e', script], { stdio: ['ignore', 'pipe', 'inherit'] });
-    const orphanPid = await new Promise<number>((resolve) => orphanMaker.stdout.once('data', (d: Buffer) => resolve(Number(d.toString().trim()))));
+    const orphanPid = await new Promise<number>((resolve) =>
+      orphanMaker.stdout.once('data', (d: Buffer) => resolve(Number(d.toString().trim()))),
+    );
     orphanMaker.kill('SIGKILL');
     await new Promise((resolve) => orphanMaker.once('exit', resolve));
     expect(alive(orphanPid)).toBe(true);

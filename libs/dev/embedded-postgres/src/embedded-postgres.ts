@@ -120,10 +120,14 @@ export class EmbeddedPostgres {
       const child = spawn(
         binaries.postgres,
         [
-          '-D', clusterDir,
-          '-p', String(port),
-          '-c', 'listen_addresses=127.0.0.1',
-          '-c', 'unix_socket_directories=',
+          '-D',
+          clusterDir,
+          '-p',
+          String(port),
+          '-c',
+          'listen_addresses=127.0.0.1',
+          '-c',
+          'unix_socket_directories=',
           ...Object.entries(options.settings ?? {}).flatMap(([key, value]) => ['-c', `${key}=${value}`]),
         ],
         { detached: true, stdio: ['ignore', log.fd, log.fd], ...(runAs ?? {}), env: { ...process.env, LC_MESSAGES: 'C' } },
@@ -246,7 +250,15 @@ async function ensureCluster(
   try {
     await runInitdb(
       initdb,
-      [`--pgdata=${pending}`, `--username=${credentials.user}`, `--pwfile=${passwordFile}`, '--auth=scram-sha-256', '--encoding=UTF8', '--locale=C', '--no-instructions'],
+      [
+        `--pgdata=${pending}`,
+        `--username=${credentials.user}`,
+        `--pwfile=${passwordFile}`,
+        '--auth=scram-sha-256',
+        '--encoding=UTF8',
+        '--locale=C',
+        '--no-instructions',
+      ],
       runAs,
       signal,
     );

@@ -7,7 +7,8 @@ import pg from 'pg';
  */
 export async function createTestDatabase(prefix: string): Promise<string> {
   const adminUrl = process.env['COCKPIT_TEST_PG_URL'];
-  if (!adminUrl) throw new Error('COCKPIT_TEST_PG_URL is not set: run integration tests through their jest config (test-int target)');
+  if (!adminUrl)
+    throw new Error('COCKPIT_TEST_PG_URL is not set: run integration tests through their jest config (test-int target)');
   const name = `t_${prefix.replace(/[^a-z0-9]/gi, '_').toLowerCase()}_${randomBytes(4).toString('hex')}`;
   const client = new pg.Client({ connectionString: adminUrl });
   await client.connect();

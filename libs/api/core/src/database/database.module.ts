@@ -33,7 +33,11 @@ export class DatabaseModule {
           useFactory: (config: AppConfig) => {
             if (!config.databaseUrl) throw new Error('DATABASE_URL is not set');
             // Reachability was checked before boot; a short retry covers a database that blips.
-            return { ...dataSourceOptions(config.databaseUrl, schema, `cockpit-api ${config.instanceId}`), retryAttempts: 2, retryDelay: 1000 };
+            return {
+              ...dataSourceOptions(config.databaseUrl, schema, `cockpit-api ${config.instanceId}`),
+              retryAttempts: 2,
+              retryDelay: 1000,
+            };
           },
         }),
       ],

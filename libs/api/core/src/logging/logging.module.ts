@@ -40,7 +40,10 @@ export function requestId(req: IncomingMessage, res: ServerResponse): string {
           autoLogging: { ignore: (req) => /^\/(api\/health\/|metrics$)/.test(req.url ?? '') },
           transport:
             config.nodeEnv === 'development' && process.stdout.isTTY
-              ? { target: 'pino-pretty', options: { singleLine: true, translateTime: 'SYS:HH:MM:ss', ignore: 'pid,hostname,instance' } }
+              ? {
+                  target: 'pino-pretty',
+                  options: { singleLine: true, translateTime: 'SYS:HH:MM:ss', ignore: 'pid,hostname,instance' },
+                }
               : undefined,
         },
       }),

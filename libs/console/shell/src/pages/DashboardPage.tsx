@@ -57,7 +57,9 @@ export function DashboardPage() {
             <CardTitle>Fleet</CardTitle>
             <CardBody>
               <EmptyState titleText="No hosts yet" headingLevel="h3" variant="sm">
-                <EmptyStateBody>Host and VM counts, alerts and running migrations will show here once hosts can be enrolled.</EmptyStateBody>
+                <EmptyStateBody>
+                  Host and VM counts, alerts and running migrations will show here once hosts can be enrolled.
+                </EmptyStateBody>
               </EmptyState>
             </CardBody>
           </Card>
