@@ -5,7 +5,7 @@ import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import pg from 'pg';
-import { isAlive, startCockpit } from '@cockpit/dev-testing';
+import { createTestDatabase, isAlive, startCockpit } from '@cockpit/dev-testing';
 
 const dirs: string[] = [];
 async function dataDir(): Promise<string> {
@@ -107,6 +107,23 @@ describe('npm start (the launcher)', () => {
     } finally {
       after.child.kill('SIGTERM');
       await after.exited;
+    }
+  });
+
+  it('uses DATABASE_URL instead of the embedded database when it is set', async () => {
+    const dir = await dataDir();
+    const databaseUrl = await createTestDatabase('launcher');
+    const cockpit = startCockpit({ DATA_DIR: dir, PORT: '0', DATABASE_URL: databaseUrl });
+    try {
+      const url = await cockpit.ready();
+      expect((await fetch(`${url}/api/health/ready`)).status).toBe(200);
+      expect(cockpit.output()).toContain('Database: DATABASE_URL');
+      expect(cockpit.output()).not.toContain('Starting embedded PostgreSQL');
+      // The api ran its migrations there.
+      expect(await sql(databaseUrl, "SELECT to_regclass('typeorm_migrations') IS NOT NULL AS migrated")).toEqual([{ migrated: true }]);
+    } finally {
+      cockpit.child.kill('SIGTERM');
+      expect(await cockpit.exited).toBe(0);
     }
   });
 
