@@ -38,7 +38,10 @@ function platformOf(name) {
   if (platformCache.has(name)) return platformCache.get(name);
   let platform;
   try {
-    const out = execFileSync('npm', ['view', name, 'os', 'cpu', 'libc', '--json'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] });
+    const out = execFileSync('npm', ['view', name, 'os', 'cpu', 'libc', '--json'], {
+      encoding: 'utf8',
+      stdio: ['ignore', 'pipe', 'ignore'],
+    });
     const view = out.trim() ? JSON.parse(out) : {};
     const pick = Array.isArray(view) ? view.at(-1) : view;
     if (pick && (pick.os || pick.cpu)) platform = { os: pick.os, cpu: pick.cpu, libc: pick.libc };
@@ -52,11 +55,18 @@ function platformOf(name) {
 
 function fromName(name) {
   const tokens = name.split('/').pop().split('-');
-  const os = ['darwin', 'linux', 'win32', 'freebsd', 'android', 'openharmony', 'sunos', 'openbsd', 'netbsd', 'aix'].find((t) => tokens.includes(t));
+  const os = ['darwin', 'linux', 'win32', 'freebsd', 'android', 'openharmony', 'sunos', 'openbsd', 'netbsd', 'aix'].find((t) =>
+    tokens.includes(t),
+  );
   const cpu = ['arm64', 'x64', 'ia32', 'ppc64', 's390x', 'riscv64', 'loong64', 'arm', 'wasm32'].find((t) =>
     tokens.some((token) => token === t || (t === 'arm' && /^arm(eabi|gnueabihf|musleabihf)?$/.test(token))),
   );
-  const libc = tokens.includes('musl') || tokens.some((t) => t.startsWith('musl')) ? ['musl'] : tokens.includes('gnu') || tokens.some((t) => t.startsWith('gnu')) ? ['glibc'] : undefined;
+  const libc =
+    tokens.includes('musl') || tokens.some((t) => t.startsWith('musl'))
+      ? ['musl']
+      : tokens.includes('gnu') || tokens.some((t) => t.startsWith('gnu'))
+        ? ['glibc']
+        : undefined;
   if (!os && !cpu) throw new Error(`Cannot tell the platform of ${name}; add its lockfile entry by hand`);
   return { os: os ? [os] : undefined, cpu: cpu ? [cpu] : undefined, libc };
 }
@@ -95,7 +105,9 @@ if (check) {
   }
   process.stdout.write('package-lock.json is complete for npm ci.\n');
 } else {
-  lock.packages = Object.fromEntries(Object.entries(packages).sort(([a], [b]) => (a === '' ? -1 : b === '' ? 1 : a.localeCompare(b))));
+  lock.packages = Object.fromEntries(
+    Object.entries(packages).sort(([a], [b]) => (a === '' ? -1 : b === '' ? 1 : a.localeCompare(b))),
+  );
   writeFileSync(LOCK, `${JSON.stringify(lock, null, 2)}\n`);
   process.stdout.write(added.length ? `Added ${added.length} entries:\n  ${added.join('\n  ')}\n` : 'Nothing to add.\n');
 }

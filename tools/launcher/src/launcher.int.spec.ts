@@ -120,7 +120,9 @@ describe('npm start (the launcher)', () => {
       expect(cockpit.output()).toContain('Database: DATABASE_URL');
       expect(cockpit.output()).not.toContain('Starting embedded PostgreSQL');
       // The api ran its migrations there.
-      expect(await sql(databaseUrl, "SELECT to_regclass('typeorm_migrations') IS NOT NULL AS migrated")).toEqual([{ migrated: true }]);
+      expect(await sql(databaseUrl, "SELECT to_regclass('typeorm_migrations') IS NOT NULL AS migrated")).toEqual([
+        { migrated: true },
+      ]);
     } finally {
       cockpit.child.kill('SIGTERM');
       expect(await cockpit.exited).toBe(0);
