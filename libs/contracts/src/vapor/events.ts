@@ -1,0 +1,54 @@
+import { z } from 'zod';
+import { Job } from './jobs.js';
+import { Vm, VmState } from './vm.js';
+
+export const HostStats = z.object({
+  cpuPercent: z.number().min(0).max(100),
+  memoryUsedMiB: z.number().nonnegative(),
+  diskReadBps: z.number().nonnegative(),
+  diskWriteBps: z.number().nonnegative(),
+  netRxBps: z.number().nonnegative(),
+  netTxBps: z.number().nonnegative(),
+});
+
+export const VmStats = z.object({
+  vmId: z.uuid(),
+  cpuPercent: z.number().min(0).max(100),
+  memoryUsedMiB: z.number().nonnegative(),
+  diskReadBps: z.number().nonnegative(),
+  diskWriteBps: z.number().nonnegative(),
+  netRxBps: z.number().nonnegative(),
+  netTxBps: z.number().nonnegative(),
+});
+export type VmStats = z.infer<typeof VmStats>;
+
+const event = <T extends string, D extends z.ZodType>(type: T, data: D) =>
+  z.object({ seq: z.number().int().positive(), ts: z.iso.datetime(), type: z.literal(type), data });
+
+/** Everything a Vapor agent streams. `seq` increases by one per event, per host. */
+export const VaporEvent = z.discriminatedUnion('type', [
+  event(
+    'vm.state',
+    z.object({ vmId: z.uuid(), state: VmState, previous: VmState, generation: z.number().int(), reason: z.string() }),
+  ),
+  event('vm.created', z.object({ vm: Vm })),
+  event('vm.updated', z.object({ vm: Vm })),
+  event('vm.deleted', z.object({ vmId: z.uuid() })),
+  event('job.progress', z.object({ job: Job })),
+  event('job.finished', z.object({ job: Job })),
+  event('host.changed', z.object({ reason: z.string() }).meta({ description: 'Re-read /v1/host (pools, networks changed)' })),
+  event('stats', z.object({ host: HostStats, vms: z.array(VmStats), intervalMs: z.number().int().positive() })),
+]);
+export type VaporEvent = z.infer<typeof VaporEvent>;
+export type VaporEventType = VaporEvent['type'];
+
+/**
+ * Control frames on the event stream. After connecting with `?since=N` the agent answers `resumed`
+ * and replays what followed N, or `gap` when N is older than its buffer: the client must re-read
+ * the full state, then follow from `currentSeq`.
+ */
+export const VaporStreamControl = z.discriminatedUnion('type', [
+  z.object({ type: z.literal('resumed'), fromSeq: z.number().int().nonnegative(), currentSeq: z.number().int().nonnegative() }),
+  z.object({ type: z.literal('gap'), oldestSeq: z.number().int().nonnegative(), currentSeq: z.number().int().nonnegative() }),
+]);
+export type VaporStreamControl = z.infer<typeof VaporStreamControl>;

@@ -1,0 +1,82 @@
+import { z } from 'zod';
+import { Bytes, Slug, Timestamp } from './common.js';
+
+/** How to reach and trust a peer agent (the source drives the destination directly). */
+export const PeerRef = z.object({
+  url: z.url({ protocol: /^https$/ }),
+  token: z.string().min(16),
+  fingerprint: z.string().regex(/^([0-9A-F]{2}:){31}[0-9A-F]{2}$/, 'SHA-256 fingerprint as AA:BB:... (32 upper-case hex pairs)'),
+});
+export type PeerRef = z.infer<typeof PeerRef>;
+
+/** QEMU's migration parameters, as Cockpit exposes them. */
+export const MigrationOptions = z.object({
+  live: z.boolean().default(true),
+  persistent: z.boolean().default(true),
+  undefineSource: z.boolean().default(true),
+  autoConverge: z.boolean().default(false),
+  maxBandwidthMBps: z.number().positive().max(100_000).nullable().default(null),
+  downtimeLimitMs: z.number().int().min(1).max(60_000).default(300),
+  copyStorage: z.boolean().default(false).meta({ description: 'Shared-nothing: copy local disks block by block first' }),
+});
+export type MigrationOptions = z.infer<typeof MigrationOptions>;
+
+export const MigrationRequest = z.object({
+  vmId: z.uuid(),
+  destination: PeerRef,
+  options: MigrationOptions.default(MigrationOptions.parse({})),
+});
+export type MigrationRequest = z.input<typeof MigrationRequest>;
+
+export const StorageMigrationRequest = z.object({
+  vmId: z.uuid(),
+  diskId: Slug,
+  targetPoolId: Slug,
+  maxBandwidthMBps: z.number().positive().max(100_000).nullable().default(null),
+  deleteSource: z.boolean().default(true),
+});
+export type StorageMigrationRequest = z.input<typeof StorageMigrationRequest>;
+
+export const JobPhase = z.enum([
+  'setup',
+  'copying-disks',
+  'copying-ram',
+  'iterating',
+  'stop-and-copy',
+  'pivot',
+  'completed',
+  'failed',
+  'cancelled',
+]);
+
+/** Mirrors QEMU's `query-migrate` (ram) and `query-block-jobs` figures. */
+export const JobProgress = z.object({
+  phase: JobPhase,
+  transferredBytes: Bytes,
+  remainingBytes: Bytes,
+  totalBytes: Bytes,
+  dirtyPagesRate: z.number().nonnegative().meta({ description: 'Pages dirtied per second (4 KiB pages)' }),
+  throughputMBps: z.number().nonnegative(),
+  expectedDowntimeMs: z.number().nonnegative(),
+  iteration: z.number().int().nonnegative(),
+  cpuThrottlePercent: z.number().min(0).max(99),
+});
+export type JobProgress = z.infer<typeof JobProgress>;
+
+export const Job = z.object({
+  id: z.uuid(),
+  type: z.enum(['migration', 'storage-migration', 'incoming-migration']),
+  vmId: z.uuid(),
+  state: z.enum(['running', 'completed', 'failed', 'cancelled']),
+  progress: JobProgress,
+  startedAt: Timestamp,
+  finishedAt: Timestamp.nullable(),
+  result: z
+    .object({
+      downtimeMs: z.number().nonnegative().nullable(),
+      durationMs: z.number().nonnegative(),
+      error: z.string().nullable(),
+    })
+    .nullable(),
+});
+export type Job = z.infer<typeof Job>;
