@@ -1,0 +1,77 @@
+import type { Duplex } from 'node:stream';
+import type { ExecResult, HostInfo, HostStats, Job, MigrationOptions, PeerRef, Vm, VmAction, VmStats } from '@cockpit/contracts';
+import type { z } from 'zod';
+import type { VmCreate, VmUpdate } from '@cockpit/contracts';
+
+export type VmCreateSpec = z.output<typeof VmCreate>;
+export type VmUpdateSpec = z.output<typeof VmUpdate>;
+
+/** What a driver reports; the agent numbers, buffers and streams it. */
+export type DriverEvent =
+  | { type: 'vm.state'; data: { vmId: string; state: Vm['state']; previous: Vm['state']; generation: number; reason: string } }
+  | { type: 'vm.created'; data: { vm: Vm } }
+  | { type: 'vm.updated'; data: { vm: Vm } }
+  | { type: 'vm.deleted'; data: { vmId: string } }
+  | { type: 'job.progress'; data: { job: Job } }
+  | { type: 'job.finished'; data: { job: Job } }
+  | { type: 'host.changed'; data: { reason: string } }
+  | { type: 'stats'; data: { host: z.infer<typeof HostStats>; vms: VmStats[]; intervalMs: number } };
+
+/** A refusal the agent answers with a 4xx: the reason is written for the person who asked. */
+export class DriverError extends Error {
+  constructor(
+    readonly status: 404 | 409 | 412 | 422 | 507,
+    message: string,
+  ) {
+    super(message);
+    this.name = 'DriverError';
+  }
+}
+
+/** An incoming migration the destination agreed to, before any data moves. */
+export interface IncomingMigration {
+  jobId: string;
+  vmId: string;
+}
+
+/**
+ * One hypervisor host as the agent sees it. Shaped on libvirt/QEMU concepts (domains, storage pools,
+ * bridges, QEMU migration parameters and query-migrate figures, block-mirror with pivot, NBD for
+ * shared-nothing) so the sim, qemu (QMP) and libvirt (virsh) drivers all fit without API changes.
+ *
+ * Every method validates against the host's state and throws DriverError for a refusal.
+ */
+export interface HypervisorDriver {
+  hostInfo(): HostInfo;
+  listVms(): Vm[];
+  getVm(vmId: string): Vm;
+  createVm(spec: VmCreateSpec): Promise<Vm>;
+  /** `expectedGeneration` (from If-Match) makes the update fail with 412 when the VM changed meanwhile. */
+  updateVm(vmId: string, update: VmUpdateSpec, expectedGeneration?: number): Promise<Vm>;
+  deleteVm(vmId: string, options: { keepDisks: boolean }, expectedGeneration?: number): Promise<void>;
+  act(vmId: string, action: VmAction): Promise<Vm>;
+
+  listJobs(): Job[];
+  getJob(jobId: string): Job;
+  /** Source side: start moving a VM to `destination`; progress arrives as job events. */
+  migrate(vmId: string, destination: PeerRef, options: MigrationOptions): Promise<Job>;
+  migrateStorage(
+    vmId: string,
+    diskId: string,
+    targetPoolId: string,
+    options: { maxBandwidthMBps: number | null; deleteSource: boolean },
+  ): Promise<Job>;
+  cancelJob(jobId: string): Promise<Job>;
+
+  exec(argv: string[], timeoutMs: number): Promise<ExecResult>;
+
+  /** A byte stream to the VM's serial console. */
+  openSerialConsole(vmId: string): Duplex;
+  /** A byte stream speaking RFB (VNC) from the server side. */
+  openVncConsole(vmId: string): Duplex;
+
+  /** Subscribe to everything that happens on this host; returns the unsubscribe function. */
+  onEvent(listener: (event: DriverEvent) => void): () => void;
+
+  close(): Promise<void>;
+}

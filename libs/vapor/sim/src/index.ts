@@ -1,0 +1,4 @@
+export * from './world.js';
+export * from './sim-host.js';
+export * from './rng.js';
+export * from './catalog.js';

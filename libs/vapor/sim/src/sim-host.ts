@@ -1,0 +1,644 @@
+import type { Duplex } from 'node:stream';
+import type {
+  ExecResult,
+  HostInfo,
+  Job,
+  MigrationOptions,
+  Network,
+  PeerRef,
+  Vm,
+  VmAction,
+  VmDisk,
+  VmNic,
+} from '@cockpit/contracts';
+import {
+  DriverError,
+  type DriverEvent,
+  type HypervisorDriver,
+  type VmCreateSpec,
+  type VmUpdateSpec,
+} from '@cockpit/vapor-driver';
+import { PROFILES, type WorkloadProfile } from './catalog.js';
+import { simulatedExec } from './exec.js';
+import type { Rng } from './rng.js';
+import type { SimWorld } from './world.js';
+
+export interface SimPool {
+  id: string;
+  type: 'local' | 'shared';
+  capacityBytes: number;
+  usedBytes: number;
+}
+
+interface SimVm {
+  vm: Vm;
+  profile: WorkloadProfile;
+  /** Phase of the workload's daily curve, so VMs do not all peak together. */
+  phase: number;
+}
+
+interface SimJob {
+  job: Job;
+  cancel(): void;
+}
+
+interface SimHostInit {
+  world: SimWorld;
+  rng: Rng;
+  uuid: string;
+  hostname: string;
+  cpu: HostInfo['cpu'];
+  memoryMiB: number;
+  pools: SimPool[];
+  networks: Network[];
+  kernel: string;
+  packages: Record<string, string>;
+}
+
+const MiB = 1024 * 1024;
+const HOST_RESERVED_MiB = 4096;
+const SHUTDOWN_MS = 2000;
+const PROGRESS_EVERY_MS = 500;
+
+/** One simulated hypervisor host. Everything it says is consistent with everything it did. */
+export class SimHost implements HypervisorDriver {
+  readonly uuid: string;
+  readonly hostname: string;
+  readonly pools: SimPool[];
+  readonly networks: Network[];
+  readonly kernel: string;
+  readonly packages: Record<string, string>;
+  readonly cpu: HostInfo['cpu'];
+  readonly memoryMiB: number;
+  private readonly world: SimWorld;
+  private readonly rng: Rng;
+  private readonly vms = new Map<string, SimVm>();
+  private readonly jobs = new Map<string, SimJob>();
+  private readonly listeners = new Set<(event: DriverEvent) => void>();
+  private readonly timers = new Set<NodeJS.Timeout>();
+  private readonly bootedAt = new Date().toISOString();
+  private closed = false;
+
+  constructor(init: SimHostInit) {
+    this.world = init.world;
+    this.rng = init.rng;
+    this.uuid = init.uuid;
+    this.hostname = init.hostname;
+    this.pools = init.pools;
+    this.networks = init.networks;
+    this.kernel = init.kernel;
+    this.packages = init.packages;
+    this.cpu = init.cpu;
+    this.memoryMiB = init.memoryMiB;
+  }
+
+  // ---- inventory -------------------------------------------------------------------------------
+
+  hostInfo(): HostInfo {
+    const cpus = this.cpu.sockets * this.cpu.coresPerSocket * this.cpu.threadsPerCore;
+    const perNode = Math.floor(cpus / this.cpu.sockets);
+    return {
+      uuid: this.uuid,
+      hostname: this.hostname,
+      agentVersion: '0.1.0',
+      apiVersion: 'v1',
+      hypervisor: { name: 'QEMU (simulated)', version: '9.2.1', driver: 'sim' },
+      cpu: { ...this.cpu, features: [...this.cpu.features] },
+      memory: { totalMiB: this.memoryMiB, freeMiB: this.freeMemoryMiB() },
+      numa: Array.from({ length: this.cpu.sockets }, (_, id) => ({
+        id,
+        cpus: Array.from({ length: perNode }, (_, i) => id * perNode + i),
+        memoryMiB: Math.floor(this.memoryMiB / this.cpu.sockets),
+      })),
+      pools: this.pools.map((pool) => ({
+        id: pool.id,
+        type: pool.type,
+        capacityBytes: pool.capacityBytes,
+        freeBytes: Math.max(0, pool.capacityBytes - pool.usedBytes),
+      })),
+      networks: this.networks.map((network) => ({ ...network })),
+      bootedAt: this.bootedAt,
+    };
+  }
+
+  listVms(): Vm[] {
+    return [...this.vms.values()].map((record) => structuredClone(record.vm));
+  }
+
+  getVm(vmId: string): Vm {
+    return structuredClone(this.record(vmId).vm);
+  }
+
+  private record(vmId: string): SimVm {
+    const record = this.vms.get(vmId);
+    if (!record) throw new DriverError(404, `No VM ${vmId} on host ${this.hostname}`);
+    return record;
+  }
+
+  private freeMemoryMiB(): number {
+    const used = [...this.vms.values()]
+      .filter(({ vm }) => vm.state === 'running' || vm.state === 'paused' || vm.state === 'migrating')
+      .reduce((sum, { vm }) => sum + vm.memoryMiB, 0);
+    return Math.max(0, this.memoryMiB - HOST_RESERVED_MiB - used);
+  }
+
+  private pool(poolId: string): SimPool {
+    const pool = this.pools.find((candidate) => candidate.id === poolId);
+    if (!pool) throw new DriverError(404, `No storage pool "${poolId}" on host ${this.hostname}`);
+    return pool;
+  }
+
+  private network(networkId: string): Network {
+    const network = this.networks.find((candidate) => candidate.id === networkId);
+    if (!network) throw new DriverError(404, `No bridge "${networkId}" on host ${this.hostname}`);
+    return network;
+  }
+
+  private mac(): string {
+    return `52:54:00:${[0, 0, 0].map(() => this.rng.int(0, 255).toString(16).padStart(2, '0')).join(':')}`;
+  }
+
+  private touch(record: SimVm): void {
+    record.vm.generation += 1;
+    record.vm.updatedAt = new Date().toISOString();
+  }
+
+  private checkGeneration(record: SimVm, expected: number | undefined): void {
+    if (expected !== undefined && expected !== record.vm.generation) {
+      throw new DriverError(
+        412,
+        `VM ${record.vm.name} changed meanwhile (generation ${record.vm.generation}, you sent ${expected}); re-read it and retry`,
+      );
+    }
+  }
+
+  private checkCpu(features: readonly string[]): void {
+    const missing = features.filter((feature) => !this.cpu.features.includes(feature));
+    if (missing.length) throw new DriverError(409, `Host ${this.hostname} CPU (${this.cpu.model}) lacks: ${missing.join(', ')}`);
+  }
+
+  // ---- VM lifecycle ----------------------------------------------------------------------------
+
+  /** Builds the starting inventory (no events: nobody is listening yet). */
+  seedVm(seed: {
+    name: string;
+    vcpus: number;
+    memoryMiB: number;
+    diskBytes: number;
+    poolId: string;
+    networkId: string;
+    profile: WorkloadProfile;
+    running: boolean;
+  }): void {
+    const now = this.bootedAt;
+    const allocated = Math.floor(seed.diskBytes * (0.2 + this.rng.next() * 0.5));
+    const running = seed.running && this.freeMemoryMiB() >= seed.memoryMiB;
+    this.pool(seed.poolId).usedBytes += allocated;
+    const vm: Vm = {
+      id: this.rng.uuid(),
+      name: seed.name,
+      state: running ? 'running' : 'shutoff',
+      vcpus: seed.vcpus,
+      memoryMiB: seed.memoryMiB,
+      cpu: {
+        model: 'host-model',
+        features: this.rng.chance(0.3) ? this.cpu.features.filter((f) => f.startsWith('avx')).slice(0, 2) : [],
+      },
+      disks: [
+        { id: 'vda', poolId: seed.poolId, sizeBytes: seed.diskBytes, allocatedBytes: allocated, format: 'qcow2', bus: 'virtio' },
+      ],
+      nics: [{ id: 'net0', networkId: seed.networkId, mac: this.mac(), model: 'virtio' }],
+      generation: 1,
+      createdAt: now,
+      updatedAt: now,
+    };
+    this.vms.set(vm.id, { vm, profile: seed.profile, phase: this.rng.next() * Math.PI * 2 });
+  }
+
+  private buildDisks(specs: VmCreateSpec['disks'], existing: VmDisk[] = []): VmDisk[] {
+    const disks: VmDisk[] = [];
+    const needed = new Map<string, number>();
+    specs.forEach((spec, index) => {
+      const pool = this.pool(spec.poolId);
+      const sizeBytes = spec.sizeBytes ?? (spec.imageId ? 2 * 1024 * MiB : undefined);
+      if (!sizeBytes) throw new DriverError(422, `Disk ${index + 1}: give sizeBytes or imageId`);
+      const allocatedBytes = spec.format === 'raw' ? sizeBytes : spec.imageId ? Math.min(sizeBytes, 1024 * MiB) : 2 * MiB;
+      needed.set(pool.id, (needed.get(pool.id) ?? 0) + allocatedBytes);
+      const used = new Set([...existing, ...disks].map((disk) => disk.id));
+      let letter = 0;
+      while (used.has(`vd${String.fromCharCode(97 + letter)}`)) letter++;
+      disks.push({
+        id: `vd${String.fromCharCode(97 + letter)}`,
+        poolId: pool.id,
+        sizeBytes,
+        allocatedBytes,
+        format: spec.format,
+        bus: spec.bus,
+      });
+    });
+    for (const [poolId, bytes] of needed) {
+      const pool = this.pool(poolId);
+      const free = pool.capacityBytes - pool.usedBytes;
+      if (bytes > free)
+        throw new DriverError(409, `Storage pool "${poolId}" has ${free} bytes free, the new disks need ${bytes}`);
+    }
+    return disks;
+  }
+
+  private buildNics(specs: VmCreateSpec['nics'], existing: VmNic[] = []): VmNic[] {
+    const nics: VmNic[] = [];
+    for (const spec of specs) {
+      this.network(spec.networkId);
+      const used = new Set([...existing, ...nics].map((nic) => nic.id));
+      let n = 0;
+      while (used.has(`net${n}`)) n++;
+      nics.push({ id: `net${n}`, networkId: spec.networkId, mac: spec.mac ?? this.mac(), model: spec.model });
+    }
+    return nics;
+  }
+
+  async createVm(spec: VmCreateSpec): Promise<Vm> {
+    if ([...this.vms.values()].some(({ vm }) => vm.name === spec.name)) {
+      throw new DriverError(409, `A VM named "${spec.name}" already exists on host ${this.hostname}`);
+    }
+    this.checkCpu(spec.cpu.features);
+    // Everything is checked before anything is allocated: a refused create leaves nothing behind.
+    const disks = this.buildDisks(spec.disks);
+    const nics = this.buildNics(spec.nics);
+    if (spec.start && this.freeMemoryMiB() < spec.memoryMiB) {
+      throw new DriverError(
+        409,
+        `Host ${this.hostname} has ${this.freeMemoryMiB()} MiB free, the VM needs ${spec.memoryMiB} MiB to start`,
+      );
+    }
+    for (const disk of disks) this.pool(disk.poolId).usedBytes += disk.allocatedBytes;
+    const now = new Date().toISOString();
+    const vm: Vm = {
+      id: this.rng.uuid(),
+      name: spec.name,
+      state: 'shutoff',
+      vcpus: spec.vcpus,
+      memoryMiB: spec.memoryMiB,
+      cpu: { model: spec.cpu.model, features: [...spec.cpu.features] },
+      disks,
+      nics,
+      generation: 1,
+      createdAt: now,
+      updatedAt: now,
+    };
+    const record: SimVm = { vm, profile: 'idle', phase: this.rng.next() * Math.PI * 2 };
+    this.vms.set(vm.id, record);
+    this.emit({ type: 'vm.created', data: { vm: structuredClone(vm) } });
+    if (spec.start) this.setState(record, 'running', 'started after create');
+    return structuredClone(record.vm);
+  }
+
+  async updateVm(vmId: string, update: VmUpdateSpec, expectedGeneration?: number): Promise<Vm> {
+    const record = this.record(vmId);
+    this.checkGeneration(record, expectedGeneration);
+    const { vm } = record;
+    if (vm.state === 'migrating') throw new DriverError(409, `VM ${vm.name} is migrating; change it when the migration ends`);
+    const live = vm.state !== 'shutoff' && vm.state !== 'crashed';
+    if (live) {
+      const offline = (['vcpus', 'cpu', 'removeDisks'] as const).filter((field) => update[field] !== undefined);
+      if (offline.length)
+        throw new DriverError(409, `VM ${vm.name} is ${vm.state}: ${offline.join(', ')} can change only while it is shut off`);
+      if (update.memoryMiB !== undefined && update.memoryMiB > vm.memoryMiB + this.freeMemoryMiB()) {
+        throw new DriverError(
+          409,
+          `Host ${this.hostname} has ${this.freeMemoryMiB()} MiB free; cannot grow VM ${vm.name} to ${update.memoryMiB} MiB`,
+        );
+      }
+    }
+    if (update.name && update.name !== vm.name && [...this.vms.values()].some((other) => other.vm.name === update.name)) {
+      throw new DriverError(409, `A VM named "${update.name}" already exists on host ${this.hostname}`);
+    }
+    if (update.cpu) this.checkCpu(update.cpu.features);
+    for (const id of [...(update.removeDisks ?? []), ...(update.removeNics ?? [])]) {
+      if (!vm.disks.some((disk) => disk.id === id) && !vm.nics.some((nic) => nic.id === id)) {
+        throw new DriverError(404, `VM ${vm.name} has no device "${id}"`);
+      }
+    }
+    const addedDisks = this.buildDisks(update.addDisks ?? [], vm.disks);
+    const addedNics = this.buildNics(update.addNics ?? [], vm.nics);
+
+    for (const disk of addedDisks) this.pool(disk.poolId).usedBytes += disk.allocatedBytes;
+    for (const disk of vm.disks.filter((d) => update.removeDisks?.includes(d.id)))
+      this.pool(disk.poolId).usedBytes -= disk.allocatedBytes;
+    vm.disks = [...vm.disks.filter((d) => !update.removeDisks?.includes(d.id)), ...addedDisks];
+    vm.nics = [...vm.nics.filter((n) => !update.removeNics?.includes(n.id)), ...addedNics];
+    if (update.name) vm.name = update.name;
+    if (update.vcpus) vm.vcpus = update.vcpus;
+    if (update.memoryMiB) vm.memoryMiB = update.memoryMiB;
+    if (update.cpu) vm.cpu = { model: update.cpu.model, features: [...update.cpu.features] };
+    this.touch(record);
+    this.emit({ type: 'vm.updated', data: { vm: structuredClone(vm) } });
+    return structuredClone(vm);
+  }
+
+  async deleteVm(vmId: string, options: { keepDisks: boolean }, expectedGeneration?: number): Promise<void> {
+    const record = this.record(vmId);
+    this.checkGeneration(record, expectedGeneration);
+    const { vm } = record;
+    if (vm.state !== 'shutoff' && vm.state !== 'crashed') {
+      throw new DriverError(409, `VM ${vm.name} is ${vm.state}; shut it down or power it off before deleting it`);
+    }
+    if ([...this.jobs.values()].some(({ job }) => job.vmId === vmId && job.state === 'running')) {
+      throw new DriverError(409, `VM ${vm.name} has a running job; cancel it first`);
+    }
+    if (!options.keepDisks) for (const disk of vm.disks) this.pool(disk.poolId).usedBytes -= disk.allocatedBytes;
+    this.vms.delete(vmId);
+    this.emit({ type: 'vm.deleted', data: { vmId } });
+  }
+
+  async act(vmId: string, action: VmAction): Promise<Vm> {
+    const record = this.record(vmId);
+    const { vm } = record;
+    const refuse = (why: string): never => {
+      throw new DriverError(409, `Cannot ${action} VM ${vm.name}: ${why}`);
+    };
+    if (vm.state === 'migrating') refuse('it is migrating');
+    switch (action) {
+      case 'start':
+        if (vm.state === 'running' || vm.state === 'paused') refuse(`it is already ${vm.state}`);
+        this.checkCpu(vm.cpu.features);
+        if (this.freeMemoryMiB() < vm.memoryMiB)
+          refuse(`host ${this.hostname} has ${this.freeMemoryMiB()} MiB free, it needs ${vm.memoryMiB} MiB`);
+        this.setState(record, 'running', 'started');
+        break;
+      case 'shutdown':
+        if (vm.state !== 'running') refuse(`it is ${vm.state}`);
+        // ACPI shutdown: the guest takes a moment; the answer comes before the state changes.
+        this.later(SHUTDOWN_MS, () => {
+          if (this.vms.get(vmId)?.vm.state === 'running') this.setState(record, 'shutoff', 'guest shut down');
+        });
+        break;
+      case 'poweroff':
+        if (vm.state === 'shutoff' || vm.state === 'crashed') refuse(`it is already ${vm.state}`);
+        this.setState(record, 'shutoff', 'powered off');
+        break;
+      case 'reboot':
+        if (vm.state !== 'running') refuse(`it is ${vm.state}`);
+        this.touch(record);
+        this.emit({
+          type: 'vm.state',
+          data: { vmId, state: 'running', previous: 'running', generation: vm.generation, reason: 'rebooted' },
+        });
+        break;
+      case 'pause':
+        if (vm.state !== 'running') refuse(`it is ${vm.state}`);
+        this.setState(record, 'paused', 'paused');
+        break;
+      case 'resume':
+        if (vm.state !== 'paused') refuse(`it is ${vm.state}`);
+        this.setState(record, 'running', 'resumed');
+        break;
+    }
+    return structuredClone(vm);
+  }
+
+  private setState(record: SimVm, state: Vm['state'], reason: string): void {
+    const previous = record.vm.state;
+    record.vm.state = state;
+    this.touch(record);
+    this.emit({ type: 'vm.state', data: { vmId: record.vm.id, state, previous, generation: record.vm.generation, reason } });
+  }
+
+  // ---- jobs --------------------------------------------------------------------------------------
+
+  listJobs(): Job[] {
+    return [...this.jobs.values()].map(({ job }) => structuredClone(job));
+  }
+
+  getJob(jobId: string): Job {
+    const job = this.jobs.get(jobId);
+    if (!job) throw new DriverError(404, `No job ${jobId} on host ${this.hostname}`);
+    return structuredClone(job.job);
+  }
+
+  async migrate(_vmId: string, _destination: PeerRef, _options: MigrationOptions): Promise<Job> {
+    throw new DriverError(422, 'Live migration is not available from the sim driver yet');
+  }
+
+  /**
+   * Moves one disk to another pool while the VM runs, as QEMU's blockdev-mirror does: copy
+   * everything, keep copying what the guest writes meanwhile, pivot once in sync, then delete the
+   * source. The target space is reserved up front; cancel or failure gives it back.
+   */
+  async migrateStorage(
+    vmId: string,
+    diskId: string,
+    targetPoolId: string,
+    options: { maxBandwidthMBps: number | null; deleteSource: boolean },
+  ): Promise<Job> {
+    const record = this.record(vmId);
+    const disk = record.vm.disks.find((candidate) => candidate.id === diskId);
+    if (!disk) throw new DriverError(404, `VM ${record.vm.name} has no disk "${diskId}"`);
+    const target = this.pool(targetPoolId);
+    const source = this.pool(disk.poolId);
+    if (target === source)
+      throw new DriverError(409, `Disk ${diskId} of VM ${record.vm.name} is already on pool "${targetPoolId}"`);
+    if (record.vm.state === 'migrating') throw new DriverError(409, `VM ${record.vm.name} is migrating`);
+    if ([...this.jobs.values()].some(({ job }) => job.vmId === vmId && job.state === 'running')) {
+      throw new DriverError(409, `VM ${record.vm.name} already has a running job`);
+    }
+    const free = target.capacityBytes - target.usedBytes;
+    if (free < disk.allocatedBytes) {
+      throw new DriverError(
+        409,
+        `Storage pool "${targetPoolId}" has ${free} bytes free, disk ${diskId} needs ${disk.allocatedBytes}`,
+      );
+    }
+    target.usedBytes += disk.allocatedBytes;
+    const bandwidth = (options.maxBandwidthMBps ?? 400) * MiB; // bytes per simulated second
+    const job = this.newJob('storage-migration', vmId, disk.allocatedBytes);
+    job.progress.phase = 'copying-disks';
+    let remaining = disk.allocatedBytes;
+    let last = Date.now();
+    let lastProgress = 0;
+    const tick = setInterval(() => {
+      const now = Date.now();
+      const dt = ((now - last) / 1000) * this.world.timeScale;
+      last = now;
+      const running = record.vm.state === 'running';
+      const dirtied = running ? PROFILES[record.profile].diskBps * 0.3 * dt : 0;
+      const sent = Math.min(remaining + dirtied, bandwidth * dt);
+      remaining = Math.max(0, remaining + dirtied - sent);
+      job.progress.transferredBytes += Math.round(sent);
+      job.progress.remainingBytes = Math.round(remaining);
+      job.progress.throughputMBps = dt > 0 ? sent / dt / MiB : 0;
+      if (remaining <= 0) {
+        clearInterval(tick);
+        this.timers.delete(tick);
+        job.progress.phase = 'pivot';
+        this.emit({ type: 'job.progress', data: { job: structuredClone(job) } });
+        if (options.deleteSource) source.usedBytes -= disk.allocatedBytes;
+        disk.poolId = target.id;
+        this.touch(record);
+        this.emit({ type: 'vm.updated', data: { vm: structuredClone(record.vm) } });
+        this.finishJob(job, 'completed', null, 0);
+      } else if (now - lastProgress >= PROGRESS_EVERY_MS) {
+        lastProgress = now;
+        this.emit({ type: 'job.progress', data: { job: structuredClone(job) } });
+      }
+    }, 50);
+    this.timers.add(tick);
+    this.jobs.set(job.id, {
+      job,
+      cancel: () => {
+        clearInterval(tick);
+        this.timers.delete(tick);
+        target.usedBytes -= disk.allocatedBytes;
+      },
+    });
+    this.emit({ type: 'job.progress', data: { job: structuredClone(job) } });
+    return structuredClone(job);
+  }
+
+  async cancelJob(jobId: string): Promise<Job> {
+    const entry = this.jobs.get(jobId);
+    if (!entry) throw new DriverError(404, `No job ${jobId} on host ${this.hostname}`);
+    if (entry.job.state !== 'running') throw new DriverError(409, `Job ${jobId} already ${entry.job.state}`);
+    entry.cancel();
+    this.finishJob(entry.job, 'cancelled', null, null);
+    return structuredClone(entry.job);
+  }
+
+  private newJob(type: Job['type'], vmId: string, totalBytes: number): Job {
+    return {
+      id: this.rng.uuid(),
+      type,
+      vmId,
+      state: 'running',
+      progress: {
+        phase: 'setup',
+        transferredBytes: 0,
+        remainingBytes: totalBytes,
+        totalBytes,
+        dirtyPagesRate: 0,
+        throughputMBps: 0,
+        expectedDowntimeMs: 0,
+        iteration: 0,
+        cpuThrottlePercent: 0,
+      },
+      startedAt: new Date().toISOString(),
+      finishedAt: null,
+      result: null,
+    };
+  }
+
+  private finishJob(
+    job: Job,
+    state: 'completed' | 'failed' | 'cancelled',
+    error: string | null,
+    downtimeMs: number | null,
+  ): void {
+    job.state = state;
+    job.progress.phase = state;
+    job.finishedAt = new Date().toISOString();
+    job.result = { downtimeMs, durationMs: Date.parse(job.finishedAt) - Date.parse(job.startedAt), error };
+    this.emit({ type: 'job.finished', data: { job: structuredClone(job) } });
+  }
+
+  // ---- exec, consoles --------------------------------------------------------------------------
+
+  async exec(argv: string[], timeoutMs: number): Promise<ExecResult> {
+    return simulatedExec(this, argv, timeoutMs, this.world);
+  }
+
+  openSerialConsole(vmId: string): Duplex {
+    this.record(vmId);
+    throw new DriverError(422, 'The serial console is not available from the sim driver yet');
+  }
+
+  openVncConsole(vmId: string): Duplex {
+    this.record(vmId);
+    throw new DriverError(422, 'The VNC console is not available from the sim driver yet');
+  }
+
+  /** For the exec simulation: a compact view of what runs here. */
+  runningVmNames(): string[] {
+    return [...this.vms.values()].filter(({ vm }) => vm.state === 'running').map(({ vm }) => vm.name);
+  }
+
+  // ---- events and stats --------------------------------------------------------------------------
+
+  onEvent(listener: (event: DriverEvent) => void): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  private emit(event: DriverEvent): void {
+    if (this.closed) return;
+    for (const listener of this.listeners) listener(event);
+  }
+
+  private later(ms: number, run: () => void): void {
+    const timer = setTimeout(() => {
+      this.timers.delete(timer);
+      run();
+    }, this.world.scaled(ms));
+    this.timers.add(timer);
+  }
+
+  /** One stats sample for the host and each running VM, from their workload profiles. */
+  emitStats(): void {
+    if (!this.listeners.size) return;
+    const t = Date.now() / 60_000;
+    let cpuUsed = 0;
+    let memoryUsed = 2048;
+    const totals = { diskReadBps: 0, diskWriteBps: 0, netRxBps: 0, netTxBps: 0 };
+    const vms = [];
+    for (const { vm, profile, phase } of this.vms.values()) {
+      if (vm.state !== 'running' && vm.state !== 'migrating') continue;
+      const shape = PROFILES[profile];
+      const wave = Math.sin(t / 7 + phase);
+      const jitter = this.rng.next() - 0.5;
+      const cpuPercent = clamp(shape.cpu + shape.cpuSwing * wave + 4 * jitter, 0, 100);
+      const stats = {
+        vmId: vm.id,
+        cpuPercent: round(cpuPercent),
+        memoryUsedMiB: Math.round(vm.memoryMiB * clamp(shape.memory + 0.05 * wave, 0.05, 1)),
+        diskReadBps: Math.round(shape.diskBps * 0.6 * (1 + 0.5 * wave + jitter)),
+        diskWriteBps: Math.round(shape.diskBps * 0.4 * (1 + 0.5 * wave - jitter)),
+        netRxBps: Math.round(shape.netBps * (1 + 0.4 * wave + jitter)),
+        netTxBps: Math.round(shape.netBps * 0.7 * (1 + 0.4 * wave - jitter)),
+      };
+      for (const key of ['diskReadBps', 'diskWriteBps', 'netRxBps', 'netTxBps'] as const) {
+        stats[key] = Math.max(0, stats[key]);
+        totals[key] += stats[key];
+      }
+      cpuUsed += (cpuPercent / 100) * vm.vcpus;
+      memoryUsed += stats.memoryUsedMiB;
+      vms.push(stats);
+    }
+    const threads = this.cpu.sockets * this.cpu.coresPerSocket * this.cpu.threadsPerCore;
+    this.emit({
+      type: 'stats',
+      data: {
+        host: {
+          cpuPercent: round(clamp((cpuUsed / threads) * 100 + 1, 0, 100)),
+          memoryUsedMiB: Math.min(this.memoryMiB, memoryUsed),
+          ...totals,
+        },
+        vms,
+        intervalMs: this.world.statsIntervalMs,
+      },
+    });
+  }
+
+  async close(): Promise<void> {
+    this.closed = true;
+    for (const timer of this.timers) clearTimeout(timer);
+    this.timers.clear();
+    this.listeners.clear();
+  }
+}
+
+function clamp(value: number, min: number, max: number): number {
+  return Math.min(max, Math.max(min, value));
+}
+
+function round(value: number): number {
+  return Math.round(value * 10) / 10;
+}
