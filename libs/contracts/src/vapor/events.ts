@@ -43,12 +43,26 @@ export type VaporEvent = z.infer<typeof VaporEvent>;
 export type VaporEventType = VaporEvent['type'];
 
 /**
- * Control frames on the event stream. After connecting with `?since=N` the agent answers `resumed`
+ * Control frames on the event stream. After connecting with `?since=N&stream=ID` the agent answers `resumed`
  * and replays what followed N, or `gap` when N is older than its buffer: the client must re-read
  * the full state, then follow from `currentSeq`.
  */
+const streamId = z
+  .string()
+  .min(1)
+  .meta({ description: 'Changes when the agent restarts: a seq from another stream means a gap' });
 export const VaporStreamControl = z.discriminatedUnion('type', [
-  z.object({ type: z.literal('resumed'), fromSeq: z.number().int().nonnegative(), currentSeq: z.number().int().nonnegative() }),
-  z.object({ type: z.literal('gap'), oldestSeq: z.number().int().nonnegative(), currentSeq: z.number().int().nonnegative() }),
+  z.object({
+    type: z.literal('resumed'),
+    streamId,
+    fromSeq: z.number().int().nonnegative(),
+    currentSeq: z.number().int().nonnegative(),
+  }),
+  z.object({
+    type: z.literal('gap'),
+    streamId,
+    oldestSeq: z.number().int().nonnegative(),
+    currentSeq: z.number().int().nonnegative(),
+  }),
 ]);
 export type VaporStreamControl = z.infer<typeof VaporStreamControl>;

@@ -1,34 +1,242 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import type { AddressInfo } from 'node:net';
-import { VaporPing } from '@cockpit/contracts';
-import { createAgentServer } from './agent-server.js';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { request } from 'node:https';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import type { VaporEvent, VaporStreamControl } from '@cockpit/contracts';
+import { CertificateMismatchError, VaporClient, VaporRequestError, fetchPeerCertificate } from '@cockpit/vapor-client';
+import { SimWorld } from '@cockpit/vapor-sim';
+import { startAgentServer, type RunningAgent } from './agent-server.js';
+import { loadOrCreateTlsIdentity, type TlsIdentity } from './tls-identity.js';
 
-describe('Vapor agent server', () => {
-  const server = createAgentServer();
-  let base = '';
+const TOKEN = 'test-token-0123456789abcdef';
+
+/** Raw HTTPS call (no pinning helper) to test what a careless or hostile client gets. */
+function raw(url: string, options: { method?: string; headers?: Record<string, string>; body?: string } = {}) {
+  return new Promise<{ status: number; body: unknown }>((resolve, reject) => {
+    const req = request(url, { method: options.method ?? 'GET', headers: options.headers, rejectUnauthorized: false }, (res) => {
+      let text = '';
+      res.on('data', (chunk: Buffer) => (text += chunk.toString()));
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, body: text ? (JSON.parse(text) as unknown) : undefined }));
+    });
+    req.on('error', reject);
+    req.end(options.body);
+  });
+}
+
+interface Stream {
+  control: Promise<VaporStreamControl>;
+  events: VaporEvent[];
+  close(): void;
+}
+
+async function follow(client: VaporClient, options: { since?: number; stream?: string } = {}): Promise<Stream> {
+  const events: VaporEvent[] = [];
+  let resolveControl: (control: VaporStreamControl) => void = () => undefined;
+  const control = new Promise<VaporStreamControl>((resolve) => (resolveControl = resolve));
+  const stream = await client.events(options, {
+    onControl: resolveControl,
+    onEvent: (event) => events.push(event),
+    onClose: () => undefined,
+  });
+  return { control, events, close: stream.close };
+}
+
+async function until(condition: () => boolean, timeoutMs = 5000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!condition()) {
+    if (Date.now() > deadline) throw new Error('condition not met in time');
+    await new Promise((resolve) => setTimeout(resolve, 10));
+  }
+}
+
+describe('Vapor agent over HTTPS (single host)', () => {
+  let dir: string;
+  let tls: TlsIdentity;
+  let world: SimWorld;
+  let agent: RunningAgent;
+  let client: VaporClient;
+  let base: string;
+
   beforeAll(async () => {
-    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-    base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    dir = await mkdtemp(path.join(tmpdir(), 'vapor-agent-'));
+    tls = await loadOrCreateTlsIdentity(dir);
+    world = new SimWorld({ seed: 3, hosts: 1, vmsPerHost: 2, timeScale: 1000, statsIntervalMs: 60_000 });
+    const host = world.hosts[0];
+    if (!host) throw new Error('no host');
+    agent = await startAgentServer(
+      { hosts: [{ uuid: host.uuid, driver: host }], token: TOKEN, tls, eventBufferSize: 50 },
+      { port: 0, host: '127.0.0.1' },
+    );
+    base = agent.baseUrls.get(host.uuid) ?? '';
+    client = new VaporClient({ baseUrl: base, token: TOKEN, fingerprint: tls.fingerprint });
   });
-  afterAll(() => new Promise<void>((resolve) => server.close(() => resolve())));
-
-  it('answers /v1/ping with the contract shape', async () => {
-    const response = await fetch(`${base}/v1/ping`);
-    expect(response.status).toBe(200);
-    expect(VaporPing.parse(await response.json())).toMatchObject({ agent: 'vapor', apiVersion: 'v1' });
+  afterAll(async () => {
+    await agent.close();
+    await world.close();
+    await rm(dir, { recursive: true, force: true });
   });
 
-  it('answers unknown paths with a JSON 404', async () => {
-    const response = await fetch(`${base}/v1/nope`);
-    expect(response.status).toBe(404);
-    expect(await response.json()).toMatchObject({ statusCode: 404, error: 'Not Found' });
+  it('keeps its certificate across restarts and presents the fingerprint it prints', async () => {
+    expect((await loadOrCreateTlsIdentity(dir)).fingerprint).toBe(tls.fingerprint);
+    expect((await fetchPeerCertificate(base)).fingerprint).toBe(tls.fingerprint);
+    expect(tls.fingerprint).toMatch(/^([0-9A-F]{2}:){31}[0-9A-F]{2}$/);
+  });
+
+  it('answers ping without a token and everything else only with the right one', async () => {
+    expect((await raw(`${base}/v1/ping`)).body).toMatchObject({ agent: 'vapor', apiVersion: 'v1' });
+    expect(await raw(`${base}/v1/host`)).toMatchObject({
+      status: 401,
+      body: { statusCode: 401, message: 'Missing or wrong bearer token' },
+    });
+    expect((await raw(`${base}/v1/host`, { headers: { Authorization: 'Bearer wrong' } })).status).toBe(401);
+    expect((await client.host()).hostname).toBe(world.hosts[0]?.hostname);
+  });
+
+  it('refuses to talk to a host whose certificate is not the pinned one', async () => {
+    const impostor = new VaporClient({
+      baseUrl: base,
+      token: TOKEN,
+      fingerprint: tls.fingerprint.replace(/^../, tls.fingerprint.startsWith('00') ? '11' : '00'),
+    });
+    await expect(impostor.host()).rejects.toBeInstanceOf(CertificateMismatchError);
+  });
+
+  it('creates, changes, acts on and deletes a VM, with generations guarding against lost updates', async () => {
+    const vm = await client.createVm({
+      name: 'api-made',
+      vcpus: 1,
+      memoryMiB: 512,
+      disks: [{ poolId: 'local', sizeBytes: 1024 ** 3 }],
+      nics: [],
+    });
+    expect(vm).toMatchObject({ name: 'api-made', state: 'shutoff', generation: 1 });
+    expect((await client.act(vm.id, 'start')).state).toBe('running');
+    const renamed = await client.updateVm(vm.id, { name: 'renamed' }, 2);
+    expect(renamed).toMatchObject({ name: 'renamed', generation: 3 });
+    await expect(client.updateVm(vm.id, { name: 'again' }, 2)).rejects.toMatchObject({ status: 412 });
+    await expect(client.act(vm.id, 'start')).rejects.toMatchObject({
+      status: 409,
+      message: 'Cannot start VM renamed: it is already running',
+    });
+    await expect(client.deleteVm(vm.id)).rejects.toMatchObject({ status: 409 });
+    await client.act(vm.id, 'poweroff');
+    await client.deleteVm(vm.id);
+    await expect(client.getVm(vm.id)).rejects.toMatchObject({
+      status: 404,
+      message: `No VM ${vm.id} on host ${world.hosts[0]?.hostname ?? ''}`,
+    });
+  });
+
+  it('validates every request: bad fields, bad JSON, bad ids and shell strings are 400s that change nothing', async () => {
+    const before = (await client.listVms()).length;
+    const invalid = await client.createVm({ name: 'bad name!', vcpus: 0, memoryMiB: 512 }).catch((e: unknown) => e);
+    expect(invalid).toBeInstanceOf(VaporRequestError);
+    expect((invalid as VaporRequestError).body?.details?.map((d) => d.path)).toEqual(['body.name', 'body.vcpus']);
+    const headers = { Authorization: `Bearer ${TOKEN}`, 'Content-Type': 'application/json' };
+    expect(await raw(`${base}/v1/vms`, { method: 'POST', headers, body: '{"name": ' })).toMatchObject({
+      status: 400,
+      body: { message: 'Request body is not valid JSON' },
+    });
+    expect((await raw(`${base}/v1/vms/not-a-uuid`, { headers })).status).toBe(400);
+    expect(await raw(`${base}/v1/exec`, { method: 'POST', headers, body: JSON.stringify({ argv: 'rm -rf /' }) })).toMatchObject({
+      status: 400,
+    });
+    expect((await client.listVms()).length).toBe(before);
+  });
+
+  it('runs commands given as argv', async () => {
+    expect(await client.exec({ argv: ['uname', '-r'] })).toMatchObject({
+      exitCode: 0,
+      stdout: `${world.hosts[0]?.kernel ?? ''}\n`,
+    });
+  });
+
+  it('streams events with increasing seq, replays what a reconnecting client missed, and says gap when too old', async () => {
+    const first = await follow(client);
+    const control = await first.control;
+    expect(control.type).toBe('resumed');
+    const vm = await client.createVm({ name: 'streamed', vcpus: 1, memoryMiB: 256 });
+    await client.act(vm.id, 'start');
+    await until(() => first.events.length >= 2);
+    expect(first.events.map((e) => e.type)).toEqual(['vm.created', 'vm.state']);
+    const [a, b] = first.events;
+    expect((b?.seq ?? 0) - (a?.seq ?? 0)).toBe(1);
+    first.close();
+
+    // Missed while disconnected:
+    await client.act(vm.id, 'pause');
+    await client.act(vm.id, 'resume');
+    const resumed = await follow(client, { since: b?.seq ?? 0, stream: control.streamId });
+    expect(await resumed.control).toMatchObject({ type: 'resumed', fromSeq: b?.seq });
+    await until(() => resumed.events.length >= 2);
+    expect(resumed.events.map((e) => (e.type === 'vm.state' ? e.data.state : e.type))).toEqual(['paused', 'running']);
+    resumed.close();
+
+    // The buffer holds 50 events: push it past that.
+    for (let i = 0; i < 30; i++) {
+      await client.act(vm.id, 'pause');
+      await client.act(vm.id, 'resume');
+    }
+    const late = await follow(client, { since: b?.seq ?? 0, stream: control.streamId });
+    expect(await late.control).toMatchObject({ type: 'gap' });
+    late.close();
+    const otherStream = await follow(client, { since: 1, stream: 'some-older-agent-run' });
+    expect(await otherStream.control).toMatchObject({ type: 'gap' });
+    otherStream.close();
+  });
+
+  it('moves a disk to another pool as a job, with progress events, and ends with the disk pivoted', async () => {
+    const vm = await client.createVm({
+      name: 'storage-mover',
+      vcpus: 1,
+      memoryMiB: 256,
+      disks: [{ poolId: 'local', sizeBytes: 2 * 1024 ** 3, format: 'raw' }],
+      start: true,
+    });
+    const stream = await follow(client);
+    await stream.control;
+    const job = await client.migrateStorage({ vmId: vm.id, diskId: 'vda', targetPoolId: 'ceph-a' });
+    await until(() => stream.events.some((e) => e.type === 'job.finished'));
+    stream.close();
+    expect((await client.getJob(job.id)).state).toBe('completed');
+    expect((await client.getVm(vm.id)).disks[0]?.poolId).toBe('ceph-a');
+    await expect(client.migrateStorage({ vmId: vm.id, diskId: 'vda', targetPoolId: 'nope' })).rejects.toMatchObject({
+      status: 404,
+      message: expect.stringContaining('No storage pool "nope"') as unknown as string,
+    });
   });
 });
 
-describe('loadVaporConfig', () => {
-  it('defaults and validates', async () => {
-    const { loadVaporConfig } = await import('./config.js');
-    expect(loadVaporConfig({})).toEqual({ VAPOR_PORT: 9443, VAPOR_HOST: '127.0.0.1' });
-    expect(() => loadVaporConfig({ VAPOR_PORT: 'x' })).toThrow(/VAPOR_PORT/);
+describe('Vapor agent in fleet mode', () => {
+  it('serves each host under its own base URL, sharing one world', async () => {
+    const dir = await mkdtemp(path.join(tmpdir(), 'vapor-fleet-'));
+    const tls = await loadOrCreateTlsIdentity(dir);
+    const world = new SimWorld({ seed: 9, hosts: 3, vmsPerHost: 2, statsIntervalMs: 60_000 });
+    const agent = await startAgentServer(
+      { hosts: world.hosts.map((host) => ({ uuid: host.uuid, driver: host })), token: TOKEN, tls, fleet: true },
+      { port: 0, host: '127.0.0.1' },
+    );
+    try {
+      for (const host of world.hosts) {
+        const client = new VaporClient({
+          baseUrl: agent.baseUrls.get(host.uuid) ?? '',
+          token: TOKEN,
+          fingerprint: tls.fingerprint,
+        });
+        expect((await client.host()).uuid).toBe(host.uuid);
+        expect((await client.listVms()).map((vm) => vm.name)).toEqual(host.listVms().map((vm) => vm.name));
+      }
+      const missing = new VaporClient({
+        baseUrl: `https://127.0.0.1:${agent.port}/hosts/00000000-0000-4000-8000-000000000000`,
+        token: TOKEN,
+        fingerprint: tls.fingerprint,
+      });
+      await expect(missing.host()).rejects.toMatchObject({ status: 404 });
+    } finally {
+      await agent.close();
+      await world.close();
+      await rm(dir, { recursive: true, force: true });
+    }
   });
 });

@@ -1,22 +1,289 @@
-import { createServer, type Server } from 'node:http';
-import type { VaporPing } from '@cockpit/contracts';
+import websocket from '@fastify/websocket';
+import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
+import { timingSafeEqual } from 'node:crypto';
+import type { AddressInfo } from 'node:net';
+import { z } from 'zod';
+import {
+  ExecRequest,
+  MigrationRequest,
+  StorageMigrationRequest,
+  VmAction,
+  VmCreate,
+  VmDeleteQuery,
+  VmUpdate,
+  type ErrorResponse,
+  type VaporPing,
+  type VaporStreamControl,
+} from '@cockpit/contracts';
+import { DriverError, type HypervisorDriver } from '@cockpit/vapor-driver';
+import { EventHub } from './event-hub.js';
+import type { TlsIdentity } from './tls-identity.js';
 
 export const AGENT_VERSION = '0.1.0';
 
-/**
- * The Vapor agent's HTTP surface. For now it answers only `GET /v1/ping`; the host, VM, event and
- * job APIs (over HTTPS with a pinned certificate) and the hypervisor drivers come with the Vapor issue.
- */
-export function createAgentServer(): Server {
-  return createServer((req, res) => {
-    const send = (status: number, body: unknown) => {
-      res.writeHead(status, { 'Content-Type': 'application/json' });
-      res.end(JSON.stringify(body));
-    };
-    if (req.method === 'GET' && req.url === '/v1/ping') {
-      const ping: VaporPing = { agent: 'vapor', version: AGENT_VERSION, apiVersion: 'v1' };
-      return send(200, ping);
-    }
-    return send(404, { statusCode: 404, error: 'Not Found', message: `No route ${req.method ?? ''} ${req.url ?? ''}` });
-  });
+export interface AgentServerOptions {
+  /** The hosts this process serves. One: routes at `/v1`. Several (fleet): at `/hosts/<uuid>/v1`. */
+  hosts: readonly { uuid: string; driver: HypervisorDriver }[];
+  token: string;
+  tls: TlsIdentity;
+  fleet?: boolean;
+  eventBufferSize?: number;
+  /** Close an event stream whose client reads slower than this many buffered bytes. */
+  maxBufferedBytes?: number;
 }
+
+export interface RunningAgent {
+  port: number;
+  /** Base URL per host uuid: `https://127.0.0.1:9443` or `https://127.0.0.1:9443/hosts/<uuid>`. */
+  baseUrls: Map<string, string>;
+  fingerprint: string;
+  close(): Promise<void>;
+}
+
+class BadRequest extends Error {
+  constructor(readonly details: { path: string; message: string }[]) {
+    super(`Invalid request: ${details.map((d) => `${d.path}: ${d.message}`).join('; ')}`);
+  }
+}
+
+function parse<T extends z.ZodType>(schema: T, value: unknown, where: string): z.output<T> {
+  const result = schema.safeParse(value);
+  if (result.success) return result.data;
+  throw new BadRequest(
+    result.error.issues.map((issue) => ({ path: [where, ...issue.path.map(String)].join('.'), message: issue.message })),
+  );
+}
+
+const VmParams = z.object({ vmId: z.uuid() });
+const JobParams = z.object({ jobId: z.uuid() });
+const EventsQuery = z.object({ since: z.coerce.number().int().nonnegative().optional(), stream: z.string().max(64).optional() });
+
+/** `If-Match: "7"` → 7; absent → undefined; anything else is a 400. */
+function ifMatch(request: FastifyRequest): number | undefined {
+  const header = request.headers['if-match'];
+  if (header === undefined) return undefined;
+  const match = /^"?(\d+)"?$/.exec(String(header).trim());
+  if (!match) throw new BadRequest([{ path: 'headers.if-match', message: 'expected the VM generation, e.g. "7"' }]);
+  return Number(match[1]);
+}
+
+function tokenMatches(header: string | undefined, token: Buffer): boolean {
+  const given = Buffer.from(/^Bearer (.+)$/.exec(header ?? '')?.[1] ?? '');
+  return given.length === token.length && timingSafeEqual(given, token);
+}
+
+/**
+ * The Vapor agent's HTTPS API over one or many hypervisor drivers. Every request is validated;
+ * refusals answer the api's error shape `{ statusCode, error, message, details? }`.
+ */
+export async function startAgentServer(
+  options: AgentServerOptions,
+  listen: { port: number; host: string },
+): Promise<RunningAgent> {
+  const app: FastifyInstance = Fastify({
+    https: { key: options.tls.key, cert: options.tls.cert },
+    logger: false,
+    bodyLimit: 1024 * 1024,
+    return503OnClosing: true,
+  });
+  const token = Buffer.from(options.token);
+  const hubs = new Map(options.hosts.map(({ uuid, driver }) => [uuid, new EventHub(driver, options.eventBufferSize)]));
+  const maxBuffered = options.maxBufferedBytes ?? 8 * 1024 * 1024;
+
+  await app.register(websocket, { options: { maxPayload: 64 * 1024 } });
+
+  app.setErrorHandler((error: Error & { statusCode?: number; validation?: unknown }, _request, reply) => {
+    const send = (statusCode: number, message: string, details?: ErrorResponse['details']) =>
+      reply
+        .code(statusCode)
+        .send({ statusCode, error: reasons[statusCode] ?? 'Error', message, ...(details ? { details } : {}) });
+    if (error instanceof BadRequest) return send(400, error.message, error.details);
+    if (error instanceof DriverError) return send(error.status, error.message);
+    if (error.statusCode && error.statusCode >= 400 && error.statusCode < 500) {
+      return send(
+        error.statusCode,
+        error.statusCode === 400 && /JSON/i.test(error.message) ? 'Request body is not valid JSON' : error.message,
+      );
+    }
+    process.stderr.write(`vapor: unexpected error: ${error.stack ?? error.message}\n`);
+    return send(500, 'Internal error in the agent');
+  });
+  app.setNotFoundHandler((request, reply) =>
+    reply
+      .code(404)
+      .send({ statusCode: 404, error: 'Not Found', message: `No route ${request.method} ${request.url.split('?')[0] ?? ''}` }),
+  );
+
+  const routes = async (scope: FastifyInstance) => {
+    const driverOf = (request: FastifyRequest): { driver: HypervisorDriver; hub: EventHub } => {
+      const hostId = options.fleet ? (request.params as { hostId?: string }).hostId : options.hosts[0]?.uuid;
+      const host = options.hosts.find((candidate) => candidate.uuid === hostId);
+      const hub = hostId ? hubs.get(hostId) : undefined;
+      if (!host || !hub) throw new DriverError(404, `No host ${hostId ?? ''} in this agent`);
+      return { driver: host.driver, hub };
+    };
+
+    scope.get('/v1/ping', async (request) => {
+      const { driver } = driverOf(request);
+      const ping: VaporPing = { agent: 'vapor', version: AGENT_VERSION, apiVersion: 'v1' };
+      return { ...ping, hostUuid: driver.hostInfo().uuid };
+    });
+
+    // Everything else needs the bearer token (event and console WebSockets included).
+    scope.addHook('onRequest', async (request: FastifyRequest, reply: FastifyReply) => {
+      if (request.url.endsWith('/v1/ping')) return;
+      if (!tokenMatches(request.headers.authorization, token)) {
+        await reply.code(401).send({ statusCode: 401, error: 'Unauthorized', message: 'Missing or wrong bearer token' });
+      }
+    });
+
+    scope.get('/v1/host', async (request) => driverOf(request).driver.hostInfo());
+    scope.get('/v1/vms', async (request) => driverOf(request).driver.listVms());
+    scope.post('/v1/vms', async (request, reply) => {
+      const vm = await driverOf(request).driver.createVm(parse(VmCreate, request.body, 'body'));
+      return reply.code(201).header('ETag', `"${vm.generation}"`).send(vm);
+    });
+    scope.get('/v1/vms/:vmId', async (request, reply) => {
+      const vm = driverOf(request).driver.getVm(parse(VmParams, request.params, 'params').vmId);
+      return reply.header('ETag', `"${vm.generation}"`).send(vm);
+    });
+    scope.patch('/v1/vms/:vmId', async (request, reply) => {
+      const { vmId } = parse(VmParams, request.params, 'params');
+      const vm = await driverOf(request).driver.updateVm(vmId, parse(VmUpdate, request.body, 'body'), ifMatch(request));
+      return reply.header('ETag', `"${vm.generation}"`).send(vm);
+    });
+    scope.delete('/v1/vms/:vmId', async (request, reply) => {
+      const { vmId } = parse(VmParams, request.params, 'params');
+      const { keepDisks } = parse(VmDeleteQuery, request.query, 'query');
+      await driverOf(request).driver.deleteVm(vmId, { keepDisks }, ifMatch(request));
+      return reply.code(204).send();
+    });
+    scope.post('/v1/vms/:vmId/actions', async (request) => {
+      const { vmId } = parse(VmParams, request.params, 'params');
+      const { action } = parse(z.object({ action: VmAction }), request.body, 'body');
+      return driverOf(request).driver.act(vmId, action);
+    });
+
+    scope.get('/v1/jobs', async (request) => driverOf(request).driver.listJobs());
+    scope.get('/v1/jobs/:jobId', async (request) =>
+      driverOf(request).driver.getJob(parse(JobParams, request.params, 'params').jobId),
+    );
+    scope.post('/v1/jobs/migrations', async (request, reply) => {
+      const body = parse(MigrationRequest, request.body, 'body');
+      return reply.code(202).send(await driverOf(request).driver.migrate(body.vmId, body.destination, body.options));
+    });
+    scope.post('/v1/jobs/storage-migrations', async (request, reply) => {
+      const body = parse(StorageMigrationRequest, request.body, 'body');
+      const job = await driverOf(request).driver.migrateStorage(body.vmId, body.diskId, body.targetPoolId, {
+        maxBandwidthMBps: body.maxBandwidthMBps,
+        deleteSource: body.deleteSource,
+      });
+      return reply.code(202).send(job);
+    });
+    scope.post('/v1/jobs/:jobId/cancel', async (request) =>
+      driverOf(request).driver.cancelJob(parse(JobParams, request.params, 'params').jobId),
+    );
+
+    scope.post('/v1/exec', async (request) => {
+      const { argv, timeoutMs } = parse(ExecRequest, request.body, 'body');
+      return driverOf(request).driver.exec(argv, timeoutMs);
+    });
+
+    scope.get('/v1/events', { websocket: true }, (socket, request) => {
+      let hub: EventHub;
+      let query: z.output<typeof EventsQuery>;
+      try {
+        hub = driverOf(request).hub;
+        query = parse(EventsQuery, request.query, 'query');
+      } catch (error) {
+        socket.close(1008, (error as Error).message.slice(0, 120));
+        return;
+      }
+      const send = (frame: unknown) => {
+        if (socket.bufferedAmount > maxBuffered) {
+          // A client this far behind resumes by seq after reconnecting rather than stall the agent.
+          socket.close(1013, 'Client too slow; reconnect with ?since=<last seq>');
+          return;
+        }
+        socket.send(JSON.stringify(frame));
+      };
+      // Subscribe first, then replay, skipping live events the replay already covered.
+      const queued: unknown[] = [];
+      let replayed = false;
+      let lastSent = 0;
+      const unsubscribe = hub.subscribe((event) => {
+        if (!replayed) queued.push(event);
+        else if (event.seq > lastSent) {
+          lastSent = event.seq;
+          send(event);
+        }
+      });
+      socket.on('close', unsubscribe);
+      if (query.since === undefined) {
+        lastSent = hub.currentSeq;
+        send({
+          type: 'resumed',
+          streamId: hub.streamId,
+          fromSeq: hub.currentSeq,
+          currentSeq: hub.currentSeq,
+        } satisfies VaporStreamControl);
+      } else {
+        const replay = hub.replay(query.since, query.stream);
+        if (replay.kind === 'gap') {
+          lastSent = replay.currentSeq;
+          send({
+            type: 'gap',
+            streamId: hub.streamId,
+            oldestSeq: replay.oldestSeq,
+            currentSeq: replay.currentSeq,
+          } satisfies VaporStreamControl);
+        } else {
+          send({
+            type: 'resumed',
+            streamId: hub.streamId,
+            fromSeq: query.since,
+            currentSeq: replay.currentSeq,
+          } satisfies VaporStreamControl);
+          for (const event of replay.events) send(event);
+          lastSent = replay.currentSeq;
+        }
+      }
+      replayed = true;
+      for (const event of queued as { seq: number }[]) {
+        if (event.seq > lastSent) {
+          lastSent = event.seq;
+          send(event);
+        }
+      }
+    });
+  };
+
+  if (options.fleet) await app.register(routes, { prefix: '/hosts/:hostId' });
+  else await app.register(routes);
+
+  await app.listen({ port: listen.port, host: listen.host });
+  const port = (app.server.address() as AddressInfo).port;
+  const origin = `https://${listen.host === '0.0.0.0' ? '127.0.0.1' : listen.host}:${port}`;
+  return {
+    port,
+    fingerprint: options.tls.fingerprint,
+    baseUrls: new Map(options.hosts.map(({ uuid }) => [uuid, options.fleet ? `${origin}/hosts/${uuid}` : origin])),
+    close: async () => {
+      for (const hub of hubs.values()) hub.close();
+      await app.close();
+    },
+  };
+}
+
+const reasons: Record<number, string> = {
+  400: 'Bad Request',
+  401: 'Unauthorized',
+  404: 'Not Found',
+  409: 'Conflict',
+  412: 'Precondition Failed',
+  413: 'Payload Too Large',
+  415: 'Unsupported Media Type',
+  422: 'Unprocessable Entity',
+  500: 'Internal Server Error',
+  507: 'Insufficient Storage',
+};

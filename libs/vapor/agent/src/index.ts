@@ -1,2 +1,4 @@
 export * from './agent-server.js';
+export * from './event-hub.js';
+export * from './tls-identity.js';
 export * from './config.js';

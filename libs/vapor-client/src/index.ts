@@ -1,0 +1,2 @@
+export * from './pinned-tls.js';
+export * from './vapor-client.js';

@@ -1,0 +1,268 @@
+import { request as httpsRequest } from 'node:https';
+import WebSocket from 'ws';
+import { z } from 'zod';
+import {
+  ErrorResponse,
+  ExecResult,
+  HostInfo,
+  Job,
+  Vm,
+  VaporEvent,
+  VaporStreamControl,
+  type ExecRequest,
+  type MigrationRequest,
+  type StorageMigrationRequest,
+  type VmAction,
+  type VmCreate,
+  type VmUpdate,
+} from '@cockpit/contracts';
+import { pinnedAgent } from './pinned-tls.js';
+
+export interface VaporEndpoint {
+  /** `https://host:9443` or, in a fleet, `https://host:9443/hosts/<uuid>`. */
+  baseUrl: string;
+  token: string;
+  /** SHA-256 certificate fingerprint, `AA:BB:...`. */
+  fingerprint: string;
+}
+
+/** The host answered with an error (its message is the agent's own explanation). */
+export class VaporRequestError extends Error {
+  constructor(
+    readonly status: number,
+    readonly body: ErrorResponse | undefined,
+    message: string,
+  ) {
+    super(message);
+    this.name = 'VaporRequestError';
+  }
+}
+
+/** The host answered something that does not match the Vapor API contract. */
+export class VaporProtocolError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'VaporProtocolError';
+  }
+}
+
+export interface VaporClientOptions {
+  timeoutMs?: number;
+}
+
+/**
+ * Talks to one Vapor host over pinned TLS with its bearer token, and checks every answer against
+ * the contract: a host that lies or sends garbage produces a VaporProtocolError, never bad data.
+ */
+export class VaporClient {
+  private readonly timeoutMs: number;
+
+  constructor(
+    readonly endpoint: VaporEndpoint,
+    options: VaporClientOptions = {},
+  ) {
+    this.timeoutMs = options.timeoutMs ?? 10_000;
+  }
+
+  async request<T extends z.ZodType>(
+    method: string,
+    path: string,
+    schema: T,
+    options: { body?: unknown; headers?: Record<string, string>; expect?: number[] } = {},
+  ): Promise<{ data: z.output<T>; status: number; headers: Record<string, string | string[] | undefined> }> {
+    const url = new URL(`${this.endpoint.baseUrl.replace(/\/$/, '')}${path}`);
+    const agent = await pinnedAgent(url.toString(), this.endpoint.fingerprint);
+    const payload = options.body === undefined ? undefined : Buffer.from(JSON.stringify(options.body));
+    const response = await new Promise<{ status: number; headers: Record<string, string | string[] | undefined>; text: string }>(
+      (resolve, reject) => {
+        const req = httpsRequest(
+          url,
+          {
+            method,
+            agent,
+            headers: {
+              Authorization: `Bearer ${this.endpoint.token}`,
+              Accept: 'application/json',
+              ...(payload ? { 'Content-Type': 'application/json', 'Content-Length': String(payload.length) } : {}),
+              ...options.headers,
+            },
+            timeout: this.timeoutMs,
+          },
+          (res) => {
+            const chunks: Buffer[] = [];
+            let size = 0;
+            res.on('data', (chunk: Buffer) => {
+              size += chunk.length;
+              if (size > 64 * 1024 * 1024) req.destroy(new VaporProtocolError(`Answer from ${url.host} exceeds 64 MiB`));
+              else chunks.push(chunk);
+            });
+            res.on('end', () =>
+              resolve({ status: res.statusCode ?? 0, headers: res.headers, text: Buffer.concat(chunks).toString('utf8') }),
+            );
+            res.on('error', reject);
+          },
+        );
+        req.on('timeout', () =>
+          req.destroy(new Error(`${method} ${url.pathname} on ${url.host} did not answer within ${this.timeoutMs} ms`)),
+        );
+        req.on('error', reject);
+        req.end(payload);
+      },
+    );
+    let json: unknown;
+    if (response.text) {
+      try {
+        json = JSON.parse(response.text);
+      } catch {
+        throw new VaporProtocolError(
+          `${method} ${url.pathname} on ${url.host} answered ${response.status} with a body that is not JSON`,
+        );
+      }
+    }
+    if (response.status >= 400) {
+      const error = ErrorResponse.safeParse(json);
+      throw new VaporRequestError(
+        response.status,
+        error.success ? error.data : undefined,
+        error.success ? error.data.message : `${method} ${url.pathname} on ${url.host} answered ${response.status}`,
+      );
+    }
+    const parsed = schema.safeParse(json);
+    if (!parsed.success) {
+      const issue = parsed.error.issues[0];
+      throw new VaporProtocolError(
+        `${method} ${url.pathname} on ${url.host} answered a body that breaks the Vapor API contract (${issue?.path.join('.') || 'body'}: ${issue?.message ?? 'invalid'})`,
+      );
+    }
+    return { data: parsed.data, status: response.status, headers: response.headers };
+  }
+
+  async host(): Promise<HostInfo> {
+    return (await this.request('GET', '/v1/host', HostInfo)).data;
+  }
+
+  async listVms(): Promise<Vm[]> {
+    return (await this.request('GET', '/v1/vms', z.array(Vm))).data;
+  }
+
+  async getVm(vmId: string): Promise<Vm> {
+    return (await this.request('GET', `/v1/vms/${encodeURIComponent(vmId)}`, Vm)).data;
+  }
+
+  async createVm(spec: VmCreate): Promise<Vm> {
+    return (await this.request('POST', '/v1/vms', Vm, { body: spec })).data;
+  }
+
+  async updateVm(vmId: string, update: VmUpdate, generation?: number): Promise<Vm> {
+    const headers: Record<string, string> = generation === undefined ? {} : { 'If-Match': `"${generation}"` };
+    return (await this.request('PATCH', `/v1/vms/${encodeURIComponent(vmId)}`, Vm, { body: update, headers })).data;
+  }
+
+  async deleteVm(vmId: string, options: { keepDisks?: boolean; generation?: number } = {}): Promise<void> {
+    const headers: Record<string, string> = options.generation === undefined ? {} : { 'If-Match': `"${options.generation}"` };
+    await this.request(
+      'DELETE',
+      `/v1/vms/${encodeURIComponent(vmId)}?keepDisks=${options.keepDisks ? 'true' : 'false'}`,
+      z.undefined(),
+      { headers },
+    );
+  }
+
+  async act(vmId: string, action: VmAction): Promise<Vm> {
+    return (await this.request('POST', `/v1/vms/${encodeURIComponent(vmId)}/actions`, Vm, { body: { action } })).data;
+  }
+
+  async listJobs(): Promise<Job[]> {
+    return (await this.request('GET', '/v1/jobs', z.array(Job))).data;
+  }
+
+  async getJob(jobId: string): Promise<Job> {
+    return (await this.request('GET', `/v1/jobs/${encodeURIComponent(jobId)}`, Job)).data;
+  }
+
+  async migrate(request: MigrationRequest): Promise<Job> {
+    return (await this.request('POST', '/v1/jobs/migrations', Job, { body: request })).data;
+  }
+
+  async migrateStorage(request: StorageMigrationRequest): Promise<Job> {
+    return (await this.request('POST', '/v1/jobs/storage-migrations', Job, { body: request })).data;
+  }
+
+  async cancelJob(jobId: string): Promise<Job> {
+    return (await this.request('POST', `/v1/jobs/${encodeURIComponent(jobId)}/cancel`, Job)).data;
+  }
+
+  async exec(request: ExecRequest): Promise<ExecResult> {
+    const timeout = (request.timeoutMs ?? 10_000) + 5_000;
+    const client = timeout > this.timeoutMs ? new VaporClient(this.endpoint, { timeoutMs: timeout }) : this;
+    return (await client.request('POST', '/v1/exec', ExecResult, { body: request })).data;
+  }
+
+  /**
+   * Follows the host's event stream. Frames are validated: a control frame first (`resumed` or
+   * `gap`), then events. A malformed frame closes the stream with an error.
+   */
+  async events(
+    options: { since?: number; stream?: string },
+    handlers: {
+      onControl(control: VaporStreamControl): void;
+      onEvent(event: VaporEvent): void;
+      onClose(error?: Error): void;
+    },
+  ): Promise<{ close(): void }> {
+    const url = new URL(`${this.endpoint.baseUrl.replace(/\/$/, '')}/v1/events`);
+    url.protocol = 'wss:';
+    if (options.since !== undefined) url.searchParams.set('since', String(options.since));
+    if (options.stream) url.searchParams.set('stream', options.stream);
+    const agent = await pinnedAgent(this.endpoint.baseUrl, this.endpoint.fingerprint);
+    const socket = new WebSocket(url, {
+      agent,
+      headers: { Authorization: `Bearer ${this.endpoint.token}` },
+      handshakeTimeout: this.timeoutMs,
+      maxPayload: 16 * 1024 * 1024,
+    });
+    let failure: Error | undefined;
+    let sawControl = false;
+    socket.on('message', (raw: Buffer) => {
+      let frame: unknown;
+      try {
+        frame = JSON.parse(raw.toString('utf8'));
+      } catch {
+        failure = new VaporProtocolError(`Event stream from ${url.host} sent a frame that is not JSON`);
+        socket.terminate();
+        return;
+      }
+      if (!sawControl) {
+        const control = VaporStreamControl.safeParse(frame);
+        if (!control.success) {
+          failure = new VaporProtocolError(`Event stream from ${url.host} did not start with a resumed/gap frame`);
+          socket.terminate();
+          return;
+        }
+        sawControl = true;
+        handlers.onControl(control.data);
+        return;
+      }
+      const event = VaporEvent.safeParse(frame);
+      if (!event.success) {
+        failure = new VaporProtocolError(
+          `Event stream from ${url.host} sent an event that breaks the contract (${event.error.issues[0]?.message ?? 'invalid'})`,
+        );
+        socket.terminate();
+        return;
+      }
+      handlers.onEvent(event.data);
+    });
+    socket.on('unexpected-response', (_req, res) => {
+      failure = new VaporRequestError(
+        res.statusCode ?? 0,
+        undefined,
+        `Event stream refused by ${url.host}: HTTP ${res.statusCode ?? 0}`,
+      );
+      socket.terminate();
+    });
+    socket.on('error', (error) => (failure ??= error));
+    socket.on('close', () => handlers.onClose(failure));
+    return { close: () => socket.close() };
+  }
+}
