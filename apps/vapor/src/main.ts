@@ -1,23 +1,29 @@
-import type { AddressInfo } from 'node:net';
-import { createAgentServer, loadVaporConfig, type VaporConfig } from '@cockpit/vapor-agent';
+import { runVaporCli, USAGE, UsageError } from '@cockpit/vapor-agent';
 
-let config: VaporConfig;
-try {
-  config = loadVaporConfig();
-} catch (error) {
-  process.stderr.write(`vapor: ${(error as Error).message}\n`);
-  process.exit(1);
+const argv = process.argv.slice(2);
+if (!argv.length || argv[0] === '--help' || argv[0] === 'help') {
+  process.stdout.write(`${USAGE}\n`);
+  process.exit(argv.length ? 0 : 2);
 }
 
-const server = createAgentServer();
-server.on('error', (error: NodeJS.ErrnoException) => {
-  process.stderr.write(`vapor: cannot listen on ${config.VAPOR_HOST}:${config.VAPOR_PORT}: ${error.code ?? error.message}\n`);
-  process.exit(1);
-});
-server.listen(config.VAPOR_PORT, config.VAPOR_HOST, () => {
-  const address = server.address() as AddressInfo;
-  process.stdout.write(`vapor: agent listening on http://${config.VAPOR_HOST}:${address.port} (skeleton: /v1/ping only)\n`);
-});
-for (const signal of ['SIGINT', 'SIGTERM'] as const) {
-  process.once(signal, () => server.close(() => process.exit(0)));
+try {
+  const running = await runVaporCli(argv, (line) => process.stdout.write(`${line}\n`));
+  // Started by the launcher: tell it where the hosts are.
+  process.send?.({ type: 'ready', manifest: running.manifest });
+  let stopping = false;
+  const stop = () => {
+    if (stopping) return;
+    stopping = true;
+    void running.stop().then(() => process.exit(0));
+  };
+  process.once('SIGINT', stop);
+  process.once('SIGTERM', stop);
+  process.once('disconnect', stop);
+} catch (error) {
+  const message =
+    error instanceof UsageError || (error instanceof Error && error.message.startsWith('Invalid configuration'))
+      ? error.message
+      : String((error as Error).stack ?? error);
+  process.stderr.write(`vapor: ${message}\n${error instanceof UsageError ? `${USAGE}\n` : ''}`);
+  process.exit(error instanceof UsageError ? 2 : 1);
 }

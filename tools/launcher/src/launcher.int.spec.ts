@@ -6,6 +6,8 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import pg from 'pg';
 import { createTestDatabase, isAlive, startCockpit } from '@cockpit/dev-testing';
+import type { FleetManifest } from '@cockpit/vapor-agent';
+import { VaporClient } from '@cockpit/vapor-client';
 
 const dirs: string[] = [];
 async function dataDir(): Promise<string> {
@@ -68,8 +70,21 @@ describe('npm start (the launcher)', () => {
     expect(await page.text()).toContain('<div id="root"></div>');
     await sql(await embeddedUrl(dir, first.output()), "CREATE TABLE kept AS SELECT 'still here' AS v");
 
+    // The demo fleet runs beside it, reachable over pinned TLS as its manifest says.
+    expect(first.output()).toContain(`Fleet:    3 simulated Vapor hosts, listed in ${path.join(dir, 'fleet.json')}`);
+    const manifest = JSON.parse(await readFile(path.join(dir, 'fleet.json'), 'utf8')) as FleetManifest;
+    expect(manifest.hosts).toHaveLength(3);
+    const [firstHost] = manifest.hosts;
+    if (!firstHost) throw new Error('empty manifest');
+    const host = await new VaporClient({
+      baseUrl: firstHost.url,
+      token: firstHost.token,
+      fingerprint: firstHost.fingerprint,
+    }).host();
+    expect(host).toMatchObject({ uuid: firstHost.uuid, hostname: 'sim-01' });
+
     const processes = first.tree();
-    expect(processes.length).toBeGreaterThanOrEqual(3); // launcher, api, postgres
+    expect(processes.length).toBeGreaterThanOrEqual(3); // launcher, api, fleet (postgres runs detached)
     const postgresPid = Number((await readFile(path.join(dir, 'postgres', 'cluster', 'postmaster.pid'), 'utf8')).split('\n')[0]);
     first.child.kill('SIGTERM');
     expect(await first.exited).toBe(0);
@@ -113,11 +128,12 @@ describe('npm start (the launcher)', () => {
   it('uses DATABASE_URL instead of the embedded database when it is set', async () => {
     const dir = await dataDir();
     const databaseUrl = await createTestDatabase('launcher');
-    const cockpit = startCockpit({ DATA_DIR: dir, PORT: '0', DATABASE_URL: databaseUrl });
+    const cockpit = startCockpit({ DATA_DIR: dir, PORT: '0', DATABASE_URL: databaseUrl, DEMO_FLEET_HOSTS: '0' });
     try {
       const url = await cockpit.ready();
       expect((await fetch(`${url}/api/health/ready`)).status).toBe(200);
       expect(cockpit.output()).toContain('Database: DATABASE_URL');
+      expect(cockpit.output()).toContain('Fleet:    none (DEMO_FLEET_HOSTS=0)');
       expect(cockpit.output()).not.toContain('Starting embedded PostgreSQL');
       // The api ran its migrations there.
       expect(await sql(databaseUrl, "SELECT to_regclass('typeorm_migrations') IS NOT NULL AS migrated")).toEqual([

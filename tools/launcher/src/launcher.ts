@@ -8,8 +8,8 @@ import { lockDataDir, prepareDataDir } from './data-dir.js';
 
 /** The repository root, from tools/launcher/{src,dist}/. */
 const ROOT = fileURLToPath(new URL('../../../', import.meta.url));
-const API_READY_TIMEOUT_MS = 60_000;
-const API_STOP_TIMEOUT_MS = 15_000;
+const CHILD_READY_TIMEOUT_MS = 60_000;
+const CHILD_STOP_TIMEOUT_MS = 15_000;
 
 type Cleanup = () => Promise<void>;
 
@@ -76,13 +76,38 @@ export class Launcher {
     }
     this.abort.signal.throwIfAborted();
 
+    let fleet: { hosts: number; manifest: string; exited: Promise<number> } | undefined;
+    if (config.demoFleetHosts > 0) {
+      const manifest = path.join(config.dataDir, 'fleet.json');
+      const started = await this.startChild<{ type: 'ready'; manifest: { hosts: unknown[] } }>(
+        'demo fleet',
+        path.join(ROOT, 'apps/vapor/dist/main.js'),
+        [
+          'fleet',
+          '--hosts',
+          String(config.demoFleetHosts),
+          '--seed',
+          '1',
+          '--data-dir',
+          path.join(config.dataDir, 'vapor'),
+          '--manifest',
+          manifest,
+        ],
+        {},
+      );
+      fleet = { hosts: started.ready.manifest.hosts.length, manifest, exited: started.exited };
+    }
+    this.abort.signal.throwIfAborted();
+
     const consoleDir = this.env.CONSOLE_DIR || consoleBuild();
-    const { url, exited } = await this.startApi({
+    const api = await this.startChild<{ type: 'ready'; url: string }>('api', path.join(ROOT, 'apps/api/dist/main.js'), [], {
       DATABASE_URL: databaseUrl,
       CONSOLE_DIR: consoleDir ?? '',
       DATA_DIR: config.dataDir,
     });
-    this.banner(config, url, consoleDir, database);
+    const url = api.ready.url;
+    const exited = api.exited;
+    this.banner(config, url, consoleDir, database, fleet);
 
     const databaseDied = database
       ? database.whenExited().then(() => {
@@ -91,7 +116,13 @@ export class Launcher {
           return 1;
         })
       : new Promise<number>(() => undefined);
-    return { died: Promise.race([exited, databaseDied]) };
+    const fleetDied = fleet
+      ? fleet.exited.then((code) => {
+          if (!this.stopping) process.stderr.write('cockpit: the demo fleet stopped unexpectedly\n');
+          return code || 1;
+        })
+      : new Promise<number>(() => undefined);
+    return { died: Promise.race([exited, databaseDied, fleetDied]) };
   }
 
   private loadConfig(): AppConfig {
@@ -104,37 +135,45 @@ export class Launcher {
     }
   }
 
-  private async startApi(extraEnv: Record<string, string>): Promise<{ url: string; exited: Promise<number> }> {
-    const main = path.join(ROOT, 'apps/api/dist/main.js');
-    const child = fork(main, [], { env: { ...this.env, ...extraEnv }, stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+  /**
+   * Forks one of our Node programs and waits for its `{ type: 'ready' }` IPC message; its stop is
+   * registered before waiting, so an interrupted start-up stops it too.
+   */
+  private async startChild<T extends { type?: string }>(
+    name: string,
+    main: string,
+    args: string[],
+    env: Record<string, string>,
+  ): Promise<{ ready: T; exited: Promise<number> }> {
+    const child = fork(main, args, { env: { ...this.env, ...env }, stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
     const exited = new Promise<number>((resolve) => child.once('exit', (code, signal) => resolve(code ?? (signal ? 1 : 0))));
-    this.cleanups.push(() => this.stopApi(child, exited));
-    const url = await new Promise<string>((resolve, reject) => {
+    this.cleanups.push(() => this.stopChild(child, exited));
+    const ready = await new Promise<T>((resolve, reject) => {
       const timer = setTimeout(
-        () => reject(new LaunchError(`The api did not become ready within ${API_READY_TIMEOUT_MS / 1000} s.`)),
-        API_READY_TIMEOUT_MS,
+        () => reject(new LaunchError(`The ${name} did not become ready within ${CHILD_READY_TIMEOUT_MS / 1000} s.`)),
+        CHILD_READY_TIMEOUT_MS,
       );
       const onAbort = () => reject(this.abort.signal.reason as Error);
       this.abort.signal.addEventListener('abort', onAbort, { once: true });
-      child.on('message', (message: { type?: string; url?: string }) => {
-        if (message.type === 'ready' && message.url) {
+      child.on('message', (message: T) => {
+        if (message.type === 'ready') {
           clearTimeout(timer);
-          resolve(message.url);
+          resolve(message);
         }
       });
-      // The api printed why it stopped; no need to repeat it.
+      // The child printed why it stopped; no need to repeat it.
       void exited.then((code) => {
         clearTimeout(timer);
-        reject(new LaunchError(`The api exited during start-up (code ${code}).`));
+        reject(new LaunchError(`The ${name} exited during start-up (code ${code}).`));
       });
     });
-    return { url, exited };
+    return { ready, exited };
   }
 
-  private async stopApi(child: ChildProcess, exited: Promise<number>): Promise<void> {
+  private async stopChild(child: ChildProcess, exited: Promise<number>): Promise<void> {
     if (child.exitCode !== null || child.signalCode !== null) return;
     child.kill('SIGTERM');
-    const timer = setTimeout(() => child.kill('SIGKILL'), API_STOP_TIMEOUT_MS);
+    const timer = setTimeout(() => child.kill('SIGKILL'), CHILD_STOP_TIMEOUT_MS);
     await exited;
     clearTimeout(timer);
   }
@@ -153,7 +192,13 @@ export class Launcher {
     return this.stopping;
   }
 
-  private banner(config: AppConfig, url: string, consoleDir: string | undefined, database: EmbeddedPostgres | undefined): void {
+  private banner(
+    config: AppConfig,
+    url: string,
+    consoleDir: string | undefined,
+    database: EmbeddedPostgres | undefined,
+    fleet: { hosts: number; manifest: string } | undefined,
+  ): void {
     const lines = [
       '',
       `  Cockpit is running: ${url}`,
@@ -161,6 +206,7 @@ export class Launcher {
       `  API docs: ${url}/api/docs`,
       '  Sign-in:  not required yet (accounts arrive with the sign-in issue)',
       `  Database: ${database ? `embedded PostgreSQL on 127.0.0.1:${database.port}, files in ${database.clusterDir}` : 'DATABASE_URL'}`,
+      `  Fleet:    ${fleet ? `${fleet.hosts} simulated Vapor hosts, listed in ${fleet.manifest} (enrolled once host enrollment lands)` : 'none (DEMO_FLEET_HOSTS=0)'}`,
       `  Data:     ${config.dataDir}`,
       '  Press Ctrl-C to stop.',
       '',

@@ -52,6 +52,20 @@ export const configSchema = z
       .regex(/^[A-Za-z0-9._-]{1,64}$/, 'INSTANCE_ID may use letters, digits, ".", "_" and "-" (at most 64)')
       .optional(),
     CONSOLE_DIR: z.string().min(1).optional(),
+    DEMO_FLEET_HOSTS: z
+      .string()
+      .default('3')
+      .transform((raw, ctx) => {
+        const value = Number(raw);
+        if (!/^\d+$/.test(raw.trim()) || value > 1000) {
+          ctx.addIssue({
+            code: 'custom',
+            message: `DEMO_FLEET_HOSTS must be a whole number from 0 (none) to 1000, got "${raw}"`,
+          });
+          return z.NEVER;
+        }
+        return value;
+      }),
   })
   .transform((env) => {
     const dataDir = path.resolve(env.DATA_DIR);
@@ -68,6 +82,8 @@ export const configSchema = z
       instanceId: env.INSTANCE_ID ?? `${hostname()}-${process.pid}`,
       /** Built console to serve; none means the api serves only the API. */
       consoleDir: env.CONSOLE_DIR ? path.resolve(env.CONSOLE_DIR) : undefined,
+      /** Simulated Vapor hosts `npm start` runs beside the api (0: none). */
+      demoFleetHosts: env.DEMO_FLEET_HOSTS,
     };
   });
 

@@ -22,7 +22,7 @@ export interface CockpitProcess {
 export function startCockpit(env: Record<string, string>): CockpitProcess {
   const child = spawn(process.execPath, [LAUNCHER_MAIN], {
     cwd: ROOT,
-    env: { ...process.env, NODE_ENV: 'production', LOG_LEVEL: 'warn', ...env },
+    env: { ...process.env, NODE_ENV: 'production', LOG_LEVEL: 'warn', VAPOR_PORT: '0', ...env },
     stdio: 'pipe',
   });
   let output = '';

@@ -2,3 +2,4 @@ export * from './agent-server.js';
 export * from './event-hub.js';
 export * from './tls-identity.js';
 export * from './config.js';
+export * from './cli.js';
