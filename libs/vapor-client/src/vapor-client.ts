@@ -5,11 +5,13 @@ import {
   ErrorResponse,
   ExecResult,
   HostInfo,
+  IncomingMigration,
   Job,
   Vm,
   VaporEvent,
   VaporStreamControl,
   type ExecRequest,
+  type IncomingMigrationRequest,
   type MigrationRequest,
   type StorageMigrationRequest,
   type VmAction,
@@ -190,6 +192,27 @@ export class VaporClient {
 
   async cancelJob(jobId: string): Promise<Job> {
     return (await this.request('POST', `/v1/jobs/${encodeURIComponent(jobId)}/cancel`, Job)).data;
+  }
+
+  // Peer calls: a source agent driving this (destination) agent through a live migration.
+  async prepareIncoming(request: IncomingMigrationRequest): Promise<IncomingMigration> {
+    return (await this.request('POST', '/v1/peer/incoming-migrations', IncomingMigration, { body: request })).data;
+  }
+
+  async keepIncoming(incomingId: string): Promise<IncomingMigration> {
+    return (
+      await this.request('POST', `/v1/peer/incoming-migrations/${encodeURIComponent(incomingId)}/keepalive`, IncomingMigration)
+    ).data;
+  }
+
+  async completeIncoming(incomingId: string, vm: Vm): Promise<Vm> {
+    return (
+      await this.request('POST', `/v1/peer/incoming-migrations/${encodeURIComponent(incomingId)}/complete`, Vm, { body: { vm } })
+    ).data;
+  }
+
+  async abortIncoming(incomingId: string): Promise<void> {
+    await this.request('DELETE', `/v1/peer/incoming-migrations/${encodeURIComponent(incomingId)}`, z.undefined());
   }
 
   async exec(request: ExecRequest): Promise<ExecResult> {

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { Bytes, Slug, Timestamp } from './common.js';
+import { Vm } from './vm.js';
 
 /** How to reach and trust a peer agent (the source drives the destination directly). */
 export const PeerRef = z.object({
@@ -80,3 +81,22 @@ export const Job = z.object({
     .nullable(),
 });
 export type Job = z.infer<typeof Job>;
+
+/** Source → destination: reserve room for an incoming VM and check that it can run here. */
+export const IncomingMigrationRequest = z.object({
+  vm: Vm,
+  options: MigrationOptions,
+  sourceHostUuid: z.uuid(),
+});
+export type IncomingMigrationRequest = z.infer<typeof IncomingMigrationRequest>;
+
+export const IncomingMigration = z.object({
+  id: z.uuid(),
+  vmId: z.uuid(),
+  /** The reservation lapses unless the source keeps the migration alive before this. */
+  expiresAt: Timestamp,
+});
+export type IncomingMigration = z.infer<typeof IncomingMigration>;
+
+/** Source → destination at switch-over: the VM as it must run there. */
+export const IncomingMigrationComplete = z.object({ vm: Vm });

@@ -5,6 +5,8 @@ import type { AddressInfo } from 'node:net';
 import { z } from 'zod';
 import {
   ExecRequest,
+  IncomingMigrationComplete,
+  IncomingMigrationRequest,
   MigrationRequest,
   StorageMigrationRequest,
   VmAction,
@@ -56,6 +58,7 @@ function parse<T extends z.ZodType>(schema: T, value: unknown, where: string): z
 
 const VmParams = z.object({ vmId: z.uuid() });
 const JobParams = z.object({ jobId: z.uuid() });
+const IncomingParams = z.object({ incomingId: z.uuid() });
 const EventsQuery = z.object({ since: z.coerce.number().int().nonnegative().optional(), stream: z.string().max(64).optional() });
 
 /** `If-Match: "7"` → 7; absent → undefined; anything else is a 400. */
@@ -184,6 +187,22 @@ export async function startAgentServer(
       driverOf(request).driver.cancelJob(parse(JobParams, request.params, 'params').jobId),
     );
 
+    scope.post('/v1/peer/incoming-migrations', async (request, reply) => {
+      const body = parse(IncomingMigrationRequest, request.body, 'body');
+      return reply.code(201).send(await driverOf(request).driver.prepareIncoming(body));
+    });
+    scope.post('/v1/peer/incoming-migrations/:incomingId/keepalive', async (request) =>
+      driverOf(request).driver.keepIncoming(parse(IncomingParams, request.params, 'params').incomingId),
+    );
+    scope.post('/v1/peer/incoming-migrations/:incomingId/complete', async (request) => {
+      const { incomingId } = parse(IncomingParams, request.params, 'params');
+      return driverOf(request).driver.completeIncoming(incomingId, parse(IncomingMigrationComplete, request.body, 'body').vm);
+    });
+    scope.delete('/v1/peer/incoming-migrations/:incomingId', async (request, reply) => {
+      await driverOf(request).driver.abortIncoming(parse(IncomingParams, request.params, 'params').incomingId);
+      return reply.code(204).send();
+    });
+
     scope.post('/v1/exec', async (request) => {
       const { argv, timeoutMs } = parse(ExecRequest, request.body, 'body');
       return driverOf(request).driver.exec(argv, timeoutMs);
@@ -285,5 +304,6 @@ const reasons: Record<number, string> = {
   415: 'Unsupported Media Type',
   422: 'Unprocessable Entity',
   500: 'Internal Server Error',
+  502: 'Bad Gateway',
   507: 'Insufficient Storage',
 };

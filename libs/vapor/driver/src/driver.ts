@@ -1,5 +1,17 @@
 import type { Duplex } from 'node:stream';
-import type { ExecResult, HostInfo, HostStats, Job, MigrationOptions, PeerRef, Vm, VmAction, VmStats } from '@cockpit/contracts';
+import type {
+  ExecResult,
+  HostInfo,
+  HostStats,
+  IncomingMigration,
+  IncomingMigrationRequest,
+  Job,
+  MigrationOptions,
+  PeerRef,
+  Vm,
+  VmAction,
+  VmStats,
+} from '@cockpit/contracts';
 import type { z } from 'zod';
 import type { VmCreate, VmUpdate } from '@cockpit/contracts';
 
@@ -20,18 +32,12 @@ export type DriverEvent =
 /** A refusal the agent answers with a 4xx: the reason is written for the person who asked. */
 export class DriverError extends Error {
   constructor(
-    readonly status: 404 | 409 | 412 | 422 | 507,
+    readonly status: 404 | 409 | 412 | 422 | 502 | 507,
     message: string,
   ) {
     super(message);
     this.name = 'DriverError';
   }
-}
-
-/** An incoming migration the destination agreed to, before any data moves. */
-export interface IncomingMigration {
-  jobId: string;
-  vmId: string;
 }
 
 /**
@@ -62,6 +68,15 @@ export interface HypervisorDriver {
     options: { maxBandwidthMBps: number | null; deleteSource: boolean },
   ): Promise<Job>;
   cancelJob(jobId: string): Promise<Job>;
+
+  /** Destination side: check the VM can run here (CPU, bridges, memory, storage) and reserve room. */
+  prepareIncoming(request: IncomingMigrationRequest): Promise<IncomingMigration>;
+  /** Destination side: the source is still migrating; keep the reservation. */
+  keepIncoming(incomingId: string): Promise<IncomingMigration>;
+  /** Destination side: switch-over; the VM now runs here. */
+  completeIncoming(incomingId: string, vm: Vm): Promise<Vm>;
+  /** Destination side: the migration failed or was cancelled; release the reservation. */
+  abortIncoming(incomingId: string): Promise<void>;
 
   exec(argv: string[], timeoutMs: number): Promise<ExecResult>;
 

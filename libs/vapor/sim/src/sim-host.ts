@@ -2,6 +2,8 @@ import type { Duplex } from 'node:stream';
 import type {
   ExecResult,
   HostInfo,
+  IncomingMigration,
+  IncomingMigrationRequest,
   Job,
   MigrationOptions,
   Network,
@@ -18,8 +20,10 @@ import {
   type VmCreateSpec,
   type VmUpdateSpec,
 } from '@cockpit/vapor-driver';
+import { VaporClient, VaporRequestError } from '@cockpit/vapor-client';
 import { PROFILES, type WorkloadProfile } from './catalog.js';
 import { simulatedExec } from './exec.js';
+import { PreCopy } from './pre-copy.js';
 import type { Rng } from './rng.js';
 import type { SimWorld } from './world.js';
 
@@ -41,6 +45,21 @@ interface SimJob {
   job: Job;
   cancel(): void;
 }
+
+/** Room reserved on a destination for a VM on its way in. */
+interface Incoming {
+  id: string;
+  vm: Vm;
+  memoryMiB: number;
+  /** Bytes reserved per pool id (copied local disks). */
+  reserved: Map<string, number>;
+  expiresAt: number;
+}
+
+const INCOMING_TTL_MS = 60_000;
+const KEEPALIVE_MS = 5_000;
+/** 10 Gbit/s: what an unlimited migration gets. */
+const LINK_BYTES_PER_SECOND = 1192 * 1024 * 1024;
 
 interface SimHostInit {
   world: SimWorld;
@@ -76,8 +95,11 @@ export class SimHost implements HypervisorDriver {
   private readonly jobs = new Map<string, SimJob>();
   private readonly listeners = new Set<(event: DriverEvent) => void>();
   private readonly timers = new Set<NodeJS.Timeout>();
+  private readonly incoming = new Map<string, Incoming>();
   private readonly bootedAt = new Date().toISOString();
   private closed = false;
+  /** Fault injection: the next outgoing migration fails once this share of it is done. */
+  failNextMigrationAt: number | null = null;
 
   constructor(init: SimHostInit) {
     this.world = init.world;
@@ -139,7 +161,8 @@ export class SimHost implements HypervisorDriver {
     const used = [...this.vms.values()]
       .filter(({ vm }) => vm.state === 'running' || vm.state === 'paused' || vm.state === 'migrating')
       .reduce((sum, { vm }) => sum + vm.memoryMiB, 0);
-    return Math.max(0, this.memoryMiB - HOST_RESERVED_MiB - used);
+    const reserved = [...this.incoming.values()].reduce((sum, entry) => sum + entry.memoryMiB, 0);
+    return Math.max(0, this.memoryMiB - HOST_RESERVED_MiB - used - reserved);
   }
 
   private pool(poolId: string): SimPool {
@@ -213,6 +236,7 @@ export class SimHost implements HypervisorDriver {
       updatedAt: now,
     };
     this.vms.set(vm.id, { vm, profile: seed.profile, phase: this.rng.next() * Math.PI * 2 });
+    this.world.profiles.set(vm.id, seed.profile);
   }
 
   private buildDisks(specs: VmCreateSpec['disks'], existing: VmDisk[] = []): VmDisk[] {
@@ -416,8 +440,232 @@ export class SimHost implements HypervisorDriver {
     return structuredClone(job.job);
   }
 
-  async migrate(_vmId: string, _destination: PeerRef, _options: MigrationOptions): Promise<Job> {
-    throw new DriverError(422, 'Live migration is not available from the sim driver yet');
+  /**
+   * Live migration, source side. The destination is asked first (it checks CPU, bridges, memory
+   * and storage and reserves room, or refuses with its reason); then RAM (and, shared-nothing, the
+   * local disks) is copied by the pre-copy model while the VM keeps running; at switch-over the
+   * destination starts the VM. Whatever goes wrong before that, the VM keeps running here.
+   */
+  async migrate(vmId: string, destination: PeerRef, options: MigrationOptions): Promise<Job> {
+    const record = this.record(vmId);
+    const { vm } = record;
+    if (options.live && vm.state !== 'running' && vm.state !== 'paused') {
+      throw new DriverError(409, `VM ${vm.name} is ${vm.state}; live migration needs it running or paused`);
+    }
+    if (vm.state === 'migrating') throw new DriverError(409, `VM ${vm.name} is already migrating`);
+    if ([...this.jobs.values()].some(({ job }) => job.vmId === vmId && job.state === 'running')) {
+      throw new DriverError(409, `VM ${vm.name} already has a running job`);
+    }
+    const localDisks = vm.disks.filter((disk) => this.pool(disk.poolId).type === 'local');
+    if (localDisks.length && !options.copyStorage) {
+      throw new DriverError(
+        409,
+        `VM ${vm.name} has disks on local storage (${localDisks.map((d) => d.id).join(', ')}); migrate with copy storage (shared-nothing)`,
+      );
+    }
+    const peer = new VaporClient(
+      { baseUrl: destination.url, token: destination.token, fingerprint: destination.fingerprint },
+      { timeoutMs: 10_000 },
+    );
+    let reservation: IncomingMigration;
+    try {
+      reservation = await peer.prepareIncoming({ vm: structuredClone(vm), options, sourceHostUuid: this.uuid });
+    } catch (error) {
+      if (error instanceof VaporRequestError && error.status < 500)
+        throw new DriverError(409, `Destination refused: ${error.message}`);
+      throw new DriverError(502, `Destination ${new URL(destination.url).host} unreachable: ${(error as Error).message}`);
+    }
+
+    const profile = PROFILES[record.profile];
+    const model = new PreCopy({
+      ramBytes: vm.memoryMiB * MiB,
+      dirtyBytesPerSecond: vm.state === 'running' ? profile.dirtyPages * 4096 : 0,
+      bandwidthBytesPerSecond: options.maxBandwidthMBps ? options.maxBandwidthMBps * MiB : LINK_BYTES_PER_SECOND,
+      downtimeLimitMs: options.downtimeLimitMs,
+      autoConverge: options.autoConverge,
+      diskBytes: localDisks.reduce((sum, disk) => sum + disk.allocatedBytes, 0),
+      diskWriteBytesPerSecond: vm.state === 'running' ? profile.diskBps * 0.3 : 0,
+    });
+    const job = this.newJob('migration', vmId, model.totalBytes);
+    const resumeState = vm.state;
+    this.setState(record, 'migrating', `migrating to ${new URL(destination.url).host}`);
+    const failAt = this.failNextMigrationAt;
+    this.failNextMigrationAt = null;
+
+    let finished = false;
+    let last = Date.now();
+    let lastProgress = 0;
+    let lastKeepalive = Date.now();
+    const stop = () => {
+      finished = true;
+      clearInterval(tick);
+      this.timers.delete(tick);
+    };
+    const fail = (reason: string, state: 'failed' | 'cancelled') => {
+      if (finished && state === 'failed') return;
+      stop();
+      void peer.abortIncoming(reservation.id).catch(() => undefined);
+      if (this.vms.get(vmId) === record)
+        this.setState(record, resumeState, state === 'cancelled' ? 'migration cancelled' : `migration failed: ${reason}`);
+      this.finishJob(job, state, state === 'failed' ? reason : null, null);
+    };
+    const publish = () => {
+      job.progress = {
+        phase: model.phase === 'completed' ? 'stop-and-copy' : model.phase,
+        transferredBytes: Math.round(model.transferredBytes),
+        remainingBytes: model.remainingBytes,
+        totalBytes: model.totalBytes,
+        dirtyPagesRate: Math.round(model.dirtyPagesRate),
+        throughputMBps: Math.round(model.throughputMBps * 10) / 10,
+        expectedDowntimeMs: Math.round(model.expectedDowntimeMs),
+        iteration: model.iteration,
+        cpuThrottlePercent: model.throttle,
+      };
+    };
+    const tick = setInterval(() => {
+      if (finished) return;
+      const now = Date.now();
+      model.step(((now - last) / 1000) * this.world.timeScale);
+      last = now;
+      publish();
+      if (failAt !== null && model.transferredBytes >= failAt * model.totalBytes) {
+        fail('injected fault: the migration stream broke', 'failed');
+        return;
+      }
+      if (now - lastKeepalive >= KEEPALIVE_MS) {
+        lastKeepalive = now;
+        peer
+          .keepIncoming(reservation.id)
+          .catch((error: unknown) => fail(`lost the destination: ${(error as Error).message}`, 'failed'));
+      }
+      if (model.phase === 'completed') {
+        stop();
+        this.emit({ type: 'job.progress', data: { job: structuredClone(job) } });
+        const moved: Vm = {
+          ...structuredClone(record.vm),
+          state: resumeState,
+          generation: record.vm.generation + 1,
+          updatedAt: new Date().toISOString(),
+        };
+        peer.completeIncoming(reservation.id, moved).then(
+          () => {
+            if (options.undefineSource) {
+              for (const disk of localDisks) this.pool(disk.poolId).usedBytes -= disk.allocatedBytes;
+              this.vms.delete(vmId);
+              this.emit({ type: 'vm.deleted', data: { vmId } });
+            } else {
+              this.setState(record, 'shutoff', 'migrated away; definition kept');
+            }
+            this.finishJob(job, 'completed', null, model.downtimeMs);
+          },
+          (error: unknown) => {
+            finished = false;
+            fail(`switch-over refused by the destination: ${(error as Error).message}`, 'failed');
+          },
+        );
+      } else if (now - lastProgress >= PROGRESS_EVERY_MS) {
+        lastProgress = now;
+        this.emit({ type: 'job.progress', data: { job: structuredClone(job) } });
+      }
+    }, 50);
+    this.timers.add(tick);
+    this.jobs.set(job.id, { job, cancel: () => fail('cancelled', 'cancelled') });
+    publish();
+    this.emit({ type: 'job.progress', data: { job: structuredClone(job) } });
+    return structuredClone(job);
+  }
+
+  async prepareIncoming(request: IncomingMigrationRequest): Promise<IncomingMigration> {
+    const { vm, options } = request;
+    if (this.vms.has(vm.id) || [...this.incoming.values()].some((entry) => entry.vm.id === vm.id)) {
+      throw new DriverError(409, `VM ${vm.name} is already on host ${this.hostname}`);
+    }
+    this.checkCpu(vm.cpu.features);
+    const missingBridges = vm.nics.map((nic) => nic.networkId).filter((id) => !this.networks.some((net) => net.id === id));
+    if (missingBridges.length)
+      throw new DriverError(409, `Host ${this.hostname} has no bridge ${[...new Set(missingBridges)].join(', ')}`);
+    if (this.freeMemoryMiB() < vm.memoryMiB) {
+      throw new DriverError(
+        409,
+        `Host ${this.hostname} has ${this.freeMemoryMiB()} MiB free, VM ${vm.name} needs ${vm.memoryMiB} MiB`,
+      );
+    }
+    const reserved = new Map<string, number>();
+    for (const disk of vm.disks) {
+      const pool = this.pools.find((candidate) => candidate.id === disk.poolId);
+      if (pool?.type === 'shared') continue; // the same storage, mounted here too
+      if (!options.copyStorage) {
+        throw new DriverError(
+          409,
+          `Storage pool "${disk.poolId}" (disk ${disk.id}) is not mounted on host ${this.hostname}; migrate with copy storage or pick another host`,
+        );
+      }
+      if (!pool) throw new DriverError(409, `Host ${this.hostname} has no pool "${disk.poolId}" to copy disk ${disk.id} into`);
+      reserved.set(pool.id, (reserved.get(pool.id) ?? 0) + disk.allocatedBytes);
+    }
+    for (const [poolId, bytes] of reserved) {
+      const pool = this.pool(poolId);
+      const free = pool.capacityBytes - pool.usedBytes;
+      if (free < bytes)
+        throw new DriverError(
+          409,
+          `Storage pool "${poolId}" on host ${this.hostname} has ${free} bytes free, the disks need ${bytes}`,
+        );
+    }
+    for (const [poolId, bytes] of reserved) this.pool(poolId).usedBytes += bytes;
+    const entry: Incoming = {
+      id: this.rng.uuid(),
+      vm: structuredClone(vm),
+      memoryMiB: vm.memoryMiB,
+      reserved,
+      expiresAt: Date.now() + INCOMING_TTL_MS,
+    };
+    this.incoming.set(entry.id, entry);
+    this.later(INCOMING_TTL_MS * this.world.timeScale + 1000, () => this.expireIncoming());
+    return { id: entry.id, vmId: vm.id, expiresAt: new Date(entry.expiresAt).toISOString() };
+  }
+
+  async keepIncoming(incomingId: string): Promise<IncomingMigration> {
+    const entry = this.incomingEntry(incomingId);
+    entry.expiresAt = Date.now() + INCOMING_TTL_MS;
+    this.later(INCOMING_TTL_MS * this.world.timeScale + 1000, () => this.expireIncoming());
+    return { id: entry.id, vmId: entry.vm.id, expiresAt: new Date(entry.expiresAt).toISOString() };
+  }
+
+  async completeIncoming(incomingId: string, vm: Vm): Promise<Vm> {
+    const entry = this.incomingEntry(incomingId);
+    if (vm.id !== entry.vm.id)
+      throw new DriverError(409, `Incoming migration ${incomingId} is for VM ${entry.vm.id}, not ${vm.id}`);
+    this.incoming.delete(incomingId);
+    const arrived: Vm = structuredClone(vm);
+    this.vms.set(arrived.id, {
+      vm: arrived,
+      profile: this.world.profiles.get(arrived.id) ?? 'idle',
+      phase: this.rng.next() * Math.PI * 2,
+    });
+    this.emit({ type: 'vm.created', data: { vm: structuredClone(arrived) } });
+    return structuredClone(arrived);
+  }
+
+  async abortIncoming(incomingId: string): Promise<void> {
+    const entry = this.incomingEntry(incomingId);
+    this.releaseIncoming(entry);
+  }
+
+  private incomingEntry(incomingId: string): Incoming {
+    const entry = this.incoming.get(incomingId);
+    if (!entry) throw new DriverError(404, `No incoming migration ${incomingId} on host ${this.hostname}`);
+    return entry;
+  }
+
+  private releaseIncoming(entry: Incoming): void {
+    for (const [poolId, bytes] of entry.reserved) this.pool(poolId).usedBytes -= bytes;
+    this.incoming.delete(entry.id);
+  }
+
+  /** A source that vanished mid-migration must not hold room here forever. */
+  private expireIncoming(): void {
+    for (const entry of this.incoming.values()) if (entry.expiresAt <= Date.now()) this.releaseIncoming(entry);
   }
 
   /**
@@ -554,6 +802,12 @@ export class SimHost implements HypervisorDriver {
   openVncConsole(vmId: string): Duplex {
     this.record(vmId);
     throw new DriverError(422, 'The VNC console is not available from the sim driver yet');
+  }
+
+  /** Change what a VM's guest does (tests and demos: make it dirty memory fast, say). */
+  setWorkload(vmId: string, profile: WorkloadProfile): void {
+    this.record(vmId).profile = profile;
+    this.world.profiles.set(vmId, profile);
   }
 
   /** For the exec simulation: a compact view of what runs here. */

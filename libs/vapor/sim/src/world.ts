@@ -22,6 +22,8 @@ const TiB = 1024 ** 4;
  */
 export class SimWorld {
   readonly hosts: SimHost[] = [];
+  /** Workload of every VM in the world, so a VM keeps its behaviour when it migrates. */
+  readonly profiles = new Map<string, WorkloadProfile>();
   readonly timeScale: number;
   readonly statsIntervalMs: number;
   private readonly statsTimer: NodeJS.Timeout;
