@@ -19,6 +19,8 @@ import {
 } from '@cockpit/contracts';
 import { DriverError, type HypervisorDriver } from '@cockpit/vapor-driver';
 import { EventHub } from './event-hub.js';
+import { NO_FAULTS, type FaultControl, type HostFaults } from './faults.js';
+import type { WebSocket } from 'ws';
 import type { TlsIdentity } from './tls-identity.js';
 
 export const AGENT_VERSION = '0.1.0';
@@ -36,6 +38,7 @@ export interface AgentServerOptions {
 
 export interface RunningAgent {
   port: number;
+  faults: FaultControl;
   /** Base URL per host uuid: `https://127.0.0.1:9443` or `https://127.0.0.1:9443/hosts/<uuid>`. */
   baseUrls: Map<string, string>;
   fingerprint: string;
@@ -88,9 +91,44 @@ export async function startAgentServer(
     logger: false,
     bodyLimit: 1024 * 1024,
     return503OnClosing: true,
+    // Hung requests (fault injection) must not keep close() waiting.
+    forceCloseConnections: true,
   });
   const token = Buffer.from(options.token);
   const hubs = new Map(options.hosts.map(({ uuid, driver }) => [uuid, new EventHub(driver, options.eventBufferSize)]));
+  const faultsByHost = new Map<string, HostFaults>();
+  const streams = new Map<string, Set<WebSocket>>(options.hosts.map(({ uuid }) => [uuid, new Set()]));
+  const hostIdOf = (request: FastifyRequest) => (options.fleet ? (request.params as { hostId?: string }).hostId : options.hosts[0]?.uuid) ?? '';
+  const dropStreams = (uuid: string, code: number, reason: string) => {
+    const open = streams.get(uuid) ?? new Set();
+    for (const socket of open) socket.close(code, reason);
+    return open.size;
+  };
+  const faults: FaultControl = {
+    get: (uuid) => faultsByHost.get(uuid) ?? NO_FAULTS,
+    set: (uuid, patch) => {
+      const next = { ...(faultsByHost.get(uuid) ?? NO_FAULTS), ...patch };
+      faultsByHost.set(uuid, next);
+      return next;
+    },
+    dropEvents: (uuid) => dropStreams(uuid, 1012, 'Event stream dropped (fault injection)'),
+    powerLoss: (uuid) => {
+      faults.set(uuid, { powerLoss: true });
+      for (const socket of streams.get(uuid) ?? []) socket.terminate();
+    },
+    powerRestore: (uuid) => {
+      const host = options.hosts.find((candidate) => candidate.uuid === uuid);
+      if (!host) return;
+      host.driver.simulation?.powerCycle();
+      hubs.get(uuid)?.close();
+      hubs.set(uuid, new EventHub(host.driver, options.eventBufferSize));
+      faults.set(uuid, { powerLoss: false });
+    },
+    failNextMigration: (uuid, atFraction) => options.hosts.find((h) => h.uuid === uuid)?.driver.simulation?.failNextMigration(atFraction),
+    clear: (uuid) => {
+      faultsByHost.delete(uuid);
+    },
+  };
   const maxBuffered = options.maxBufferedBytes ?? 8 * 1024 * 1024;
 
   await app.register(websocket, { options: { maxPayload: 64 * 1024 } });
@@ -125,6 +163,26 @@ export async function startAgentServer(
       if (!host || !hub) throw new DriverError(404, `No host ${hostId ?? ''} in this agent`);
       return { driver: host.driver, hub };
     };
+
+    scope.addHook('onRequest', async (request, reply) => {
+      const fault = faultsByHost.get(hostIdOf(request));
+      if (!fault) return;
+      if (fault.powerLoss) {
+        reply.hijack();
+        request.raw.socket.destroy();
+        return;
+      }
+      if (fault.hang) {
+        reply.hijack(); // accepted, never answered
+        return;
+      }
+      if (fault.slowMs > 0) await new Promise((resolve) => setTimeout(resolve, fault.slowMs));
+    });
+    scope.addHook('onSend', async (request, reply, payload) => {
+      if (!faultsByHost.get(hostIdOf(request))?.malformed) return payload;
+      if (!String(reply.getHeader('content-type') ?? '').includes('json')) return payload;
+      return '{"garbage": [1, 2,';
+    });
 
     scope.get('/v1/ping', async (request) => {
       const { driver } = driverOf(request);
@@ -237,7 +295,12 @@ export async function startAgentServer(
           send(event);
         }
       });
-      socket.on('close', unsubscribe);
+      const open = streams.get(hostIdOf(request));
+      open?.add(socket);
+      socket.on('close', () => {
+        unsubscribe();
+        open?.delete(socket);
+      });
       if (query.since === undefined) {
         lastSent = hub.currentSeq;
         send({
@@ -286,6 +349,7 @@ export async function startAgentServer(
   return {
     port,
     fingerprint: options.tls.fingerprint,
+    faults,
     baseUrls: new Map(options.hosts.map(({ uuid }) => [uuid, options.fleet ? `${origin}/hosts/${uuid}` : origin])),
     close: async () => {
       for (const hub of hubs.values()) hub.close();

@@ -3,3 +3,4 @@ export * from './event-hub.js';
 export * from './tls-identity.js';
 export * from './config.js';
 export * from './cli.js';
+export * from './faults.js';

@@ -156,7 +156,7 @@ describe('live migration between two hosts, agent to agent over HTTPS', () => {
 
   it('fails midway on an injected fault and the VM keeps running on the source', async () => {
     const vm = await runningVm({ memoryMiB: 2048 });
-    source.failNextMigrationAt = 0.5;
+    agent.faults.failNextMigration(source.uuid, 0.5);
     const done = await finished(source, (await migrate(vm.id, { maxBandwidthMBps: 500 })).id);
     expect(done).toMatchObject({ state: 'failed', result: { error: 'injected fault: the migration stream broke' } });
     expect((await client(source).getVm(vm.id)).state).toBe('running');

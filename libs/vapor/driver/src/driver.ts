@@ -89,4 +89,11 @@ export interface HypervisorDriver {
   onEvent(listener: (event: DriverEvent) => void): () => void;
 
   close(): Promise<void>;
+
+  /** Only simulated drivers: what fault injection may do to the host itself. */
+  simulation?: {
+    /** Power loss and restore: VMs that ran are off, running jobs are gone. */
+    powerCycle(): void;
+    failNextMigration(atFraction: number): void;
+  };
 }

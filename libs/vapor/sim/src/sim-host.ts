@@ -804,6 +804,31 @@ export class SimHost implements HypervisorDriver {
     throw new DriverError(422, 'The VNC console is not available from the sim driver yet');
   }
 
+  readonly simulation = {
+    powerCycle: (): void => {
+      for (const timer of this.timers) clearTimeout(timer);
+      this.timers.clear();
+      for (const entry of [...this.incoming.values()]) this.releaseIncoming(entry);
+      for (const { job } of this.jobs.values()) {
+        if (job.state === 'running') {
+          job.state = 'failed';
+          job.progress.phase = 'failed';
+          job.finishedAt = new Date().toISOString();
+          job.result = { downtimeMs: null, durationMs: Date.parse(job.finishedAt) - Date.parse(job.startedAt), error: 'host lost power' };
+        }
+      }
+      for (const record of this.vms.values()) {
+        if (record.vm.state !== 'shutoff') {
+          record.vm.state = 'shutoff';
+          this.touch(record);
+        }
+      }
+    },
+    failNextMigration: (atFraction: number): void => {
+      this.failNextMigrationAt = atFraction;
+    },
+  };
+
   /** Change what a VM's guest does (tests and demos: make it dirty memory fast, say). */
   setWorkload(vmId: string, profile: WorkloadProfile): void {
     this.record(vmId).profile = profile;

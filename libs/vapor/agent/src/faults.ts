@@ -1,0 +1,30 @@
+/**
+ * Fault injection for tests: off unless someone turns it on, and reachable only in-process (the
+ * object returned by startAgentServer) or on the loopback admin endpoint of the CLI (--admin-port).
+ */
+export interface HostFaults {
+  /** Requests are accepted and never answered (a hung agent). */
+  hang: boolean;
+  /** Every answer waits this long. */
+  slowMs: number;
+  /** JSON answers are replaced by a truncated, invalid body. */
+  malformed: boolean;
+  /** The host is off: connections are dropped at once. */
+  powerLoss: boolean;
+}
+
+export const NO_FAULTS: HostFaults = Object.freeze({ hang: false, slowMs: 0, malformed: false, powerLoss: false });
+
+export interface FaultControl {
+  get(hostUuid: string): HostFaults;
+  set(hostUuid: string, faults: Partial<HostFaults>): HostFaults;
+  /** Close every event stream of the host (clients must resume by seq). */
+  dropEvents(hostUuid: string): number;
+  /** Power the host off: drop everything; VMs that ran are off when it comes back. */
+  powerLoss(hostUuid: string): void;
+  /** Power back on: a new agent incarnation (new event stream id, seq from 0). */
+  powerRestore(hostUuid: string): void;
+  /** Make the host's next outgoing migration fail once this share (0..1) of it is done. */
+  failNextMigration(hostUuid: string, atFraction: number): void;
+  clear(hostUuid: string): void;
+}
