@@ -98,7 +98,8 @@ export async function startAgentServer(
   const hubs = new Map(options.hosts.map(({ uuid, driver }) => [uuid, new EventHub(driver, options.eventBufferSize)]));
   const faultsByHost = new Map<string, HostFaults>();
   const streams = new Map<string, Set<WebSocket>>(options.hosts.map(({ uuid }) => [uuid, new Set()]));
-  const hostIdOf = (request: FastifyRequest) => (options.fleet ? (request.params as { hostId?: string }).hostId : options.hosts[0]?.uuid) ?? '';
+  const hostIdOf = (request: FastifyRequest) =>
+    (options.fleet ? (request.params as { hostId?: string }).hostId : options.hosts[0]?.uuid) ?? '';
   const dropStreams = (uuid: string, code: number, reason: string) => {
     const open = streams.get(uuid) ?? new Set();
     for (const socket of open) socket.close(code, reason);
@@ -124,7 +125,8 @@ export async function startAgentServer(
       hubs.set(uuid, new EventHub(host.driver, options.eventBufferSize));
       faults.set(uuid, { powerLoss: false });
     },
-    failNextMigration: (uuid, atFraction) => options.hosts.find((h) => h.uuid === uuid)?.driver.simulation?.failNextMigration(atFraction),
+    failNextMigration: (uuid, atFraction) =>
+      options.hosts.find((h) => h.uuid === uuid)?.driver.simulation?.failNextMigration(atFraction),
     clear: (uuid) => {
       faultsByHost.delete(uuid);
     },

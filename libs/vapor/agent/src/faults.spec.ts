@@ -21,9 +21,15 @@ beforeAll(async () => {
   const tls = await loadOrCreateTlsIdentity(dir);
   world = new SimWorld({ seed: 11, hosts: 2, vmsPerHost: 3, timeScale: 100, statsIntervalMs: 60_000 });
   [host, other] = world.hosts as [SimHost, SimHost];
-  agent = await startAgentServer({ hosts: world.hosts.map((h) => ({ uuid: h.uuid, driver: h })), token: TOKEN, tls, fleet: true }, { port: 0, host: '127.0.0.1' });
+  agent = await startAgentServer(
+    { hosts: world.hosts.map((h) => ({ uuid: h.uuid, driver: h })), token: TOKEN, tls, fleet: true },
+    { port: 0, host: '127.0.0.1' },
+  );
   client = (target = host, timeoutMs = 2000) =>
-    new VaporClient({ baseUrl: agent.baseUrls.get(target.uuid) ?? '', token: TOKEN, fingerprint: tls.fingerprint }, { timeoutMs });
+    new VaporClient(
+      { baseUrl: agent.baseUrls.get(target.uuid) ?? '', token: TOKEN, fingerprint: tls.fingerprint },
+      { timeoutMs },
+    );
 });
 afterAll(async () => {
   await agent.close();

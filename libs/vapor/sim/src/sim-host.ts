@@ -814,7 +814,11 @@ export class SimHost implements HypervisorDriver {
           job.state = 'failed';
           job.progress.phase = 'failed';
           job.finishedAt = new Date().toISOString();
-          job.result = { downtimeMs: null, durationMs: Date.parse(job.finishedAt) - Date.parse(job.startedAt), error: 'host lost power' };
+          job.result = {
+            downtimeMs: null,
+            durationMs: Date.parse(job.finishedAt) - Date.parse(job.startedAt),
+            error: 'host lost power',
+          };
         }
       }
       for (const record of this.vms.values()) {
