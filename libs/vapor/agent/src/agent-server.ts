@@ -2,6 +2,7 @@ import websocket from '@fastify/websocket';
 import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import { timingSafeEqual } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
+import type { Duplex } from 'node:stream';
 import { z } from 'zod';
 import {
   ExecRequest,
@@ -267,6 +268,28 @@ export async function startAgentServer(
       const { argv, timeoutMs } = parse(ExecRequest, request.body, 'body');
       return driverOf(request).driver.exec(argv, timeoutMs);
     });
+
+    /** Bridges a console byte stream from the driver to a WebSocket (binary for VNC, text for serial). */
+    const consoleRoute = (kind: 'serial' | 'vnc') => (socket: WebSocket, request: FastifyRequest) => {
+      let stream: Duplex;
+      try {
+        const { vmId } = parse(VmParams, request.params, 'params');
+        const { driver } = driverOf(request);
+        stream = kind === 'vnc' ? driver.openVncConsole(vmId) : driver.openSerialConsole(vmId);
+      } catch (error) {
+        socket.close(error instanceof DriverError && error.status === 404 ? 4404 : 4409, (error as Error).message.slice(0, 120));
+        return;
+      }
+      stream.on('data', (chunk: Buffer | string) => {
+        if (socket.readyState === socket.OPEN) socket.send(kind === 'vnc' ? chunk : chunk.toString(), { binary: kind === 'vnc' });
+      });
+      stream.on('end', () => socket.close(1000, 'console closed'));
+      stream.on('error', (error) => socket.close(1002, error.message.slice(0, 120)));
+      socket.on('message', (data: Buffer) => stream.write(data));
+      socket.on('close', () => stream.destroy());
+    };
+    scope.get('/v1/vms/:vmId/console/serial', { websocket: true }, consoleRoute('serial'));
+    scope.get('/v1/vms/:vmId/console/vnc', { websocket: true }, consoleRoute('vnc'));
 
     scope.get('/v1/events', { websocket: true }, (socket, request) => {
       let hub: EventHub;

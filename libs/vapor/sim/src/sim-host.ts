@@ -22,6 +22,7 @@ import {
 } from '@cockpit/vapor-driver';
 import { VaporClient, VaporRequestError } from '@cockpit/vapor-client';
 import { PROFILES, type WorkloadProfile } from './catalog.js';
+import { serialConsole, vncConsole } from './consoles.js';
 import { simulatedExec } from './exec.js';
 import { PreCopy } from './pre-copy.js';
 import type { Rng } from './rng.js';
@@ -795,13 +796,23 @@ export class SimHost implements HypervisorDriver {
   }
 
   openSerialConsole(vmId: string): Duplex {
-    this.record(vmId);
-    throw new DriverError(422, 'The serial console is not available from the sim driver yet');
+    const record = this.record(vmId);
+    if (record.vm.state !== 'running' && record.vm.state !== 'paused' && record.vm.state !== 'migrating') {
+      throw new DriverError(409, `VM ${record.vm.name} is ${record.vm.state}; start it to use its console`);
+    }
+    return serialConsole(this.consoleSubject(record));
   }
 
   openVncConsole(vmId: string): Duplex {
-    this.record(vmId);
-    throw new DriverError(422, 'The VNC console is not available from the sim driver yet');
+    const record = this.record(vmId);
+    if (record.vm.state !== 'running' && record.vm.state !== 'paused' && record.vm.state !== 'migrating') {
+      throw new DriverError(409, `VM ${record.vm.name} is ${record.vm.state}; start it to use its console`);
+    }
+    return vncConsole(this.consoleSubject(record));
+  }
+
+  private consoleSubject(record: SimVm) {
+    return { describe: () => ({ name: record.vm.name, state: record.vm.state, hostname: this.hostname, kernel: this.kernel }) };
   }
 
   readonly simulation = {
