@@ -208,6 +208,91 @@ describe('Vapor agent over HTTPS (single host)', () => {
   });
 });
 
+describe('Vapor agent under garbage and load', () => {
+  it('answers every malformed request with a 4xx and keeps serving', async () => {
+    const dir = await mkdtemp(path.join(tmpdir(), 'vapor-garbage-'));
+    const tls = await loadOrCreateTlsIdentity(dir);
+    const world = new SimWorld({ seed: 4, hosts: 1, vmsPerHost: 1, statsIntervalMs: 60_000 });
+    const host = world.hosts[0];
+    if (!host) throw new Error('no host');
+    const agent = await startAgentServer(
+      { hosts: [{ uuid: host.uuid, driver: host }], token: TOKEN, tls },
+      { port: 0, host: '127.0.0.1' },
+    );
+    const base = agent.baseUrls.get(host.uuid) ?? '';
+    const headers = { Authorization: `Bearer ${TOKEN}`, 'Content-Type': 'application/json' };
+    try {
+      const bodies = [
+        '',
+        'null',
+        '[]',
+        '"x"',
+        '{"name":{}}',
+        '{"argv":[1,2]}',
+        '{"action":"explode"}',
+        '\u0000\u0001',
+        '{'.repeat(5000),
+        JSON.stringify({ name: 'x'.repeat(10_000) }),
+      ];
+      const paths = [
+        '/v1/vms',
+        `/v1/vms/${host.listVms()[0]?.id ?? ''}/actions`,
+        '/v1/exec',
+        '/v1/jobs/migrations',
+        '/v1/jobs/storage-migrations',
+      ];
+      for (const body of bodies) {
+        for (const target of paths) {
+          const { status } = await raw(`${base}${target}`, { method: 'POST', headers, body });
+          expect(status >= 400 && status < 500).toBe(true);
+        }
+      }
+      expect((await raw(`${base}/v1/ping`)).status).toBe(200);
+      expect(host.listVms()).toHaveLength(1);
+    } finally {
+      await agent.close();
+      await world.close();
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('streams a stats frame per host per interval, host and per-VM figures', async () => {
+    const dir = await mkdtemp(path.join(tmpdir(), 'vapor-stats-'));
+    const tls = await loadOrCreateTlsIdentity(dir);
+    const world = new SimWorld({ seed: 6, hosts: 1, vmsPerHost: 4, statsIntervalMs: 100 });
+    const host = world.hosts[0];
+    if (!host) throw new Error('no host');
+    const agent = await startAgentServer(
+      { hosts: [{ uuid: host.uuid, driver: host }], token: TOKEN, tls },
+      { port: 0, host: '127.0.0.1' },
+    );
+    try {
+      const stream = await follow(
+        new VaporClient({ baseUrl: agent.baseUrls.get(host.uuid) ?? '', token: TOKEN, fingerprint: tls.fingerprint }),
+      );
+      await until(() => stream.events.filter((e) => e.type === 'stats').length >= 3);
+      stream.close();
+      const stats = stream.events.filter((e) => e.type === 'stats');
+      const running = host
+        .listVms()
+        .filter((vm) => vm.state === 'running')
+        .map((vm) => vm.id)
+        .sort();
+      for (const event of stats) {
+        if (event.type !== 'stats') continue;
+        expect(event.data.intervalMs).toBe(100);
+        expect(event.data.vms.map((v) => v.vmId).sort()).toEqual(running);
+      }
+      const seqs = stats.map((e) => e.seq);
+      expect(seqs).toEqual([...seqs].sort((a, b) => a - b));
+    } finally {
+      await agent.close();
+      await world.close();
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+});
+
 describe('Vapor agent in fleet mode', () => {
   it('serves each host under its own base URL, sharing one world', async () => {
     const dir = await mkdtemp(path.join(tmpdir(), 'vapor-fleet-'));

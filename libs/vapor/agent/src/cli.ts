@@ -111,7 +111,8 @@ export async function runVaporCli(
       `vapor: ${fleet ? `fleet of ${world.hosts.length} simulated hosts` : `simulated host ${world.hosts[0]?.hostname ?? ''}`} on https://${host}:${agent.port}`,
     );
     out(`vapor: certificate SHA-256 fingerprint ${tls.fingerprint}`);
-    if (!token) out(`vapor: bearer token in ${path.join(dataDir, 'token')}`);
+    if (!token)
+      out(`vapor: bearer token ${bearer} (kept in ${path.join(dataDir, 'token')}; pass --token or VAPOR_TOKEN to choose it)`);
     if (values.manifest) out(`vapor: manifest written to ${path.resolve(values.manifest)}`);
     const admin =
       values['admin-port'] === undefined
