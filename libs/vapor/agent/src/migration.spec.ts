@@ -141,6 +141,15 @@ describe('live migration between two hosts, agent to agent over HTTPS', () => {
     expect(done.progress.iteration).toBeGreaterThan(1);
   });
 
+  it('offline (not live): one pass with the guest paused, so the downtime is the whole copy', async () => {
+    const vm = await runningVm({ memoryMiB: 2048 });
+    source.setWorkload(vm.id, 'batch');
+    const done = await finished(source, (await migrate(vm.id, { live: false, maxBandwidthMBps: 1000 })).id);
+    expect(done.state).toBe('completed');
+    expect(done.progress.iteration).toBe(1);
+    expect(done.result?.downtimeMs).toBeGreaterThanOrEqual(1900); // 2 GiB at 1000 MiB/s, simulated
+  });
+
   it('cancels, leaving the VM running on the source and the destination’s room released', async () => {
     const vm = await runningVm({ memoryMiB: 4096 });
     const freeBefore = target.hostInfo().memory.freeMiB;

@@ -479,8 +479,9 @@ export class SimHost implements HypervisorDriver {
 
     const profile = PROFILES[record.profile];
     const model = new PreCopy({
-      ramBytes: vm.memoryMiB * MiB,
-      dirtyBytesPerSecond: vm.state === 'running' ? profile.dirtyPages * 4096 : 0,
+      ramBytes: vm.state === 'shutoff' || vm.state === 'crashed' ? 0 : vm.memoryMiB * MiB, // a stopped VM moves only its definition and disks
+      // Offline (not live): the guest is paused for the whole copy, so nothing is dirtied.
+      dirtyBytesPerSecond: vm.state === 'running' && options.live ? profile.dirtyPages * 4096 : 0,
       bandwidthBytesPerSecond: options.maxBandwidthMBps ? options.maxBandwidthMBps * MiB : LINK_BYTES_PER_SECOND,
       downtimeLimitMs: options.downtimeLimitMs,
       autoConverge: options.autoConverge,
@@ -494,6 +495,7 @@ export class SimHost implements HypervisorDriver {
     this.failNextMigrationAt = null;
 
     let finished = false;
+    let simulatedSeconds = 0;
     let last = Date.now();
     let lastProgress = 0;
     let lastKeepalive = Date.now();
@@ -526,7 +528,9 @@ export class SimHost implements HypervisorDriver {
     const tick = setInterval(() => {
       if (finished) return;
       const now = Date.now();
-      model.step(((now - last) / 1000) * this.world.timeScale);
+      const dt = ((now - last) / 1000) * this.world.timeScale;
+      simulatedSeconds += dt;
+      model.step(dt);
       last = now;
       publish();
       if (failAt !== null && model.transferredBytes >= failAt * model.totalBytes) {
@@ -557,7 +561,8 @@ export class SimHost implements HypervisorDriver {
             } else {
               this.setState(record, 'shutoff', 'migrated away; definition kept');
             }
-            this.finishJob(job, 'completed', null, model.downtimeMs);
+            // Offline, the guest was paused from the first byte to the switch-over.
+            this.finishJob(job, 'completed', null, options.live ? model.downtimeMs : Math.round(simulatedSeconds * 1000));
           },
           (error: unknown) => {
             finished = false;
