@@ -11,3 +11,5 @@ export * from './vapor/vm.js';
 export * from './vapor/jobs.js';
 export * from './vapor/exec.js';
 export * from './vapor/events.js';
+export * from './auth/permissions.js';
+export * from './auth/evaluator.js';
