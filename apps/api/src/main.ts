@@ -1,5 +1,6 @@
 import 'reflect-metadata';
 import { ConfigError, loadConfig, type AppConfig } from '@cockpit/api-config';
+import { AdminBootstrapService } from '@cockpit/api-auth';
 import { checkDatabaseReachable } from '@cockpit/api-core';
 import { createApp } from './app.js';
 
@@ -49,8 +50,14 @@ async function main(): Promise<void> {
     : `http://${config.host === '0.0.0.0' ? 'localhost' : config.host}:${port}`;
   // The launcher (npm start) waits for this before printing the URL. Should the launcher die
   // without stopping us (SIGKILL), its IPC channel closes: shut down rather than linger as an orphan.
+  const admin = app.get(AdminBootstrapService).created;
+  if (admin && !process.send) {
+    process.stdout.write(
+      `cockpit-api: first administrator created: ${admin.username} / ${admin.password} (shown once; change it after signing in)\n`,
+    );
+  }
   if (process.send) {
-    process.send({ type: 'ready', url, port });
+    process.send({ type: 'ready', url, port, admin });
     process.once('disconnect', () => void app.close().finally(() => process.exit(0)));
   }
 }

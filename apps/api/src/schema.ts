@@ -1,4 +1,7 @@
+import { AuditRecordEntity } from '@cockpit/api-audit';
+import { authEntities } from '@cockpit/api-auth';
 import type { SchemaDefinition } from '@cockpit/api-core';
+import { AuthAndAudit1795320832492 } from './migrations/1795320832492-AuthAndAudit.js';
 
 /**
  * Every entity and migration of the api, in one place: the api's DataSource, the migration
@@ -6,6 +9,6 @@ import type { SchemaDefinition } from '@cockpit/api-core';
  * entities here as they land; migrations live in ./migrations and are only ever appended.
  */
 export const schema: SchemaDefinition = {
-  entities: [],
-  migrations: [],
+  entities: [...authEntities, AuditRecordEntity],
+  migrations: [AuthAndAudit1795320832492],
 };

@@ -100,14 +100,19 @@ export class Launcher {
     this.abort.signal.throwIfAborted();
 
     const consoleDir = this.env.CONSOLE_DIR || consoleBuild();
-    const api = await this.startChild<{ type: 'ready'; url: string }>('api', path.join(ROOT, 'apps/api/dist/main.js'), [], {
-      DATABASE_URL: databaseUrl,
-      CONSOLE_DIR: consoleDir ?? '',
-      DATA_DIR: config.dataDir,
-    });
+    const api = await this.startChild<{ type: 'ready'; url: string; admin?: { username: string; password: string } }>(
+      'api',
+      path.join(ROOT, 'apps/api/dist/main.js'),
+      [],
+      {
+        DATABASE_URL: databaseUrl,
+        CONSOLE_DIR: consoleDir ?? '',
+        DATA_DIR: config.dataDir,
+      },
+    );
     const url = api.ready.url;
     const exited = api.exited;
-    this.banner(config, url, consoleDir, database, fleet);
+    this.banner(config, url, consoleDir, database, fleet, api.ready.admin);
 
     const databaseDied = database
       ? database.whenExited().then(() => {
@@ -198,13 +203,16 @@ export class Launcher {
     consoleDir: string | undefined,
     database: EmbeddedPostgres | undefined,
     fleet: { hosts: number; manifest: string } | undefined,
+    admin: { username: string; password: string } | undefined,
   ): void {
     const lines = [
       '',
       `  Cockpit is running: ${url}`,
       consoleDir ? `  Console:  ${url}/` : '  Console:  not built (run `npx nx build console`); the API still answers',
       `  API docs: ${url}/api/docs`,
-      '  Sign-in:  not required yet (accounts arrive with the sign-in issue)',
+      admin
+        ? `  Sign in:  ${admin.username} / ${admin.password}   (first start: shown once, not stored in clear; change it after signing in)`
+        : `  Sign in:  as admin${config.adminPassword ? ' with COCKPIT_ADMIN_PASSWORD' : ' with the password printed at the first start'}`,
       `  Database: ${database ? `embedded PostgreSQL on 127.0.0.1:${database.port}, files in ${database.clusterDir}` : 'DATABASE_URL'}`,
       `  Fleet:    ${fleet ? `${fleet.hosts} simulated Vapor hosts, listed in ${fleet.manifest} (enrolled once host enrollment lands)` : 'none (DEMO_FLEET_HOSTS=0)'}`,
       `  Data:     ${config.dataDir}`,

@@ -52,6 +52,19 @@ export const configSchema = z
       .regex(/^[A-Za-z0-9._-]{1,64}$/, 'INSTANCE_ID may use letters, digits, ".", "_" and "-" (at most 64)')
       .optional(),
     CONSOLE_DIR: z.string().min(1).optional(),
+    COCKPIT_ADMIN_PASSWORD: z.string().min(12, 'COCKPIT_ADMIN_PASSWORD must be at least 12 characters').max(1024).optional(),
+    SESSION_IDLE_MINUTES: z.coerce
+      .number()
+      .int()
+      .min(1, 'SESSION_IDLE_MINUTES must be at least 1')
+      .max(24 * 60)
+      .default(15),
+    SESSION_MAX_HOURS: z.coerce
+      .number()
+      .int()
+      .min(1, 'SESSION_MAX_HOURS must be at least 1')
+      .max(24 * 30)
+      .default(12),
     DEMO_FLEET_HOSTS: z
       .string()
       .default('3')
@@ -82,6 +95,10 @@ export const configSchema = z
       instanceId: env.INSTANCE_ID ?? `${hostname()}-${process.pid}`,
       /** Built console to serve; none means the api serves only the API. */
       consoleDir: env.CONSOLE_DIR ? path.resolve(env.CONSOLE_DIR) : undefined,
+      /** Password of the first admin, created on first start; generated (and printed once) when unset. */
+      adminPassword: env.COCKPIT_ADMIN_PASSWORD,
+      sessionIdleSeconds: env.SESSION_IDLE_MINUTES * 60,
+      sessionMaxSeconds: env.SESSION_MAX_HOURS * 3600,
       /** Simulated Vapor hosts `npm start` runs beside the api (0: none). */
       demoFleetHosts: env.DEMO_FLEET_HOSTS,
     };

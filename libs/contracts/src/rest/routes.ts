@@ -1,5 +1,19 @@
+import { exportAudit, listAudit } from './audit.js';
+import { login, logout, me } from './auth.js';
 import type { RouteDef } from './route.js';
 import { apiDocs, healthLive, healthReady, openApiDocument, prometheusMetrics, systemInfo } from './system.js';
 
 /** Every REST route of the api. The OpenAPI document is generated from this list. */
-export const allRoutes: readonly RouteDef[] = [healthLive, healthReady, systemInfo, prometheusMetrics, openApiDocument, apiDocs];
+export const allRoutes: readonly RouteDef[] = [
+  healthLive,
+  healthReady,
+  systemInfo,
+  prometheusMetrics,
+  openApiDocument,
+  apiDocs,
+  login,
+  logout,
+  me,
+  listAudit,
+  exportAudit,
+];

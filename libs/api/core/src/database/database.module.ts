@@ -15,6 +15,9 @@ export function dataSourceOptions(url: string, schema: SchemaDefinition, applica
     entities: schema.entities ?? [],
     migrations: schema.migrations ?? [],
     migrationsTableName: 'typeorm_migrations',
+    // gen_random_uuid() is built into PostgreSQL 13+; no extension to install.
+    uuidExtension: 'pgcrypto',
+    installExtensions: false,
     // Never: the schema changes only through reviewed migrations.
     synchronize: false,
     migrationsRun: false,

@@ -1,0 +1,81 @@
+import { Injectable } from '@nestjs/common';
+import { InjectRepository } from '@nestjs/typeorm';
+import { Repository } from 'typeorm';
+import type { QueryDeepPartialEntity } from 'typeorm/query-builder/QueryPartialEntity.js';
+import type { AuditRecord } from '@cockpit/contracts';
+import { AuditRecordEntity } from './entities/audit-record.entity.js';
+import { redact } from './redact.js';
+
+export interface AuditEntry {
+  actor: { type: 'user' | 'token' | 'anonymous'; id: string | null; name: string };
+  sourceIp: string;
+  action: string;
+  target?: string | null;
+  params?: unknown;
+  result: 'success' | 'failure' | 'denied';
+  status: number;
+  requestId: string;
+}
+
+export interface AuditFilter {
+  actor?: string;
+  action?: string;
+  target?: string;
+  from?: string;
+  to?: string;
+  before?: string;
+  limit: number;
+}
+
+/** Writes and reads the append-only audit log. Other modules record through this, never the table. */
+@Injectable()
+export class AuditService {
+  constructor(@InjectRepository(AuditRecordEntity) private readonly records: Repository<AuditRecordEntity>) {}
+
+  async record(entry: AuditEntry): Promise<void> {
+    await this.records.insert({
+      actorType: entry.actor.type,
+      actorId: entry.actor.id,
+      actorName: entry.actor.name,
+      sourceIp: entry.sourceIp,
+      action: entry.action,
+      target: entry.target ?? null,
+      // TypeORM's deep-partial type does not model jsonb objects; the value is a plain JSON object.
+      params: redact(entry.params ?? {}) as QueryDeepPartialEntity<Record<string, unknown>>,
+      result: entry.result,
+      status: entry.status,
+      requestId: entry.requestId,
+    });
+  }
+
+  async list(filter: AuditFilter): Promise<{ items: AuditRecord[]; nextBefore: string | null }> {
+    const query = this.records
+      .createQueryBuilder('a')
+      .orderBy('a.id', 'DESC')
+      .limit(filter.limit + 1);
+    if (filter.actor) query.andWhere('a.actor_name = :actor', { actor: filter.actor });
+    if (filter.action) query.andWhere('a.action = :action', { action: filter.action });
+    if (filter.target) query.andWhere('a.target = :target', { target: filter.target });
+    if (filter.from) query.andWhere('a.at >= :from', { from: filter.from });
+    if (filter.to) query.andWhere('a.at < :to', { to: filter.to });
+    if (filter.before) query.andWhere('a.id < :before', { before: filter.before });
+    const rows = await query.getMany();
+    const page = rows.slice(0, filter.limit);
+    return { items: page.map(toRecord), nextBefore: rows.length > filter.limit ? (page.at(-1)?.id ?? null) : null };
+  }
+}
+
+export function toRecord(row: AuditRecordEntity): AuditRecord {
+  return {
+    id: String(row.id),
+    at: row.at.toISOString(),
+    actor: { type: row.actorType, id: row.actorId, name: row.actorName },
+    sourceIp: row.sourceIp,
+    action: row.action,
+    target: row.target,
+    params: row.params,
+    result: row.result,
+    status: row.status,
+    requestId: row.requestId,
+  };
+}

@@ -1,0 +1,100 @@
+import { ForbiddenException, Injectable, UnauthorizedException, type CanActivate, type ExecutionContext } from '@nestjs/common';
+import { Reflector } from '@nestjs/core';
+import { timingSafeEqual } from 'node:crypto';
+import { isAllowed, type RouteDef } from '@cockpit/contracts';
+import { ROUTE_DEF, type RequestWithPrincipal } from '@cockpit/api-core';
+import { AuditService, auditActor, requestIdOf } from '@cockpit/api-audit';
+import { GrantsService } from './grants.service.js';
+import { SessionService } from './session.service.js';
+import { UsersService } from './users.service.js';
+
+const SAFE = new Set(['GET', 'HEAD', 'OPTIONS']);
+
+function sameSecret(a: string, b: string): boolean {
+  const left = Buffer.from(a);
+  const right = Buffer.from(b);
+  return left.length === right.length && timingSafeEqual(left, right);
+}
+
+/**
+ * The global guard: every route must declare who may call it (a handler without a route contract
+ * is refused); it resolves the caller from the session cookie, checks the Origin and the CSRF
+ * token on state-changing requests, and the route's permission. Refused state changes are audited.
+ */
+@Injectable()
+export class AuthGuard implements CanActivate {
+  constructor(
+    private readonly reflector: Reflector,
+    private readonly sessions: SessionService,
+    private readonly users: UsersService,
+    private readonly grants: GrantsService,
+    private readonly audit: AuditService,
+  ) {}
+
+  async canActivate(context: ExecutionContext): Promise<boolean> {
+    if (context.getType() !== 'http') return true;
+    const request = context.switchToHttp().getRequest<RequestWithPrincipal>();
+    const def = this.reflector.get<RouteDef | undefined>(ROUTE_DEF, context.getHandler());
+    try {
+      return await this.check(request, def);
+    } catch (error) {
+      if (!SAFE.has(request.method) && def?.id !== 'login') {
+        await this.audit.record({
+          actor: auditActor(request),
+          sourceIp: request.ip ?? '',
+          action: def?.id ?? `${request.method} ${request.path}`,
+          target: Object.values(request.params ?? {}).join('/') || null,
+          params: { params: request.params },
+          result: 'denied',
+          status: error instanceof UnauthorizedException ? 401 : 403,
+          requestId: requestIdOf(request),
+        });
+      }
+      throw error;
+    }
+  }
+
+  private async check(request: RequestWithPrincipal, def: RouteDef | undefined): Promise<boolean> {
+    if (!def) throw new ForbiddenException('This route declares no access rule and is refused');
+    const unsafe = !SAFE.has(request.method);
+    if (unsafe) this.checkOrigin(request);
+
+    const session = await this.sessions.fromRequest(request);
+    if (session) {
+      const user = await this.users.findActive(session.userId);
+      if (user) {
+        request.principal = {
+          type: 'user',
+          userId: user.id,
+          name: user.username,
+          grants: await this.grants.forUser(user.id),
+          sessionIdHash: session.idHash,
+        };
+        if (unsafe && def.access !== 'public') {
+          const sent = request.headers['x-csrf-token'];
+          if (typeof sent !== 'string' || !sameSecret(sent, session.csrfToken)) {
+            throw new ForbiddenException(
+              'Missing or wrong CSRF token: send the csrfToken from GET /api/auth/me in the X-CSRF-Token header',
+            );
+          }
+        }
+      }
+    }
+    if (def.access === 'public') return true;
+    if (!request.principal) throw new UnauthorizedException('Sign in first');
+    if (def.access === 'authenticated') return true;
+    if (!isAllowed(request.principal.grants, def.access.permission as Parameters<typeof isAllowed>[1], ['/'])) {
+      throw new ForbiddenException(`You need the ${def.access.permission} permission for this`);
+    }
+    return true;
+  }
+
+  /** A browser always says where a request comes from; a state change from another site is refused. */
+  private checkOrigin(request: RequestWithPrincipal): void {
+    const origin = request.headers.origin;
+    if (origin === undefined) return; // not a browser (curl, scripts): cookies alone cannot be forged there
+    const host = request.headers.host;
+    const sameOrigin = host !== undefined && (origin === `http://${host}` || origin === `https://${host}`);
+    if (!sameOrigin) throw new ForbiddenException(`Cross-origin request from ${origin} refused`);
+  }
+}

@@ -1,0 +1,36 @@
+import { Module } from '@nestjs/common';
+import { APP_GUARD } from '@nestjs/core';
+import { TypeOrmModule } from '@nestjs/typeorm';
+import { AuditModule } from '@cockpit/api-audit';
+import { AdminBootstrapService } from './admin-bootstrap.service.js';
+import { AuthController } from './auth.controller.js';
+import { AuthGuard } from './auth.guard.js';
+import { LoginFailureEntity } from './entities/login-failure.entity.js';
+import { RoleBindingEntity } from './entities/role-binding.entity.js';
+import { RoleEntity } from './entities/role.entity.js';
+import { SessionEntity } from './entities/session.entity.js';
+import { UserEntity } from './entities/user.entity.js';
+import { GrantsService } from './grants.service.js';
+import { PasswordService } from './password.service.js';
+import { SessionService } from './session.service.js';
+import { ThrottleService } from './throttle.service.js';
+import { UsersService } from './users.service.js';
+
+export const authEntities = [UserEntity, SessionEntity, RoleEntity, RoleBindingEntity, LoginFailureEntity];
+
+/** Sign-in, sessions, the first admin, and the global guard every route passes. */
+@Module({
+  imports: [TypeOrmModule.forFeature(authEntities), AuditModule],
+  controllers: [AuthController],
+  providers: [
+    PasswordService,
+    SessionService,
+    ThrottleService,
+    GrantsService,
+    UsersService,
+    AdminBootstrapService,
+    { provide: APP_GUARD, useClass: AuthGuard },
+  ],
+  exports: [UsersService, GrantsService, SessionService, AdminBootstrapService],
+})
+export class AuthModule {}

@@ -1,0 +1,16 @@
+import { Column, Entity, PrimaryGeneratedColumn } from 'typeorm';
+
+@Entity('roles')
+export class RoleEntity {
+  @PrimaryGeneratedColumn('uuid')
+  id!: string;
+
+  @Column({ type: 'text', unique: true })
+  name!: string;
+
+  @Column({ type: 'text', array: true })
+  permissions!: string[];
+
+  @Column({ name: 'built_in', type: 'boolean', default: false })
+  builtIn!: boolean;
+}

@@ -1,0 +1,107 @@
+import { Inject, Injectable, Logger, type OnModuleInit } from '@nestjs/common';
+import { InjectRepository } from '@nestjs/typeorm';
+import { createHash, randomBytes } from 'node:crypto';
+import type { Request, Response } from 'express';
+import { IsNull, Repository } from 'typeorm';
+import type { AppConfig } from '@cockpit/api-config';
+import { APP_CONFIG } from '@cockpit/api-core';
+import { SessionEntity } from './entities/session.entity.js';
+
+/** Only so often is last_seen written, so a busy console does not write on every request. */
+const TOUCH_EVERY_MS = 30_000;
+
+export interface ValidSession {
+  session: SessionEntity;
+}
+
+const hashId = (id: string) => createHash('sha256').update(id).digest('base64url');
+
+/**
+ * Server-side sessions behind an opaque 256-bit id in a `__Host-` Secure HttpOnly SameSite=Strict
+ * cookie (on plain http, for development, the same without `__Host-`/Secure, with a warning).
+ * Idle and absolute timeouts; a new id at every sign-in.
+ */
+@Injectable()
+export class SessionService implements OnModuleInit {
+  private readonly logger = new Logger(SessionService.name);
+  readonly cookieName: string;
+  private readonly secure: boolean;
+
+  constructor(
+    @InjectRepository(SessionEntity) private readonly sessions: Repository<SessionEntity>,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+  ) {
+    this.secure = config.publicUrl.startsWith('https:');
+    this.cookieName = this.secure ? '__Host-cockpit_session' : 'cockpit_session';
+  }
+
+  onModuleInit(): void {
+    if (!this.secure) {
+      this.logger.warn(
+        `PUBLIC_URL ${this.config.publicUrl} is plain http: the session cookie is sent without Secure and the __Host- prefix. Use https in production.`,
+      );
+    }
+  }
+
+  async create(userId: string, request: Request, response: Response): Promise<SessionEntity> {
+    const id = randomBytes(32).toString('base64url');
+    const now = new Date();
+    const session = this.sessions.create({
+      idHash: hashId(id),
+      userId,
+      csrfToken: randomBytes(32).toString('base64url'),
+      lastSeenAt: now,
+      expiresAt: new Date(now.getTime() + this.config.sessionMaxSeconds * 1000),
+      sourceIp: request.ip ?? '',
+      userAgent: String(request.headers['user-agent'] ?? '').slice(0, 512),
+      revokedAt: null,
+    });
+    await this.sessions.insert(session);
+    response.cookie(this.cookieName, id, {
+      httpOnly: true,
+      secure: this.secure,
+      sameSite: 'strict',
+      path: '/',
+      maxAge: this.config.sessionMaxSeconds * 1000,
+    });
+    return session;
+  }
+
+  /** The live session the request's cookie names, if any (touching its idle clock). */
+  async fromRequest(request: Request): Promise<SessionEntity | undefined> {
+    const id = readCookie(request.headers.cookie, this.cookieName);
+    if (!id || id.length > 128) return undefined;
+    const session = await this.sessions.findOne({ where: { idHash: hashId(id), revokedAt: IsNull() } });
+    if (!session) return undefined;
+    const now = Date.now();
+    if (session.expiresAt.getTime() <= now || session.lastSeenAt.getTime() + this.config.sessionIdleSeconds * 1000 <= now)
+      return undefined;
+    if (now - session.lastSeenAt.getTime() > TOUCH_EVERY_MS) {
+      session.lastSeenAt = new Date(now);
+      await this.sessions.update({ idHash: session.idHash }, { lastSeenAt: session.lastSeenAt });
+    }
+    return session;
+  }
+
+  async revoke(idHash: string, response?: Response): Promise<void> {
+    await this.sessions.update({ idHash, revokedAt: IsNull() }, { revokedAt: new Date() });
+    response?.clearCookie(this.cookieName, { httpOnly: true, secure: this.secure, sameSite: 'strict', path: '/' });
+  }
+
+  /** Ends every session of a user at once (disabled user, changed password). */
+  async revokeAllOf(userId: string): Promise<void> {
+    await this.sessions.update({ userId, revokedAt: IsNull() }, { revokedAt: new Date() });
+  }
+
+  idleTimeoutSeconds(): number {
+    return this.config.sessionIdleSeconds;
+  }
+}
+
+export function readCookie(header: string | undefined, name: string): string | undefined {
+  for (const part of (header ?? '').split(';')) {
+    const [key, ...value] = part.trim().split('=');
+    if (key === name) return decodeURIComponent(value.join('='));
+  }
+  return undefined;
+}
