@@ -1,7 +1,7 @@
 import { Module, type DynamicModule } from '@nestjs/common';
 import { APP_FILTER, APP_INTERCEPTOR, DiscoveryModule } from '@nestjs/core';
 import type { AppConfig } from '@cockpit/api-config';
-import { AuditModule } from '@cockpit/api-audit';
+import { AuditInterceptor, AuditModule } from '@cockpit/api-audit';
 import { AuthModule } from '@cockpit/api-auth';
 import { AppConfigModule, ContractInterceptor, DatabaseModule, ErrorFilter, LoggingModule } from '@cockpit/api-core';
 import { OpenApiModule } from '@cockpit/api-openapi';
@@ -18,13 +18,14 @@ export class AppModule {
         LoggingModule,
         DatabaseModule.forRoot(schema),
         DiscoveryModule,
-        // Audit first: its interceptor wraps the others, so refused and failed requests are recorded too.
         AuditModule,
         AuthModule,
         SystemModule,
         OpenApiModule,
       ],
       providers: [
+        // Order matters: audit wraps contract validation, so a request refused as invalid is recorded too.
+        { provide: APP_INTERCEPTOR, useExisting: AuditInterceptor },
         { provide: APP_INTERCEPTOR, useClass: ContractInterceptor },
         { provide: APP_FILTER, useClass: ErrorFilter },
       ],

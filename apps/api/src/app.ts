@@ -27,8 +27,10 @@ export async function createApp(config: AppConfig): Promise<NestExpressApplicati
           // On plain http (a laptop) upgrading subresources to https would break every asset.
           upgradeInsecureRequests: https ? [] : null,
           imgSrc: ["'self'", 'data:'],
+          frameAncestors: ["'none'"],
         },
       },
+      xFrameOptions: { action: 'deny' },
       strictTransportSecurity: https,
     }),
   );

@@ -196,3 +196,174 @@ describe('sign-in over https', () => {
     }
   });
 });
+
+describe('users, groups, roles, bindings, tokens', () => {
+  let api: TestApi;
+  let admin: Client;
+  beforeAll(async () => {
+    api = await startTestApi({ COCKPIT_ADMIN_PASSWORD: PASSWORD });
+    admin = new Client(api.url);
+    await admin.login('admin', PASSWORD);
+  });
+  afterAll(async () => {
+    await api.close();
+  });
+
+  const roleId = async (name: string) => {
+    const roles = (await admin.call('GET', '/api/roles')).json as { id: string; name: string }[];
+    return roles.find((r) => r.name === name)?.id ?? '';
+  };
+  const newUser = async (username: string) => {
+    const created = await admin.call('POST', '/api/users', { body: { username, password: `${username}-password-1` } });
+    expect(created.status).toBe(201);
+    const client = new Client(api.url);
+    expect((await client.login(username, `${username}-password-1`)).status).toBe(200);
+    return { id: (created.json as { id: string }).id, client };
+  };
+
+  it('creates users, refusing duplicates and weak passwords, and audits with the password redacted', async () => {
+    await newUser('uma');
+    expect((await admin.call('POST', '/api/users', { body: { username: 'UMA', password: 'another-password-1' } })).status).toBe(
+      409,
+    );
+    const weak = await admin.call('POST', '/api/users', { body: { username: 'weak', password: 'short' } });
+    expect(weak.status).toBe(400);
+    expect(ErrorResponse.parse(weak.json).details?.[0]?.path).toBe('body.password');
+    const rows = await sql(api.databaseUrl, "SELECT params, result FROM audit_log WHERE action = 'createUser' ORDER BY id");
+    expect(rows.map((r) => r['result'])).toEqual(['success', 'failure', 'failure']);
+    expect(JSON.stringify(rows)).not.toContain('uma-password-1');
+    expect(JSON.stringify(rows[0]?.['params'])).toContain('[redacted]');
+  });
+
+  it('keeps a Viewer to viewing: state changes are 403 and audited as denied', async () => {
+    const vic = await newUser('vic');
+    await admin.call('POST', '/api/role-bindings', {
+      body: { subjectType: 'user', subjectId: vic.id, roleId: await roleId('Viewer'), scope: '/' },
+    });
+    expect((await vic.client.call('GET', '/api/roles')).status).toBe(200);
+    const refused = await vic.client.call('POST', '/api/users', { body: { username: 'sneaky', password: 'sneaky-password-1' } });
+    expect(refused.status).toBe(403);
+    const denied = await sql(
+      api.databaseUrl,
+      "SELECT actor_name FROM audit_log WHERE action = 'createUser' AND result = 'denied'",
+    );
+    expect(denied.map((r) => r['actor_name'])).toContain('vic');
+    expect((await admin.call('GET', '/api/users')).json as { username: string }[]).not.toContainEqual(
+      expect.objectContaining({ username: 'sneaky' }),
+    );
+  });
+
+  it('refuses privilege escalation: nobody grants a permission or scope they do not hold', async () => {
+    const dee = await newUser('dee');
+    const userAdmins = await admin.call('POST', '/api/roles', {
+      body: { name: 'UserAdmins', permissions: ['user.admin', 'vm.view'] },
+    });
+    expect(userAdmins.status).toBe(201);
+    await admin.call('POST', '/api/role-bindings', {
+      body: { subjectType: 'user', subjectId: dee.id, roleId: (userAdmins.json as { id: string }).id, scope: '/' },
+    });
+    const target = await newUser('tim');
+    const asAdministrator = await dee.client.call('POST', '/api/role-bindings', {
+      body: { subjectType: 'user', subjectId: target.id, roleId: await roleId('Administrator'), scope: '/' },
+    });
+    expect(asAdministrator.status).toBe(403);
+    expect(ErrorResponse.parse(asAdministrator.json).message).toMatch(
+      /^You cannot grant what you do not hold on \/: host\.view, /,
+    );
+    const bigRole = await dee.client.call('POST', '/api/roles', { body: { name: 'Sneaky', permissions: ['vm.delete'] } });
+    expect(bigRole.status).toBe(403);
+    const small = await dee.client.call('POST', '/api/roles', { body: { name: 'VmViewers', permissions: ['vm.view'] } });
+    expect(small.status).toBe(201);
+    const ok = await dee.client.call('POST', '/api/role-bindings', {
+      body: { subjectType: 'user', subjectId: target.id, roleId: (small.json as { id: string }).id, scope: '/hosts/h1' },
+    });
+    expect(ok.status).toBe(201);
+    expect((await admin.call('PATCH', `/api/roles/${await roleId('Viewer')}`, { body: { name: 'Renamed' } })).status).toBe(409);
+  });
+
+  it('grants through groups, and ends everything of a disabled user at once', async () => {
+    const gus = await newUser('gus');
+    expect((await gus.client.call('GET', '/api/audit')).status).toBe(403);
+    const group = await admin.call('POST', '/api/groups', { body: { name: 'auditors', members: [gus.id] } });
+    expect(group.status).toBe(201);
+    await admin.call('POST', '/api/role-bindings', {
+      body: { subjectType: 'group', subjectId: (group.json as { id: string }).id, roleId: await roleId('Auditor'), scope: '/' },
+    });
+    expect((await gus.client.call('GET', '/api/audit')).status).toBe(200);
+
+    const token = await gus.client.call('POST', '/api/tokens', { body: { name: 'ci', permissions: ['audit.view'] } });
+    expect(token.status).toBe(201);
+    const bearer = { Authorization: `Bearer ${(token.json as { token: string }).token}` };
+    expect((await fetch(`${api.url}/api/audit`, { headers: bearer })).status).toBe(200);
+
+    expect((await admin.call('PATCH', `/api/users/${gus.id}`, { body: { disabled: true } })).status).toBe(200);
+    expect((await gus.client.call('GET', '/api/auth/me')).status).toBe(401);
+    expect((await fetch(`${api.url}/api/audit`, { headers: bearer })).status).toBe(401);
+    expect((await new Client(api.url).login('gus', 'gus-password-1')).status).toBe(401);
+  });
+
+  it('API tokens: a subset of the owner’s permissions, shown once, usable as Bearer, revocable', async () => {
+    const created = await admin.call('POST', '/api/tokens', {
+      body: { name: 'reporting', permissions: ['audit.view'], expiresInDays: 7 },
+    });
+    expect(created.status).toBe(201);
+    const { token, id } = created.json as { token: string; id: string };
+    expect(token).toMatch(/^ck_[0-9a-f]{32}_[A-Za-z0-9_-]{43}$/);
+    expect(JSON.stringify((await admin.call('GET', '/api/tokens')).json)).not.toContain(token.split('_')[2]);
+    const headers = { Authorization: `Bearer ${token}`, 'Content-Type': 'application/json' };
+    expect((await fetch(`${api.url}/api/audit?limit=1`, { headers })).status).toBe(200);
+    const beyond = await fetch(`${api.url}/api/users`, {
+      method: 'POST',
+      headers,
+      body: JSON.stringify({ username: 'viatoken', password: 'viatoken-password' }),
+    });
+    expect(beyond.status).toBe(403);
+    const rows = await sql(
+      api.databaseUrl,
+      "SELECT actor_type, actor_name FROM audit_log WHERE action = 'createUser' AND result = 'denied' AND actor_type = 'token'",
+    );
+    expect(rows[0]?.['actor_name']).toBe('admin/reporting');
+    const viewer = await newUser('val');
+    await admin.call('POST', '/api/role-bindings', {
+      body: { subjectType: 'user', subjectId: viewer.id, roleId: await roleId('Viewer'), scope: '/' },
+    });
+    expect((await viewer.client.call('POST', '/api/tokens', { body: { name: 'x', permissions: ['audit.view'] } })).status).toBe(
+      403,
+    );
+    expect((await admin.call('DELETE', `/api/tokens/${id}`)).status).toBe(200);
+    expect((await fetch(`${api.url}/api/audit?limit=1`, { headers })).status).toBe(401);
+    expect((await fetch(`${api.url}/api/audit`, { headers: { Authorization: 'Bearer ck_garbage' } })).status).toBe(401);
+  });
+
+  it('changes your own password only with the current one, ending your other sessions', async () => {
+    const pat = await newUser('pat');
+    const other = new Client(api.url);
+    await other.login('pat', 'pat-password-1');
+    expect(
+      (
+        await pat.client.call('POST', '/api/auth/password', {
+          body: { currentPassword: 'wrong', newPassword: 'pat-new-password-1' },
+        })
+      ).status,
+    ).toBe(401);
+    expect(
+      (
+        await pat.client.call('POST', '/api/auth/password', {
+          body: { currentPassword: 'pat-password-1', newPassword: 'pat-new-password-1' },
+        })
+      ).status,
+    ).toBe(200);
+    expect((await pat.client.call('GET', '/api/auth/me')).status).toBe(200);
+    expect((await other.call('GET', '/api/auth/me')).status).toBe(401);
+    expect((await new Client(api.url).login('pat', 'pat-new-password-1')).status).toBe(200);
+  });
+
+  it('lets an administrator list and end anyone’s sessions', async () => {
+    const sam = await newUser('sam');
+    const sessions = (await admin.call('GET', '/api/sessions')).json as { id: string; username: string }[];
+    const his = sessions.find((s) => s.username === 'sam');
+    expect(his).toBeDefined();
+    expect((await admin.call('DELETE', `/api/sessions/${his?.id ?? ''}`)).status).toBe(200);
+    expect((await sam.client.call('GET', '/api/auth/me')).status).toBe(401);
+  });
+});

@@ -1,5 +1,4 @@
 import { Module } from '@nestjs/common';
-import { APP_INTERCEPTOR } from '@nestjs/core';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { AuditController } from './audit.controller.js';
 import { AuditInterceptor } from './audit.interceptor.js';
@@ -10,7 +9,8 @@ import { AuditRecordEntity } from './entities/audit-record.entity.js';
 @Module({
   imports: [TypeOrmModule.forFeature([AuditRecordEntity])],
   controllers: [AuditController],
-  providers: [AuditService, { provide: APP_INTERCEPTOR, useClass: AuditInterceptor }],
-  exports: [AuditService],
+  providers: [AuditService, AuditInterceptor],
+  // The app registers AuditInterceptor as the outermost global interceptor (see apps/api).
+  exports: [AuditService, AuditInterceptor],
 })
 export class AuditModule {}

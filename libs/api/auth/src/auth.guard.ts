@@ -6,6 +6,7 @@ import { ROUTE_DEF, type RequestWithPrincipal } from '@cockpit/api-core';
 import { AuditService, auditActor, requestIdOf } from '@cockpit/api-audit';
 import { GrantsService } from './grants.service.js';
 import { SessionService } from './session.service.js';
+import { TokensService } from './tokens.service.js';
 import { UsersService } from './users.service.js';
 
 const SAFE = new Set(['GET', 'HEAD', 'OPTIONS']);
@@ -29,6 +30,7 @@ export class AuthGuard implements CanActivate {
     private readonly users: UsersService,
     private readonly grants: GrantsService,
     private readonly audit: AuditService,
+    private readonly tokens: TokensService,
   ) {}
 
   async canActivate(context: ExecutionContext): Promise<boolean> {
@@ -57,9 +59,23 @@ export class AuthGuard implements CanActivate {
   private async check(request: RequestWithPrincipal, def: RouteDef | undefined): Promise<boolean> {
     if (!def) throw new ForbiddenException('This route declares no access rule and is refused');
     const unsafe = !SAFE.has(request.method);
-    if (unsafe) this.checkOrigin(request);
+    if (unsafe && !request.headers.authorization) this.checkOrigin(request);
 
-    const session = await this.sessions.fromRequest(request);
+    const bearer = /^Bearer (.+)$/.exec(request.headers.authorization ?? '')?.[1];
+    if (bearer) {
+      // REST clients: a token is the whole credential (no cookie, so no CSRF to check).
+      const token = await this.tokens.verify(bearer);
+      const owner = token ? await this.users.findActive(token.userId) : null;
+      if (!token || !owner) throw new UnauthorizedException('API token unknown, expired or revoked');
+      request.principal = {
+        type: 'token',
+        userId: owner.id,
+        name: `${owner.username}/${token.name}`,
+        tokenId: token.id,
+        grants: TokensService.effectiveGrants(await this.grants.forUser(owner.id), token),
+      };
+    }
+    const session = bearer ? undefined : await this.sessions.fromRequest(request);
     if (session) {
       const user = await this.users.findActive(session.userId);
       if (user) {

@@ -3,8 +3,12 @@ import { APP_GUARD } from '@nestjs/core';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { AuditModule } from '@cockpit/api-audit';
 import { AdminBootstrapService } from './admin-bootstrap.service.js';
+import { AccessController } from './access.controller.js';
 import { AuthController } from './auth.controller.js';
 import { AuthGuard } from './auth.guard.js';
+import { ApiTokenEntity } from './entities/api-token.entity.js';
+import { GroupMemberEntity } from './entities/group-member.entity.js';
+import { GroupEntity } from './entities/group.entity.js';
 import { LoginFailureEntity } from './entities/login-failure.entity.js';
 import { RoleBindingEntity } from './entities/role-binding.entity.js';
 import { RoleEntity } from './entities/role.entity.js';
@@ -14,20 +18,32 @@ import { GrantsService } from './grants.service.js';
 import { PasswordService } from './password.service.js';
 import { SessionService } from './session.service.js';
 import { ThrottleService } from './throttle.service.js';
+import { TokensService } from './tokens.service.js';
+import { UsersController } from './users.controller.js';
 import { UsersService } from './users.service.js';
 
-export const authEntities = [UserEntity, SessionEntity, RoleEntity, RoleBindingEntity, LoginFailureEntity];
+export const authEntities = [
+  UserEntity,
+  SessionEntity,
+  RoleEntity,
+  RoleBindingEntity,
+  LoginFailureEntity,
+  GroupEntity,
+  GroupMemberEntity,
+  ApiTokenEntity,
+];
 
 /** Sign-in, sessions, the first admin, and the global guard every route passes. */
 @Module({
   imports: [TypeOrmModule.forFeature(authEntities), AuditModule],
-  controllers: [AuthController],
+  controllers: [AuthController, UsersController, AccessController],
   providers: [
     PasswordService,
     SessionService,
     ThrottleService,
     GrantsService,
     UsersService,
+    TokensService,
     AdminBootstrapService,
     { provide: APP_GUARD, useClass: AuthGuard },
   ],

@@ -2,19 +2,32 @@ import { Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import { In, Repository } from 'typeorm';
 import { Permission, ScopePath, type Grant } from '@cockpit/contracts';
+import { GroupMemberEntity } from './entities/group-member.entity.js';
 import { RoleBindingEntity } from './entities/role-binding.entity.js';
 import { RoleEntity } from './entities/role.entity.js';
 
-/** What a user may do where: the roles bound to them, as grants for the permission evaluator. */
+/** The ancestors of a scope, itself first (objects and their clusters arrive with the hosts). */
+export function scopeChain(scope: ScopePath): ScopePath[] {
+  return scope === '/' ? ['/'] : [scope, '/'];
+}
+
+/** What a user may do where: roles bound to them and to their groups, as evaluator grants. */
 @Injectable()
 export class GrantsService {
   constructor(
     @InjectRepository(RoleBindingEntity) private readonly bindings: Repository<RoleBindingEntity>,
     @InjectRepository(RoleEntity) private readonly roles: Repository<RoleEntity>,
+    @InjectRepository(GroupMemberEntity) private readonly members: Repository<GroupMemberEntity>,
   ) {}
 
   async forUser(userId: string): Promise<Grant[]> {
-    const bindings = await this.bindings.find({ where: { subjectType: 'user', subjectId: userId } });
+    const groups = (await this.members.find({ where: { userId } })).map((m) => m.groupId);
+    const bindings = await this.bindings.find({
+      where: [
+        { subjectType: 'user', subjectId: userId },
+        ...(groups.length ? [{ subjectType: 'group' as const, subjectId: In(groups) }] : []),
+      ],
+    });
     if (!bindings.length) return [];
     const roles = new Map(
       (await this.roles.find({ where: { id: In([...new Set(bindings.map((b) => b.roleId))]) } })).map((r) => [r.id, r]),

@@ -1,6 +1,7 @@
 import { exportAudit, listAudit } from './audit.js';
 import { login, logout, me } from './auth.js';
 import type { RouteDef } from './route.js';
+import { userRoutes } from './users.js';
 import { apiDocs, healthLive, healthReady, openApiDocument, prometheusMetrics, systemInfo } from './system.js';
 
 /** Every REST route of the api. The OpenAPI document is generated from this list. */
@@ -16,4 +17,5 @@ export const allRoutes: readonly RouteDef[] = [
   me,
   listAudit,
   exportAudit,
+  ...userRoutes,
 ];

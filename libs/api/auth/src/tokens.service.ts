@@ -1,0 +1,82 @@
+import { Injectable } from '@nestjs/common';
+import { InjectRepository } from '@nestjs/typeorm';
+import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
+import { IsNull, Repository } from 'typeorm';
+import { Permission, ScopePath, permissionsOn, type Grant } from '@cockpit/contracts';
+import { ApiTokenEntity } from './entities/api-token.entity.js';
+import { scopeChain } from './grants.service.js';
+
+const sha256 = (value: string) => createHash('sha256').update(value).digest();
+const TOKEN = /^ck_([0-9a-f]{32})_([A-Za-z0-9_-]{43})$/;
+
+/** `ck_<id>_<secret>`: the id finds the row, the secret (only its hash is stored) proves it. */
+@Injectable()
+export class TokensService {
+  constructor(@InjectRepository(ApiTokenEntity) private readonly tokens: Repository<ApiTokenEntity>) {}
+
+  async create(
+    userId: string,
+    name: string,
+    permissions: Permission[],
+    scope: ScopePath,
+    expiresInDays: number,
+  ): Promise<{ entity: ApiTokenEntity; token: string }> {
+    const secret = randomBytes(32).toString('base64url');
+    const entity = await this.tokens.save(
+      this.tokens.create({
+        userId,
+        name,
+        secretHash: sha256(secret).toString('base64url'),
+        permissions: [...new Set(permissions)],
+        scope,
+        expiresAt: new Date(Date.now() + expiresInDays * 86_400_000),
+        lastUsedAt: null,
+        revokedAt: null,
+      }),
+    );
+    return { entity, token: `ck_${entity.id.replace(/-/g, '')}_${secret}` };
+  }
+
+  /** The live token a bearer string names, or undefined. */
+  async verify(bearer: string): Promise<ApiTokenEntity | undefined> {
+    const match = TOKEN.exec(bearer);
+    if (!match?.[1] || !match[2]) return undefined;
+    const hex = match[1];
+    const id = `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`;
+    const token = await this.tokens.findOneBy({ id, revokedAt: IsNull() });
+    if (!token || token.expiresAt.getTime() <= Date.now()) return undefined;
+    const expected = Buffer.from(token.secretHash, 'base64url');
+    const given = sha256(match[2]);
+    if (expected.length !== given.length || !timingSafeEqual(expected, given)) return undefined;
+    if (!token.lastUsedAt || Date.now() - token.lastUsedAt.getTime() > 60_000) {
+      await this.tokens.update({ id: token.id }, { lastUsedAt: new Date() });
+    }
+    return token;
+  }
+
+  /** A token can do at most what its owner can, and only what it was created for, where it was created for. */
+  static effectiveGrants(owner: readonly Grant[], token: ApiTokenEntity): Grant[] {
+    const scope = ScopePath.parse(token.scope);
+    const held = new Set(permissionsOn(owner, scopeChain(scope)));
+    const permissions = token.permissions.filter(
+      (p): p is Permission => Permission.safeParse(p).success && held.has(p as Permission),
+    );
+    return permissions.length ? [{ scope, permissions }] : [];
+  }
+
+  listFor(userId: string): Promise<ApiTokenEntity[]> {
+    return this.tokens.find({ where: { userId, revokedAt: IsNull() }, order: { createdAt: 'DESC' } });
+  }
+
+  async revoke(id: string, ownerId?: string): Promise<boolean> {
+    const result = await this.tokens.update(
+      { id, revokedAt: IsNull(), ...(ownerId ? { userId: ownerId } : {}) },
+      { revokedAt: new Date() },
+    );
+    return (result.affected ?? 0) > 0;
+  }
+
+  async revokeAllOf(userId: string): Promise<void> {
+    await this.tokens.update({ userId, revokedAt: IsNull() }, { revokedAt: new Date() });
+  }
+}

@@ -1,0 +1,150 @@
+import {
+  Body,
+  ConflictException,
+  Controller,
+  ForbiddenException,
+  NotFoundException,
+  Param,
+  Req,
+  UnauthorizedException,
+} from '@nestjs/common';
+import { InjectRepository } from '@nestjs/typeorm';
+import { Not, Repository } from 'typeorm';
+import type { z } from 'zod';
+import { Route, type RequestWithPrincipal } from '@cockpit/api-core';
+import {
+  changeOwnPassword,
+  createToken,
+  createUser,
+  isAllowed,
+  listTokens,
+  listUsers,
+  missingToGrant,
+  revokeToken,
+  updateUser,
+  type Permission,
+  type ScopePath,
+} from '@cockpit/contracts';
+import { ApiTokenEntity } from './entities/api-token.entity.js';
+import { GroupMemberEntity } from './entities/group-member.entity.js';
+import { SessionEntity } from './entities/session.entity.js';
+import { UserEntity } from './entities/user.entity.js';
+import { scopeChain } from './grants.service.js';
+import { PasswordService } from './password.service.js';
+import { SessionService } from './session.service.js';
+import { TokensService } from './tokens.service.js';
+import { UsersService } from './users.service.js';
+
+type Body<R> = R extends { body?: infer B } ? (B extends z.ZodType ? z.output<B> : never) : never;
+
+@Controller()
+export class UsersController {
+  constructor(
+    @InjectRepository(UserEntity) private readonly userRows: Repository<UserEntity>,
+    @InjectRepository(GroupMemberEntity) private readonly members: Repository<GroupMemberEntity>,
+    @InjectRepository(SessionEntity) private readonly sessionRows: Repository<SessionEntity>,
+    private readonly users: UsersService,
+    private readonly passwords: PasswordService,
+    private readonly sessions: SessionService,
+    private readonly tokens: TokensService,
+  ) {}
+
+  @Route(listUsers)
+  async list() {
+    const [users, members] = await Promise.all([this.userRows.find({ order: { username: 'ASC' } }), this.members.find()]);
+    return users.map((user) => this.toUser(user, members));
+  }
+
+  @Route(createUser)
+  async create(@Body() body: Body<typeof createUser>) {
+    if (await this.users.findByUsername(body.username))
+      throw new ConflictException(`A user named "${body.username}" already exists`);
+    const user = await this.users.create(body.username, body.password, body.displayName ?? body.username);
+    return this.toUser(user, []);
+  }
+
+  @Route(updateUser)
+  async update(@Param('userId') userId: string, @Body() body: Body<typeof updateUser>, @Req() request: RequestWithPrincipal) {
+    const user = await this.userRows.findOneBy({ id: userId });
+    if (!user) throw new NotFoundException(`No user ${userId}`);
+    if (body.disabled && userId === request.principal?.userId) throw new ConflictException('You cannot disable yourself');
+    if (body.displayName !== undefined) user.displayName = body.displayName;
+    if (body.password !== undefined) user.passwordHash = await this.passwords.hash(body.password);
+    if (body.disabled !== undefined) user.disabled = body.disabled;
+    await this.userRows.save(user);
+    if (body.disabled || body.password !== undefined) {
+      // Ends everything that user had open, at once.
+      await this.sessions.revokeAllOf(userId);
+      if (body.disabled) await this.tokens.revokeAllOf(userId);
+    }
+    return this.toUser(user, await this.members.findBy({ userId }));
+  }
+
+  @Route(changeOwnPassword)
+  async changePassword(@Body() body: Body<typeof changeOwnPassword>, @Req() request: RequestWithPrincipal) {
+    const principal = request.principal;
+    if (!principal || principal.type !== 'user')
+      throw new ForbiddenException('Change your password from a signed-in session, not with an API token');
+    const user = await this.userRows.findOneBy({ id: principal.userId });
+    if (!user || !(await this.passwords.verify(user.passwordHash, body.currentPassword)))
+      throw new UnauthorizedException('Your current password is wrong');
+    user.passwordHash = await this.passwords.hash(body.newPassword);
+    await this.userRows.save(user);
+    // Other sessions end; this one stays.
+    await this.sessionRows.update({ userId: user.id, idHash: Not(principal.sessionIdHash ?? '') }, { revokedAt: new Date() });
+    return { changed: true as const };
+  }
+
+  @Route(listTokens)
+  async listTokens(@Req() request: RequestWithPrincipal) {
+    return (await this.tokens.listFor(request.principal?.userId ?? '')).map(toToken);
+  }
+
+  @Route(createToken)
+  async createToken(@Body() body: Body<typeof createToken>, @Req() request: RequestWithPrincipal) {
+    const principal = request.principal;
+    if (!principal) throw new UnauthorizedException('Sign in first');
+    const missing = missingToGrant(principal.grants, body.permissions, scopeChain(body.scope));
+    if (missing.length)
+      throw new ForbiddenException(`A token cannot have what you do not hold on ${body.scope}: ${missing.join(', ')}`);
+    const { entity, token } = await this.tokens.create(
+      principal.userId,
+      body.name,
+      body.permissions,
+      body.scope,
+      body.expiresInDays,
+    );
+    return { ...toToken(entity), token };
+  }
+
+  @Route(revokeToken)
+  async revokeToken(@Param('tokenId') tokenId: string, @Req() request: RequestWithPrincipal) {
+    const isAdmin = isAllowed(request.principal?.grants ?? [], 'user.admin', ['/']);
+    if (!(await this.tokens.revoke(tokenId, isAdmin ? undefined : request.principal?.userId)))
+      throw new NotFoundException(`No live token ${tokenId} of yours`);
+    return { revoked: true as const };
+  }
+
+  private toUser(user: UserEntity, members: GroupMemberEntity[]) {
+    return {
+      id: user.id,
+      username: user.username,
+      displayName: user.displayName,
+      disabled: user.disabled,
+      groups: members.filter((m) => m.userId === user.id).map((m) => m.groupId),
+      createdAt: user.createdAt.toISOString(),
+    };
+  }
+}
+
+function toToken(token: ApiTokenEntity) {
+  return {
+    id: token.id,
+    name: token.name,
+    permissions: token.permissions as Permission[],
+    scope: token.scope as ScopePath,
+    createdAt: token.createdAt.toISOString(),
+    expiresAt: token.expiresAt.toISOString(),
+    lastUsedAt: token.lastUsedAt?.toISOString() ?? null,
+  };
+}
