@@ -367,3 +367,72 @@ describe('users, groups, roles, bindings, tokens', () => {
     expect((await sam.client.call('GET', '/api/auth/me')).status).toBe(401);
   });
 });
+
+describe('TOTP second factor', () => {
+  it('enrolls with a QR code, then asks for a code at sign-in; codes are single-use, recovery codes too', async () => {
+    const { generate } = await import('otplib');
+    const api = await startTestApi({ COCKPIT_ADMIN_PASSWORD: PASSWORD });
+    try {
+      const admin = new Client(api.url);
+      await admin.login('admin', PASSWORD);
+      expect(Me.parse((await admin.call('GET', '/api/auth/me')).json).totpEnabled).toBe(false);
+      const setup = (await admin.call('POST', '/api/auth/totp/setup')).json as {
+        secret: string;
+        otpauthUri: string;
+        qrCodeDataUrl: string;
+      };
+      expect(setup.otpauthUri).toMatch(/^otpauth:\/\/totp\/Cockpit:admin\?secret=[A-Z2-7]+&issuer=Cockpit$/);
+      expect(setup.qrCodeDataUrl).toMatch(/^data:image\/png;base64,/);
+      expect((await admin.call('POST', '/api/auth/totp/enable', { body: { code: '000000' } })).status).toBe(401);
+      const now = Math.floor(Date.now() / 1000);
+      const enabled = await admin.call('POST', '/api/auth/totp/enable', {
+        body: { code: await generate({ secret: setup.secret, epoch: now }) },
+      });
+      expect(enabled.status).toBe(200);
+      const { recoveryCodes } = enabled.json as { recoveryCodes: string[] };
+      expect(recoveryCodes).toHaveLength(10);
+
+      const later = new Client(api.url);
+      const step1 = await later.call('POST', '/api/auth/login', { body: { username: 'admin', password: PASSWORD } });
+      expect(step1.status).toBe(401);
+      expect(ErrorResponse.parse(step1.json).details).toEqual([{ path: 'body.totp', message: 'required' }]);
+      // The code that enrolled is spent; the next step's code works, once.
+      const next = await generate({ secret: setup.secret, epoch: now + 30 });
+      expect(
+        (await later.call('POST', '/api/auth/login', { body: { username: 'admin', password: PASSWORD, totp: next } })).status,
+      ).toBe(200);
+      expect(
+        (
+          await new Client(api.url).call('POST', '/api/auth/login', {
+            body: { username: 'admin', password: PASSWORD, totp: next },
+          })
+        ).status,
+      ).toBe(401);
+      const recovery = { username: 'admin', password: PASSWORD, recoveryCode: recoveryCodes[0] };
+      expect((await new Client(api.url).call('POST', '/api/auth/login', { body: recovery })).status).toBe(200);
+      expect((await new Client(api.url).call('POST', '/api/auth/login', { body: recovery })).status).toBe(401);
+      // A wrong password never reveals whether a second factor is on.
+      const wrong = await new Client(api.url).call('POST', '/api/auth/login', { body: { username: 'admin', password: 'nope' } });
+      expect(ErrorResponse.parse(wrong.json)).toEqual({
+        statusCode: 401,
+        error: 'Unauthorized',
+        message: 'Wrong username or password',
+      });
+
+      const signedIn = new Client(api.url);
+      await signedIn.call('POST', '/api/auth/login', {
+        body: { username: 'admin', password: PASSWORD, recoveryCode: recoveryCodes[1] },
+      });
+      const me = Me.parse((await signedIn.call('GET', '/api/auth/me')).json);
+      signedIn.csrf = me.csrfToken;
+      expect(me.totpEnabled).toBe(true);
+      expect((await signedIn.call('POST', '/api/auth/totp/disable', { body: { password: 'wrong' } })).status).toBe(401);
+      expect((await signedIn.call('POST', '/api/auth/totp/disable', { body: { password: PASSWORD } })).status).toBe(200);
+      expect((await new Client(api.url).login('admin', PASSWORD)).status).toBe(200);
+      const audit = await sql(api.databaseUrl, "SELECT params FROM audit_log WHERE action = 'enableTotp'");
+      expect(JSON.stringify(audit)).not.toMatch(/"code":"\d{6}"/);
+    } finally {
+      await api.close();
+    }
+  });
+});

@@ -2,6 +2,7 @@ import { AuditRecordEntity } from '@cockpit/api-audit';
 import { authEntities } from '@cockpit/api-auth';
 import type { SchemaDefinition } from '@cockpit/api-core';
 import { GroupsAndTokens1795321289814 } from './migrations/1795321289814-GroupsAndTokens.js';
+import { Totp1795321528133 } from './migrations/1795321528133-Totp.js';
 import { AuthAndAudit1795320832492 } from './migrations/1795320832492-AuthAndAudit.js';
 
 /**
@@ -11,5 +12,5 @@ import { AuthAndAudit1795320832492 } from './migrations/1795320832492-AuthAndAud
  */
 export const schema: SchemaDefinition = {
   entities: [...authEntities, AuditRecordEntity],
-  migrations: [AuthAndAudit1795320832492, GroupsAndTokens1795321289814],
+  migrations: [AuthAndAudit1795320832492, GroupsAndTokens1795321289814, Totp1795321528133],
 };

@@ -7,13 +7,13 @@ describe('redact', () => {
       redact({
         username: 'admin',
         password: 'hunter2',
-        nested: { newPassword: 'x', apiToken: 'y', totp: '123456', name: 'vm1' },
+        nested: { newPassword: 'x', apiToken: 'y', totp: '123456', code: '654321', name: 'vm1' },
         list: [{ secret: 's', keep: 1 }],
       }),
     ).toEqual({
       username: 'admin',
       password: '[redacted]',
-      nested: { newPassword: '[redacted]', apiToken: '[redacted]', totp: '[redacted]', name: 'vm1' },
+      nested: { newPassword: '[redacted]', apiToken: '[redacted]', totp: '[redacted]', code: '[redacted]', name: 'vm1' },
       list: [{ secret: '[redacted]', keep: 1 }],
     });
   });

@@ -1,4 +1,4 @@
-const SECRET = /pass(word)?|secret|token|totp|otp|recovery|authorization|cookie|key/i;
+const SECRET = /pass(word)?|secret|token|totp|otp|recovery|authorization|cookie|key|^code$/i;
 
 /** A copy of request parameters safe to keep forever: secret-looking fields become "[redacted]". */
 export function redact(value: unknown, depth = 0): unknown {

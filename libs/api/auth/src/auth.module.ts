@@ -19,6 +19,7 @@ import { PasswordService } from './password.service.js';
 import { SessionService } from './session.service.js';
 import { ThrottleService } from './throttle.service.js';
 import { TokensService } from './tokens.service.js';
+import { TotpService } from './totp.service.js';
 import { UsersController } from './users.controller.js';
 import { UsersService } from './users.service.js';
 
@@ -44,6 +45,7 @@ export const authEntities = [
     GrantsService,
     UsersService,
     TokensService,
+    TotpService,
     AdminBootstrapService,
     { provide: APP_GUARD, useClass: AuthGuard },
   ],

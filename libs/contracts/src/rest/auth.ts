@@ -10,6 +10,10 @@ export const LoginRequest = z
       .string()
       .regex(/^\d{6}$/, 'a 6-digit code')
       .optional(),
+    recoveryCode: z
+      .string()
+      .regex(/^[a-z0-9]{5}-[a-z0-9]{5}$/, 'a recovery code like abcde-12345')
+      .optional(),
   })
   .meta({ id: 'LoginRequest' });
 export type LoginRequest = z.infer<typeof LoginRequest>;
@@ -22,6 +26,7 @@ export const Me = z
     /** Send back in the X-CSRF-Token header on every state-changing request. */
     csrfToken: z.string(),
     grants: z.array(GrantSchema),
+    totpEnabled: z.boolean(),
     session: z.object({ expiresAt: z.iso.datetime(), idleTimeoutSeconds: z.number().int().positive() }),
   })
   .meta({ id: 'Me' });
@@ -59,4 +64,38 @@ export const me = defineRoute({
   tag: 'Auth',
   access: 'authenticated',
   response: Me,
+});
+
+export const totpSetup = defineRoute({
+  id: 'setupTotp',
+  method: 'post',
+  path: '/api/auth/totp/setup',
+  summary: 'Start enrolling a TOTP authenticator: a new secret, its otpauth URI and QR code',
+  tag: 'Auth',
+  access: 'authenticated',
+  response: z.object({ secret: z.string(), otpauthUri: z.string(), qrCodeDataUrl: z.string() }),
+  errors: [409],
+});
+
+export const totpEnable = defineRoute({
+  id: 'enableTotp',
+  method: 'post',
+  path: '/api/auth/totp/enable',
+  summary: 'Confirm enrollment with a code from the app; answers the recovery codes, once',
+  tag: 'Auth',
+  access: 'authenticated',
+  body: z.object({ code: z.string().regex(/^\d{6}$/, 'a 6-digit code') }),
+  response: z.object({ recoveryCodes: z.array(z.string()) }),
+  errors: [409],
+});
+
+export const totpDisable = defineRoute({
+  id: 'disableTotp',
+  method: 'post',
+  path: '/api/auth/totp/disable',
+  summary: 'Turn the second factor off (needs your password)',
+  tag: 'Auth',
+  access: 'authenticated',
+  body: z.object({ password: z.string().min(1).max(1024) }),
+  response: z.object({ disabled: z.literal(true) }),
 });

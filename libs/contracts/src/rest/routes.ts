@@ -1,5 +1,5 @@
 import { exportAudit, listAudit } from './audit.js';
-import { login, logout, me } from './auth.js';
+import { login, logout, me, totpDisable, totpEnable, totpSetup } from './auth.js';
 import type { RouteDef } from './route.js';
 import { userRoutes } from './users.js';
 import { apiDocs, healthLive, healthReady, openApiDocument, prometheusMetrics, systemInfo } from './system.js';
@@ -15,6 +15,9 @@ export const allRoutes: readonly RouteDef[] = [
   login,
   logout,
   me,
+  totpSetup,
+  totpEnable,
+  totpDisable,
   listAudit,
   exportAudit,
   ...userRoutes,

@@ -19,8 +19,20 @@ export class UserEntity {
   @Column({ type: 'boolean', default: false })
   disabled!: boolean;
 
+  /** Base32 secret: pending while enrolling, active once totpEnabled. */
   @Column({ name: 'totp_secret', type: 'text', nullable: true })
   totpSecret!: string | null;
+
+  @Column({ name: 'totp_enabled', type: 'boolean', default: false })
+  totpEnabled!: boolean;
+
+  /** The last accepted time step: a code is good once (no replay within its 30 s). */
+  @Column({ name: 'totp_last_step', type: 'bigint', nullable: true })
+  totpLastStep!: string | null;
+
+  /** SHA-256 of each unused recovery code. */
+  @Column({ name: 'recovery_codes', type: 'text', array: true, default: () => "'{}'" })
+  recoveryCodes!: string[];
 
   @CreateDateColumn({ name: 'created_at', type: 'timestamptz' })
   createdAt!: Date;
