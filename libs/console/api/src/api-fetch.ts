@@ -12,6 +12,13 @@ export class ApiError extends Error {
   }
 }
 
+let csrfToken: string | undefined;
+
+/** Remember the CSRF token from GET /api/auth/me or sign-in; every state-changing call sends it. */
+export function setCsrfToken(token: string | undefined): void {
+  csrfToken = token;
+}
+
 export interface CallOptions {
   params?: Record<string, string | number>;
   query?: Record<string, string | number | boolean | undefined>;
@@ -33,6 +40,7 @@ export async function callApi<R extends RouteDef>(route: R, options: CallOptions
     headers: {
       Accept: 'application/json',
       ...(options.body !== undefined ? { 'Content-Type': 'application/json' } : {}),
+      ...(route.method !== 'get' && csrfToken ? { 'X-CSRF-Token': csrfToken } : {}),
     },
     body: options.body !== undefined ? JSON.stringify(options.body) : undefined,
     signal: options.signal,

@@ -1,2 +1,3 @@
 export * from './api-fetch.js';
 export * from './system.queries.js';
+export * from './auth.queries.js';

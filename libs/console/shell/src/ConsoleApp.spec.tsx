@@ -4,7 +4,7 @@ import userEvent from '@testing-library/user-event';
 import { http, HttpResponse } from 'msw';
 import { setupServer } from 'msw/node';
 import { sections } from './layout/navigation.js';
-import { healthyApi, info } from './test/api-handlers.js';
+import { healthyApi, info, viewerMe } from './test/api-handlers.js';
 import { renderConsole } from './test/render-console.js';
 
 const server = setupServer(...healthyApi);
@@ -15,7 +15,7 @@ afterAll(() => server.close());
 describe('console shell', () => {
   it('shows the masthead, every section in the navigation, and live api facts on the dashboard', async () => {
     renderConsole('/');
-    const nav = screen.getByRole('navigation', { name: 'Main navigation' });
+    const nav = await screen.findByRole('navigation', { name: 'Main navigation' });
     expect(
       within(nav)
         .getAllByRole('link')
@@ -30,12 +30,13 @@ describe('console shell', () => {
   it('navigates to each section and shows its honest empty state', async () => {
     const user = userEvent.setup();
     renderConsole('/');
-    const nav = screen.getByRole('navigation', { name: 'Main navigation' });
+    const nav = await screen.findByRole('navigation', { name: 'Main navigation' });
     await user.click(within(nav).getByRole('link', { name: 'Hosts' }));
     expect(await screen.findByRole('heading', { level: 1, name: 'Hosts' })).toBeInTheDocument();
     expect(screen.getByText('No hosts enrolled')).toBeInTheDocument();
     await user.click(within(nav).getByRole('link', { name: 'Audit' }));
     expect(await screen.findByRole('heading', { level: 1, name: 'Audit log' })).toBeInTheDocument();
+    expect(await screen.findByRole('grid', { name: 'Audit records' })).toBeInTheDocument();
     expect(within(nav).getByRole('link', { name: 'Audit' })).toHaveAttribute('aria-current', 'page');
   });
 
@@ -54,5 +55,37 @@ describe('console shell', () => {
   it('answers an unknown address inside the shell', async () => {
     renderConsole('/no/such/page');
     expect(await screen.findByRole('heading', { level: 1, name: 'Page not found' })).toBeInTheDocument();
+  });
+});
+
+describe('console access', () => {
+  it('sends someone who is not signed in to the sign-in page, remembering where they were going', async () => {
+    server.use(
+      http.get('*/api/auth/me', () =>
+        HttpResponse.json({ statusCode: 401, error: 'Unauthorized', message: 'Sign in first' }, { status: 401 }),
+      ),
+    );
+    const { router } = renderConsole('/hosts');
+    expect(await screen.findByRole('heading', { name: 'Sign in to Cockpit' })).toBeInTheDocument();
+    expect(router.state.location.pathname).toBe('/login');
+    expect(router.state.location.search).toBe('?next=%2Fhosts');
+  });
+
+  it('nudges an administrator without a second factor', async () => {
+    renderConsole('/');
+    expect(await screen.findByText('Protect this administrator account with a second factor')).toBeInTheDocument();
+  });
+
+  it('offers a viewer neither Settings nor Audit, and refuses the Users page by address', async () => {
+    server.use(http.get('*/api/auth/me', () => HttpResponse.json(viewerMe)));
+    renderConsole('/settings');
+    expect(await screen.findByText('Not allowed')).toBeInTheDocument();
+    const nav = await screen.findByRole('navigation', { name: 'Main navigation' });
+    const labels = within(nav)
+      .getAllByRole('link')
+      .map((link) => link.textContent);
+    expect(labels).not.toContain('Settings');
+    expect(labels).not.toContain('Audit');
+    expect(screen.queryByText('Protect this administrator account with a second factor')).not.toBeInTheDocument();
   });
 });

@@ -2,6 +2,13 @@ import { QueryClient, QueryClientProvider } from '@tanstack/react-query';
 import { useState } from 'react';
 import { createBrowserRouter, RouterProvider, type createMemoryRouter } from 'react-router';
 import { consoleRoutes } from './routes.js';
+import { useOsColorScheme } from './theme/use-os-color-scheme.js';
+
+/** Every page, the sign-in page included, follows the OS light/dark preference. */
+function FollowOsTheme() {
+  useOsColorScheme();
+  return null;
+}
 
 export function createQueryClient(): QueryClient {
   return new QueryClient({ defaultOptions: { queries: { retry: 1, refetchOnWindowFocus: true } } });
@@ -18,6 +25,7 @@ export function ConsoleApp({ router, queryClient }: ConsoleAppProps) {
   const [browserRouter] = useState(() => router ?? createBrowserRouter(consoleRoutes));
   return (
     <QueryClientProvider client={client}>
+      <FollowOsTheme />
       <RouterProvider router={browserRouter} />
     </QueryClientProvider>
   );

@@ -1,15 +1,18 @@
 import type { RouteObject } from 'react-router';
 import { AppLayout } from './layout/AppLayout.js';
 import { DashboardPage } from './pages/DashboardPage.js';
-import { LoginPage } from './pages/LoginPage.js';
-import { SettingsPage } from './pages/SettingsPage.js';
-import { AuditPage, ClustersPage, HostsPage, MigrationsPage, OperationsPage, VmsPage } from './pages/sections.js';
+import { AccessAdminPage, AccountPage, AuditLogPage, LoginPage, RequireSignIn } from '@cockpit/console-access';
+import { ClustersPage, HostsPage, MigrationsPage, OperationsPage, VmsPage } from './pages/sections.js';
 import { SectionPage } from './pages/SectionPage.js';
 
 export const consoleRoutes: RouteObject[] = [
   { path: '/login', element: <LoginPage /> },
   {
-    element: <AppLayout />,
+    element: (
+      <RequireSignIn>
+        <AppLayout />
+      </RequireSignIn>
+    ),
     children: [
       { index: true, element: <DashboardPage /> },
       { path: 'hosts', element: <HostsPage /> },
@@ -17,8 +20,9 @@ export const consoleRoutes: RouteObject[] = [
       { path: 'migrations', element: <MigrationsPage /> },
       { path: 'clusters', element: <ClustersPage /> },
       { path: 'operations', element: <OperationsPage /> },
-      { path: 'audit', element: <AuditPage /> },
-      { path: 'settings', element: <SettingsPage /> },
+      { path: 'audit', element: <AuditLogPage /> },
+      { path: 'settings', element: <AccessAdminPage /> },
+      { path: 'account', element: <AccountPage /> },
       {
         path: '*',
         element: (

@@ -17,7 +17,10 @@ import {
   ToolbarItem,
 } from '@patternfly/react-core';
 import { BarsIcon } from '@patternfly/react-icons';
+import { useQuery } from '@tanstack/react-query';
 import { NavLink, Outlet, useLocation } from 'react-router';
+import { can, UserMenu } from '@cockpit/console-access';
+import { meQuery } from '@cockpit/console-api';
 import { useOsColorScheme } from '../theme/use-os-color-scheme.js';
 import { ApiStatus } from './ApiStatus.js';
 import { sections } from './navigation.js';
@@ -25,6 +28,12 @@ import { sections } from './navigation.js';
 export function AppLayout() {
   useOsColorScheme();
   const location = useLocation();
+  const me = useQuery(meQuery());
+  // Sections a user cannot use are not offered (the pages say so too, for a typed-in address).
+  const visible = sections.filter(
+    (section) =>
+      (section.path !== '/settings' || can(me.data, 'user.admin')) && (section.path !== '/audit' || can(me.data, 'audit.view')),
+  );
   const isCurrent = (path: string) => (path === '/' ? location.pathname === '/' : location.pathname.startsWith(path));
 
   const masthead = (
@@ -47,6 +56,9 @@ export function AppLayout() {
             <ToolbarItem align={{ default: 'alignEnd' }}>
               <ApiStatus />
             </ToolbarItem>
+            <ToolbarItem>
+              <UserMenu />
+            </ToolbarItem>
           </ToolbarContent>
         </Toolbar>
       </MastheadContent>
@@ -58,7 +70,7 @@ export function AppLayout() {
       <PageSidebarBody>
         <Nav aria-label="Main navigation">
           <NavList>
-            {sections.map((section) => (
+            {visible.map((section) => (
               <NavItem key={section.path} isActive={isCurrent(section.path)}>
                 <NavLink to={section.path} end={section.path === '/'}>
                   {section.label}

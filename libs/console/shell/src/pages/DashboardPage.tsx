@@ -15,14 +15,22 @@ import {
   Title,
 } from '@patternfly/react-core';
 import { useQuery } from '@tanstack/react-query';
-import { systemInfoQuery } from '@cockpit/console-api';
+import { can } from '@cockpit/console-access';
+import { meQuery, systemInfoQuery } from '@cockpit/console-api';
+import { Link } from 'react-router';
 
 export function DashboardPage() {
   const info = useQuery(systemInfoQuery());
+  const me = useQuery(meQuery());
   return (
     <>
       <PageSection>
         <Title headingLevel="h1">Dashboard</Title>
+        {can(me.data, 'user.admin') && me.data?.totpEnabled === false && (
+          <Alert variant="warning" isInline title="Protect this administrator account with a second factor">
+            A password alone can sign in as you. <Link to="/account">Set up two-factor authentication</Link>
+          </Alert>
+        )}
       </PageSection>
       <PageSection isFilled>
         <Gallery hasGutter minWidths={{ default: '320px' }}>
@@ -44,6 +52,12 @@ export function DashboardPage() {
                   <DescriptionListGroup>
                     <DescriptionListTerm>API instance</DescriptionListTerm>
                     <DescriptionListDescription>{info.data.instanceId}</DescriptionListDescription>
+                  </DescriptionListGroup>
+                  <DescriptionListGroup>
+                    <DescriptionListTerm>API documentation</DescriptionListTerm>
+                    <DescriptionListDescription>
+                      <a href="/api/docs">/api/docs</a>
+                    </DescriptionListDescription>
                   </DescriptionListGroup>
                   <DescriptionListGroup>
                     <DescriptionListTerm>Running since</DescriptionListTerm>

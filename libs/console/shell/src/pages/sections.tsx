@@ -44,12 +44,3 @@ export const OperationsPage = () => (
     emptyBody="No operation has run. Fleet operations are not available in this version yet."
   />
 );
-
-export const AuditPage = () => (
-  <SectionPage
-    title="Audit log"
-    description="An append-only record of every state change: who, what, target, result and from where."
-    emptyTitle="No audit records"
-    emptyBody="Nothing is recorded yet: this version has no state-changing actions and no sign-in."
-  />
-);

@@ -3,8 +3,24 @@ import { http, HttpResponse } from 'msw';
 export const info = { product: 'Cockpit', version: '0.1.0', instanceId: 'api-test-1', startedAt: '2026-11-22T03:00:00.000Z' };
 const health = { status: 'ok', info: { database: { status: 'up' } }, error: {}, details: { database: { status: 'up' } } };
 
-/** A healthy api, as far as the shell asks it anything. */
+export const adminMe = {
+  user: { id: '00000000-0000-4000-8000-000000000001', username: 'admin', displayName: 'Administrator' },
+  csrfToken: 'csrf-token',
+  totpEnabled: false,
+  grants: [{ scope: '/', permissions: ['host.view', 'vm.view', 'user.admin', 'audit.view'] }],
+  session: { expiresAt: '2026-11-22T15:00:00.000Z', idleTimeoutSeconds: 900 },
+};
+
+export const viewerMe = {
+  ...adminMe,
+  user: { ...adminMe.user, username: 'vera', displayName: 'Vera' },
+  grants: [{ scope: '/', permissions: ['host.view', 'vm.view'] }],
+};
+
+/** A healthy api with a signed-in administrator, as far as the shell asks it anything. */
 export const healthyApi = [
+  http.get('*/api/auth/me', () => HttpResponse.json(adminMe)),
+  http.get('*/api/audit', () => HttpResponse.json({ items: [], nextBefore: null })),
   http.get('*/api/info', () => HttpResponse.json(info)),
   http.get('*/api/health/ready', () => HttpResponse.json(health)),
 ];

@@ -1,0 +1,248 @@
+import {
+  ActionGroup,
+  Alert,
+  Button,
+  Card,
+  CardBody,
+  CardTitle,
+  ClipboardCopy,
+  Content,
+  Form,
+  FormGroup,
+  Gallery,
+  List,
+  ListItem,
+  PageSection,
+  TextInput,
+  Title,
+} from '@patternfly/react-core';
+import { Table, Tbody, Td, Th, Thead, Tr } from '@patternfly/react-table';
+import { useQuery } from '@tanstack/react-query';
+import { useState } from 'react';
+import {
+  changeOwnPassword,
+  createToken,
+  revokeToken,
+  totpDisable,
+  totpEnable,
+  totpSetup,
+  type Permission,
+} from '@cockpit/contracts';
+import { meQuery, tokensQuery } from '@cockpit/console-api';
+import { useApiMutation } from './mutation.js';
+
+function PasswordCard() {
+  const [current, setCurrent] = useState('');
+  const [next, setNext] = useState('');
+  const change = useApiMutation(changeOwnPassword, []);
+  return (
+    <Card>
+      <CardTitle>Password</CardTitle>
+      <CardBody>
+        <Form
+          onSubmit={(event) => {
+            event.preventDefault();
+            change.mutate(
+              { body: { currentPassword: current, newPassword: next } },
+              { onSuccess: () => (setCurrent(''), setNext('')) },
+            );
+          }}
+        >
+          {change.isSuccess && <Alert variant="success" isInline isPlain title="Password changed; your other sessions ended." />}
+          {change.isError && <Alert variant="danger" isInline isPlain title={change.error.message} />}
+          <FormGroup label="Current password" fieldId="current-password">
+            <TextInput
+              id="current-password"
+              type="password"
+              value={current}
+              onChange={(_e, v) => setCurrent(v)}
+              autoComplete="current-password"
+            />
+          </FormGroup>
+          <FormGroup label="New password (12 characters or more)" fieldId="new-password">
+            <TextInput
+              id="new-password"
+              type="password"
+              value={next}
+              onChange={(_e, v) => setNext(v)}
+              autoComplete="new-password"
+            />
+          </FormGroup>
+          <ActionGroup>
+            <Button type="submit" isDisabled={!current || next.length < 12 || change.isPending}>
+              Change password
+            </Button>
+          </ActionGroup>
+        </Form>
+      </CardBody>
+    </Card>
+  );
+}
+
+function TotpCard() {
+  const me = useQuery(meQuery());
+  const setup = useApiMutation(totpSetup, []);
+  const enable = useApiMutation(totpEnable, [['auth', 'me']]);
+  const disable = useApiMutation(totpDisable, [['auth', 'me']]);
+  const [code, setCode] = useState('');
+  const [password, setPassword] = useState('');
+  if (enable.data) {
+    return (
+      <Card>
+        <CardTitle>Two-factor authentication is on</CardTitle>
+        <CardBody>
+          <Alert
+            variant="warning"
+            isInline
+            title="Save these recovery codes now: each signs you in once if you lose your device. They are not shown again."
+          />
+          <List aria-label="Recovery codes" isPlain>
+            {enable.data.recoveryCodes.map((recoveryCode) => (
+              <ListItem key={recoveryCode}>
+                <code>{recoveryCode}</code>
+              </ListItem>
+            ))}
+          </List>
+        </CardBody>
+      </Card>
+    );
+  }
+  return (
+    <Card>
+      <CardTitle>Two-factor authentication</CardTitle>
+      <CardBody>
+        {me.data?.totpEnabled ? (
+          <Form onSubmit={(event) => (event.preventDefault(), disable.mutate({ body: { password } }))}>
+            <Content component="p">On: signing in asks for a code from your authenticator app.</Content>
+            {disable.isError && <Alert variant="danger" isInline isPlain title={disable.error.message} />}
+            <FormGroup label="Your password, to turn it off" fieldId="totp-off-password">
+              <TextInput id="totp-off-password" type="password" value={password} onChange={(_e, v) => setPassword(v)} />
+            </FormGroup>
+            <ActionGroup>
+              <Button type="submit" variant="danger" isDisabled={!password}>
+                Turn off
+              </Button>
+            </ActionGroup>
+          </Form>
+        ) : !setup.data ? (
+          <>
+            <Content component="p">Off. Add an authenticator app (TOTP) so a password alone cannot sign in as you.</Content>
+            <Button onClick={() => setup.mutate({})} isDisabled={setup.isPending}>
+              Set up two-factor authentication
+            </Button>
+          </>
+        ) : (
+          <Form onSubmit={(event) => (event.preventDefault(), enable.mutate({ body: { code } }))}>
+            <Content component="p">
+              Scan this code with your authenticator app, or enter the secret by hand, then type the 6-digit code it shows.
+            </Content>
+            <img src={setup.data.qrCodeDataUrl} alt="QR code for your authenticator app" width={200} height={200} />
+            <ClipboardCopy isReadOnly hoverTip="Copy" clickTip="Copied" textAriaLabel="TOTP secret">
+              {setup.data.secret}
+            </ClipboardCopy>
+            {enable.isError && <Alert variant="danger" isInline isPlain title={enable.error.message} />}
+            <FormGroup label="Code from the app" fieldId="totp-code">
+              <TextInput
+                id="totp-code"
+                value={code}
+                inputMode="numeric"
+                autoComplete="one-time-code"
+                onChange={(_e, v) => setCode(v)}
+              />
+            </FormGroup>
+            <ActionGroup>
+              <Button type="submit" isDisabled={!/^\d{6}$/.test(code)}>
+                Turn on
+              </Button>
+            </ActionGroup>
+          </Form>
+        )}
+      </CardBody>
+    </Card>
+  );
+}
+
+function TokensCard() {
+  const me = useQuery(meQuery());
+  const tokens = useQuery(tokensQuery());
+  const create = useApiMutation(createToken, [['tokens']]);
+  const revoke = useApiMutation(revokeToken, [['tokens']]);
+  const [name, setName] = useState('');
+  const held = [...new Set((me.data?.grants ?? []).filter((g) => g.scope === '/').flatMap((g) => g.permissions))] as Permission[];
+  return (
+    <Card>
+      <CardTitle>API tokens</CardTitle>
+      <CardBody>
+        <Form
+          onSubmit={(event) => (
+            event.preventDefault(),
+            create.mutate({ body: { name, permissions: held } }, { onSuccess: () => setName('') })
+          )}
+        >
+          <FormGroup label="New token name" fieldId="token-name">
+            <TextInput id="token-name" value={name} onChange={(_e, v) => setName(v)} />
+          </FormGroup>
+          <Content component="small">
+            It gets your permissions on / ({held.join(', ') || 'none'}) for 90 days; create narrower ones over the REST API.
+          </Content>
+          <ActionGroup>
+            <Button type="submit" isDisabled={!name || !held.length}>
+              Create token
+            </Button>
+          </ActionGroup>
+        </Form>
+        {create.data && (
+          <Alert variant="warning" isInline title="Copy the token now; it is not shown again">
+            <ClipboardCopy isReadOnly textAriaLabel="New API token">
+              {create.data.token}
+            </ClipboardCopy>
+          </Alert>
+        )}
+        {create.isError && <Alert variant="danger" isInline isPlain title={create.error.message} />}
+        <Table aria-label="Your API tokens" variant="compact">
+          <Thead>
+            <Tr>
+              <Th>Name</Th>
+              <Th>Expires</Th>
+              <Th>Last used</Th>
+              <Th screenReaderText="Actions" />
+            </Tr>
+          </Thead>
+          <Tbody>
+            {(tokens.data ?? []).map((token) => (
+              <Tr key={token.id}>
+                <Td>{token.name}</Td>
+                <Td>{new Date(token.expiresAt).toLocaleDateString()}</Td>
+                <Td>{token.lastUsedAt ? new Date(token.lastUsedAt).toLocaleString() : 'never'}</Td>
+                <Td>
+                  <Button variant="link" isDanger onClick={() => revoke.mutate({ params: { tokenId: token.id } })}>
+                    Revoke
+                  </Button>
+                </Td>
+              </Tr>
+            ))}
+          </Tbody>
+        </Table>
+      </CardBody>
+    </Card>
+  );
+}
+
+export function AccountPage() {
+  const me = useQuery(meQuery());
+  return (
+    <>
+      <PageSection>
+        <Title headingLevel="h1">Account</Title>
+        <Content component="p">Signed in as {me.data?.user.username}.</Content>
+      </PageSection>
+      <PageSection isFilled>
+        <Gallery hasGutter minWidths={{ default: '360px' }}>
+          <PasswordCard />
+          <TotpCard />
+          <TokensCard />
+        </Gallery>
+      </PageSection>
+    </>
+  );
+}

@@ -1,0 +1,45 @@
+import { Bullseye, EmptyState, EmptyStateBody, Spinner } from '@patternfly/react-core';
+import { useQuery } from '@tanstack/react-query';
+import type { ReactNode } from 'react';
+import { Navigate, useLocation } from 'react-router';
+import { isAllowed, type Me, type Permission } from '@cockpit/contracts';
+import { meQuery } from '@cockpit/console-api';
+
+export function can(me: Me | null | undefined, permission: Permission): boolean {
+  return !!me && isAllowed(me.grants, permission, ['/']);
+}
+
+/** Renders its children for a signed-in user; sends everyone else to the sign-in page. */
+export function RequireSignIn({ children }: { children: ReactNode }) {
+  const me = useQuery(meQuery());
+  const location = useLocation();
+  if (me.isPending) {
+    return (
+      <Bullseye>
+        <Spinner aria-label="Checking your session" />
+      </Bullseye>
+    );
+  }
+  if (me.isError) {
+    return (
+      <EmptyState titleText="Cannot reach the Cockpit API" headingLevel="h1" status="danger">
+        <EmptyStateBody>{me.error.message}</EmptyStateBody>
+      </EmptyState>
+    );
+  }
+  if (!me.data) return <Navigate to={`/login?next=${encodeURIComponent(location.pathname + location.search)}`} replace />;
+  return <>{children}</>;
+}
+
+/** Shows the page only with the permission; otherwise says which one is missing. */
+export function RequirePermission({ permission, children }: { permission: Permission; children: ReactNode }) {
+  const me = useQuery(meQuery());
+  if (!can(me.data, permission)) {
+    return (
+      <EmptyState titleText="Not allowed" headingLevel="h1" status="warning">
+        <EmptyStateBody>This page needs the {permission} permission, which your roles do not give you.</EmptyStateBody>
+      </EmptyState>
+    );
+  }
+  return <>{children}</>;
+}
