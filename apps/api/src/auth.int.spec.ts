@@ -436,3 +436,41 @@ describe('TOTP second factor', () => {
     }
   });
 });
+
+describe('a role that requires a second factor', () => {
+  it('lets its users in only to enroll, then everywhere', async () => {
+    const { generate } = await import('otplib');
+    const api = await startTestApi({ COCKPIT_ADMIN_PASSWORD: PASSWORD });
+    try {
+      const admin = new Client(api.url);
+      await admin.login('admin', PASSWORD);
+      const secure = await admin.call('POST', '/api/roles', {
+        body: { name: 'SecureViewers', permissions: ['vm.view'], requireTotp: true },
+      });
+      expect(secure.json).toMatchObject({ requireTotp: true });
+      const user = await admin.call('POST', '/api/users', { body: { username: 'sec', password: 'sec-password-123' } });
+      await admin.call('POST', '/api/role-bindings', {
+        body: {
+          subjectType: 'user',
+          subjectId: (user.json as { id: string }).id,
+          roleId: (secure.json as { id: string }).id,
+          scope: '/',
+        },
+      });
+
+      const sec = new Client(api.url);
+      const signedIn = await sec.login('sec', 'sec-password-123');
+      expect(Me.parse(signedIn.json).mustEnrollTotp).toBe(true);
+      const blocked = await sec.call('GET', '/api/roles');
+      expect(blocked.status).toBe(403);
+      expect(ErrorResponse.parse(blocked.json).message).toMatch(/requires two-factor authentication/);
+      const setup = (await sec.call('POST', '/api/auth/totp/setup')).json as { secret: string };
+      const code = await generate({ secret: setup.secret, epoch: Math.floor(Date.now() / 1000) });
+      expect((await sec.call('POST', '/api/auth/totp/enable', { body: { code } })).status).toBe(200);
+      expect((await sec.call('GET', '/api/roles')).status).toBe(200);
+      expect(Me.parse((await sec.call('GET', '/api/auth/me')).json).mustEnrollTotp).toBe(false);
+    } finally {
+      await api.close();
+    }
+  });
+});

@@ -3,6 +3,7 @@ import { authEntities } from '@cockpit/api-auth';
 import type { SchemaDefinition } from '@cockpit/api-core';
 import { GroupsAndTokens1795321289814 } from './migrations/1795321289814-GroupsAndTokens.js';
 import { Totp1795321528133 } from './migrations/1795321528133-Totp.js';
+import { RequireTotp1795322294259 } from './migrations/1795322294259-RequireTotp.js';
 import { AuthAndAudit1795320832492 } from './migrations/1795320832492-AuthAndAudit.js';
 
 /**
@@ -12,5 +13,5 @@ import { AuthAndAudit1795320832492 } from './migrations/1795320832492-AuthAndAud
  */
 export const schema: SchemaDefinition = {
   entities: [...authEntities, AuditRecordEntity],
-  migrations: [AuthAndAudit1795320832492, GroupsAndTokens1795321289814, Totp1795321528133],
+  migrations: [AuthAndAudit1795320832492, GroupsAndTokens1795321289814, Totp1795321528133, RequireTotp1795322294259],
 };

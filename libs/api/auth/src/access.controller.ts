@@ -101,7 +101,12 @@ export class AccessController {
     try {
       return toRole(
         await this.roles.save(
-          this.roles.create({ name: body.name, permissions: [...new Set(body.permissions)], builtIn: false }),
+          this.roles.create({
+            name: body.name,
+            permissions: [...new Set(body.permissions)],
+            builtIn: false,
+            requireTotp: body.requireTotp,
+          }),
         ),
       );
     } catch (error) {
@@ -114,10 +119,14 @@ export class AccessController {
   async updateRole(@Param('roleId') roleId: string, @Body() body: Body<typeof updateRole>, @Req() request: RequestWithPrincipal) {
     const role = await this.roles.findOneBy({ id: roleId });
     if (!role) throw new NotFoundException(`No role ${roleId}`);
-    if (role.builtIn) throw new ConflictException(`${role.name} is a built-in role and cannot change`);
+    // Built-in roles keep their name and permissions; an admin may still require a second factor for them.
+    if (role.builtIn && (body.name !== undefined || body.permissions !== undefined)) {
+      throw new ConflictException(`${role.name} is a built-in role and cannot change`);
+    }
     if (body.permissions) this.checkCanGrant(request, body.permissions, '/');
     if (body.name) role.name = body.name;
     if (body.permissions) role.permissions = [...new Set(body.permissions)];
+    if (body.requireTotp !== undefined) role.requireTotp = body.requireTotp;
     try {
       return toRole(await this.roles.save(role));
     } catch (error) {
@@ -215,7 +224,13 @@ export class AccessController {
 }
 
 function toRole(role: RoleEntity) {
-  return { id: role.id, name: role.name, permissions: role.permissions as Permission[], builtIn: role.builtIn };
+  return {
+    id: role.id,
+    name: role.name,
+    permissions: role.permissions as Permission[],
+    builtIn: role.builtIn,
+    requireTotp: role.requireTotp,
+  };
 }
 
 function toBinding(binding: RoleBindingEntity) {

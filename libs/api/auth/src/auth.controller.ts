@@ -87,7 +87,8 @@ export class AuthController {
     await this.throttle.succeed(keys);
     const previous = (request as RequestWithPrincipal).principal?.sessionIdHash;
     if (previous) await this.sessions.revoke(previous); // a new id at every sign-in
-    const session = await this.sessions.create(user.id, request, response);
+    const mustEnroll = !user.totpEnabled && (await this.grants.requiresTotp(user.id));
+    const session = await this.sessions.create(user.id, request, response, mustEnroll);
     await record('success', 200, user);
     return this.describe(user, session);
   }
@@ -134,6 +135,7 @@ export class AuthController {
       throw new UnauthorizedException('That code does not match; check the time on your device and try the next one');
     const { codes, hashes } = this.totp.recoveryCodes();
     await this.userRows.update({ id: user.id }, { totpEnabled: true, totpLastStep: String(step), recoveryCodes: hashes });
+    await this.sessions.clearMustEnroll(user.id);
     return { recoveryCodes: codes };
   }
 
@@ -185,6 +187,7 @@ export class AuthController {
       user: { id: user.id, username: user.username, displayName: user.displayName },
       csrfToken: session.csrfToken,
       totpEnabled: user.totpEnabled,
+      mustEnrollTotp: session.mustEnrollTotp,
       grants: (await this.grants.forUser(user.id)).map((grant) => ({ scope: grant.scope, permissions: [...grant.permissions] })),
       session: { expiresAt: session.expiresAt.toISOString(), idleTimeoutSeconds: this.sessions.idleTimeoutSeconds() },
     };

@@ -10,6 +10,8 @@ import { TokensService } from './tokens.service.js';
 import { UsersService } from './users.service.js';
 
 const SAFE = new Set(['GET', 'HEAD', 'OPTIONS']);
+/** All a session may do while a role's required second factor is not enrolled yet. */
+const ENROLLMENT_ROUTES = new Set(['getMe', 'logout', 'setupTotp', 'enableTotp', 'login']);
 
 function sameSecret(a: string, b: string): boolean {
   const left = Buffer.from(a);
@@ -86,6 +88,11 @@ export class AuthGuard implements CanActivate {
           grants: await this.grants.forUser(user.id),
           sessionIdHash: session.idHash,
         };
+        if (session.mustEnrollTotp && !ENROLLMENT_ROUTES.has(def.id)) {
+          throw new ForbiddenException(
+            'Your role requires two-factor authentication: enroll it first (Account, or POST /api/auth/totp/setup)',
+          );
+        }
         if (unsafe && def.access !== 'public') {
           const sent = request.headers['x-csrf-token'];
           if (typeof sent !== 'string' || !sameSecret(sent, session.csrfToken)) {

@@ -42,6 +42,19 @@ export class GrantsService {
     });
   }
 
+  /** Whether any role bound to the user (directly or through a group) requires a second factor. */
+  async requiresTotp(userId: string): Promise<boolean> {
+    const groups = (await this.members.find({ where: { userId } })).map((m) => m.groupId);
+    const bindings = await this.bindings.find({
+      where: [
+        { subjectType: 'user', subjectId: userId },
+        ...(groups.length ? [{ subjectType: 'group' as const, subjectId: In(groups) }] : []),
+      ],
+    });
+    if (!bindings.length) return false;
+    return (await this.roles.count({ where: { id: In([...new Set(bindings.map((b) => b.roleId))]), requireTotp: true } })) > 0;
+  }
+
   async bind(userId: string, roleName: string, scope: ScopePath): Promise<void> {
     const role = await this.roles.findOneByOrFail({ name: roleName });
     await this.bindings.insert({ subjectType: 'user', subjectId: userId, roleId: role.id, scope });

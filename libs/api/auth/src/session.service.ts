@@ -43,7 +43,7 @@ export class SessionService implements OnModuleInit {
     }
   }
 
-  async create(userId: string, request: Request, response: Response): Promise<SessionEntity> {
+  async create(userId: string, request: Request, response: Response, mustEnrollTotp = false): Promise<SessionEntity> {
     const id = randomBytes(32).toString('base64url');
     const now = new Date();
     const session = this.sessions.create({
@@ -55,6 +55,7 @@ export class SessionService implements OnModuleInit {
       sourceIp: request.ip ?? '',
       userAgent: String(request.headers['user-agent'] ?? '').slice(0, 512),
       revokedAt: null,
+      mustEnrollTotp,
     });
     await this.sessions.insert(session);
     response.cookie(this.cookieName, id, {
@@ -86,6 +87,11 @@ export class SessionService implements OnModuleInit {
   async revoke(idHash: string, response?: Response): Promise<void> {
     await this.sessions.update({ idHash, revokedAt: IsNull() }, { revokedAt: new Date() });
     response?.clearCookie(this.cookieName, { httpOnly: true, secure: this.secure, sameSite: 'strict', path: '/' });
+  }
+
+  /** The second factor is now enrolled: the user's sessions may do everything again. */
+  async clearMustEnroll(userId: string): Promise<void> {
+    await this.sessions.update({ userId, mustEnrollTotp: true }, { mustEnrollTotp: false });
   }
 
   /** Ends every session of a user at once (disabled user, changed password). */

@@ -2,6 +2,7 @@ import {
   ActionGroup,
   Alert,
   Button,
+  Checkbox,
   Content,
   Form,
   FormGroup,
@@ -25,10 +26,11 @@ import {
   createUser,
   deleteRoleBinding,
   PERMISSIONS,
+  revokeSession,
   updateUser,
   type Permission,
 } from '@cockpit/contracts';
-import { groupsQuery, roleBindingsQuery, rolesQuery, usersQuery } from '@cockpit/console-api';
+import { groupsQuery, roleBindingsQuery, rolesQuery, sessionsQuery, usersQuery } from '@cockpit/console-api';
 import { useApiMutation } from './mutation.js';
 import { RequirePermission } from './session.js';
 
@@ -151,12 +153,16 @@ function RolesTab() {
   const create = useApiMutation(createRole, [['roles']]);
   const [name, setName] = useState('');
   const [permissions, setPermissions] = useState<Permission[]>([]);
+  const [requireTotp, setRequireTotp] = useState(false);
   return (
     <>
       <Form
         onSubmit={(event) => (
           event.preventDefault(),
-          create.mutate({ body: { name, permissions } }, { onSuccess: () => (setName(''), setPermissions([])) })
+          create.mutate(
+            { body: { name, permissions, requireTotp } },
+            { onSuccess: () => (setName(''), setPermissions([]), setRequireTotp(false)) },
+          )
         )}
       >
         <ErrorAlert error={create.error} />
@@ -182,6 +188,12 @@ function RolesTab() {
           </div>
         </FormGroup>
         <ActionGroup>
+          <Checkbox
+            id="new-role-totp"
+            label="Its users must use two-factor authentication"
+            isChecked={requireTotp}
+            onChange={(_e, v) => setRequireTotp(v)}
+          />
           <Button type="submit" isDisabled={!name || !permissions.length}>
             Create role
           </Button>
@@ -198,7 +210,12 @@ function RolesTab() {
           {(roles.data ?? []).map((role) => (
             <Tr key={role.id}>
               <Td>
-                {role.name} {role.builtIn && <Label isCompact>built-in</Label>}
+                {role.name} {role.builtIn && <Label isCompact>built-in</Label>}{' '}
+                {role.requireTotp && (
+                  <Label isCompact color="purple">
+                    2FA required
+                  </Label>
+                )}
               </Td>
               <Td>{role.permissions.join(', ')}</Td>
             </Tr>
@@ -291,7 +308,40 @@ function BindingsTab() {
   );
 }
 
-/** Users, groups, roles and role bindings (Settings), for holders of user.admin. */
+function SessionsTab() {
+  const sessions = useQuery(sessionsQuery());
+  const revoke = useApiMutation(revokeSession, [['sessions']]);
+  return (
+    <Table aria-label="Sessions" variant="compact">
+      <Thead>
+        <Tr>
+          <Th>User</Th>
+          <Th>From</Th>
+          <Th>Last seen</Th>
+          <Th>Expires</Th>
+          <Th screenReaderText="Actions" />
+        </Tr>
+      </Thead>
+      <Tbody>
+        {(sessions.data ?? []).map((session) => (
+          <Tr key={session.id}>
+            <Td>{session.username}</Td>
+            <Td>{session.sourceIp}</Td>
+            <Td>{new Date(session.lastSeenAt).toLocaleString()}</Td>
+            <Td>{new Date(session.expiresAt).toLocaleString()}</Td>
+            <Td>
+              <Button variant="link" isDanger onClick={() => revoke.mutate({ params: { sessionId: session.id } })}>
+                End
+              </Button>
+            </Td>
+          </Tr>
+        ))}
+      </Tbody>
+    </Table>
+  );
+}
+
+/** Users, groups, roles, role bindings and sessions (Settings), for holders of user.admin. */
 export function AccessAdminPage() {
   const [tab, setTab] = useState<string | number>('users');
   return (
@@ -316,6 +366,9 @@ export function AccessAdminPage() {
           </Tab>
           <Tab eventKey="bindings" title={<TabTitleText>Role bindings</TabTitleText>}>
             <BindingsTab />
+          </Tab>
+          <Tab eventKey="sessions" title={<TabTitleText>Sessions</TabTitleText>}>
+            <SessionsTab />
           </Tab>
         </Tabs>
       </PageSection>

@@ -235,6 +235,11 @@ export function AccountPage() {
       <PageSection>
         <Title headingLevel="h1">Account</Title>
         <Content component="p">Signed in as {me.data?.user.username}.</Content>
+        {me.data?.mustEnrollTotp && (
+          <Alert variant="warning" isInline title="Your role requires two-factor authentication">
+            Set it up below; until then the rest of Cockpit stays closed to this session.
+          </Alert>
+        )}
       </PageSection>
       <PageSection isFilled>
         <Gallery hasGutter minWidths={{ default: '360px' }}>

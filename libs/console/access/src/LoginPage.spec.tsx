@@ -11,6 +11,7 @@ const me = {
   user: { id: '00000000-0000-4000-8000-000000000001', username: 'admin', displayName: 'Administrator' },
   csrfToken: 'csrf',
   totpEnabled: true,
+  mustEnrollTotp: false,
   grants: [],
   session: { expiresAt: '2026-11-22T15:00:00.000Z', idleTimeoutSeconds: 900 },
 };

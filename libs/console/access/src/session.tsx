@@ -28,6 +28,8 @@ export function RequireSignIn({ children }: { children: ReactNode }) {
     );
   }
   if (!me.data) return <Navigate to={`/login?next=${encodeURIComponent(location.pathname + location.search)}`} replace />;
+  // A role requires a second factor this user has not enrolled yet: that comes first.
+  if (me.data.mustEnrollTotp && location.pathname !== '/account') return <Navigate to="/account" replace />;
   return <>{children}</>;
 }
 

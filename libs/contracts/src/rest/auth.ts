@@ -27,6 +27,8 @@ export const Me = z
     csrfToken: z.string(),
     grants: z.array(GrantSchema),
     totpEnabled: z.boolean(),
+    /** A role of this user requires a second factor: until enrolled, only enrollment is allowed. */
+    mustEnrollTotp: z.boolean(),
     session: z.object({ expiresAt: z.iso.datetime(), idleTimeoutSeconds: z.number().int().positive() }),
   })
   .meta({ id: 'Me' });

@@ -25,7 +25,7 @@ export type User = z.infer<typeof User>;
 
 export const Group = z.object({ id: Id, name: z.string(), members: z.array(Id) }).meta({ id: 'Group' });
 export const Role = z
-  .object({ id: Id, name: z.string(), permissions: z.array(Permission), builtIn: z.boolean() })
+  .object({ id: Id, name: z.string(), permissions: z.array(Permission), builtIn: z.boolean(), requireTotp: z.boolean() })
   .meta({ id: 'Role' });
 export const RoleBinding = z
   .object({
@@ -164,7 +164,11 @@ export const createRole = defineRoute({
   summary: 'Create a custom role',
   tag: 'Access',
   access: admin,
-  body: z.object({ name: z.string().min(2).max(64), permissions: z.array(Permission).min(1) }),
+  body: z.object({
+    name: z.string().min(2).max(64),
+    permissions: z.array(Permission).min(1),
+    requireTotp: z.boolean().default(false),
+  }),
   status: 201,
   response: Role,
   errors: [409],
@@ -177,7 +181,11 @@ export const updateRole = defineRoute({
   tag: 'Access',
   access: admin,
   params: z.object({ roleId: Id }),
-  body: z.object({ name: z.string().min(2).max(64).optional(), permissions: z.array(Permission).min(1).optional() }),
+  body: z.object({
+    name: z.string().min(2).max(64).optional(),
+    permissions: z.array(Permission).min(1).optional(),
+    requireTotp: z.boolean().optional(),
+  }),
   response: Role,
   errors: [404, 409],
 });

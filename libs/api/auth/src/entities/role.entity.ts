@@ -13,4 +13,8 @@ export class RoleEntity {
 
   @Column({ name: 'built_in', type: 'boolean', default: false })
   builtIn!: boolean;
+
+  /** Users bound to this role must use a second factor (they enroll at their next sign-in). */
+  @Column({ name: 'require_totp', type: 'boolean', default: false })
+  requireTotp!: boolean;
 }

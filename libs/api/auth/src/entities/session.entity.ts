@@ -28,6 +28,10 @@ export class SessionEntity {
   @Column({ name: 'user_agent', type: 'text' })
   userAgent!: string;
 
+  /** Signed in without the second factor a role requires: only enrollment is allowed. */
+  @Column({ name: 'must_enroll_totp', type: 'boolean', default: false })
+  mustEnrollTotp!: boolean;
+
   @Column({ name: 'revoked_at', type: 'timestamptz', nullable: true })
   revokedAt!: Date | null;
 }

@@ -7,6 +7,7 @@ export const adminMe = {
   user: { id: '00000000-0000-4000-8000-000000000001', username: 'admin', displayName: 'Administrator' },
   csrfToken: 'csrf-token',
   totpEnabled: false,
+  mustEnrollTotp: false,
   grants: [{ scope: '/', permissions: ['host.view', 'vm.view', 'user.admin', 'audit.view'] }],
   session: { expiresAt: '2026-11-22T15:00:00.000Z', idleTimeoutSeconds: 900 },
 };
