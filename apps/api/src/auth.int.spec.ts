@@ -358,6 +358,23 @@ describe('users, groups, roles, bindings, tokens', () => {
     expect((await new Client(api.url).login('pat', 'pat-new-password-1')).status).toBe(200);
   });
 
+  it('answers unknown ids with 404 and oversized bodies with 413, changing nothing', async () => {
+    const unknownRole = await admin.call('POST', '/api/role-bindings', {
+      body: {
+        subjectType: 'user',
+        subjectId: '00000000-0000-4000-8000-000000000009',
+        roleId: '00000000-0000-4000-8000-000000000009',
+        scope: '/',
+      },
+    });
+    expect(unknownRole.status).toBe(404);
+    expect(ErrorResponse.parse(unknownRole.json).message).toBe('No role 00000000-0000-4000-8000-000000000009');
+    const huge = await admin.call('POST', '/api/users', { body: { username: 'huge', password: 'x'.repeat(2 * 1024 * 1024) } });
+    expect(huge.status).toBe(413);
+    expect(ErrorResponse.parse(huge.json)).toMatchObject({ statusCode: 413, message: 'Request body is too large' });
+    expect(((await admin.call('GET', '/api/users')).json as { username: string }[]).map((u) => u.username)).not.toContain('huge');
+  });
+
   it('lets an administrator list and end anyone’s sessions', async () => {
     const sam = await newUser('sam');
     const sessions = (await admin.call('GET', '/api/sessions')).json as { id: string; username: string }[];

@@ -38,6 +38,8 @@ export function toErrorResponse(exception: unknown): ErrorResponse {
       const rawDetails = (raw as { details?: unknown }).details;
       if (Array.isArray(rawDetails)) details = rawDetails as ErrorResponse['details'];
     }
+    // Express's body parser speaks in lower-case library terms; say it plainly.
+    if (statusCode === 413) message = 'Request body is too large';
     return withDetails({ statusCode, error: STATUS_CODES[statusCode] ?? 'Error', message }, details);
   }
   // Errors raised by Express's body parser carry a status (400 bad JSON, 413 too large, 415 ...).
