@@ -4,6 +4,7 @@ import type { AppConfig } from '@cockpit/api-config';
 import { AuditInterceptor, AuditModule } from '@cockpit/api-audit';
 import { AuthModule } from '@cockpit/api-auth';
 import { AppConfigModule, ContractInterceptor, DatabaseModule, ErrorFilter, LoggingModule } from '@cockpit/api-core';
+import { HostsModule } from '@cockpit/api-hosts';
 import { OpenApiModule } from '@cockpit/api-openapi';
 import { SystemModule } from '@cockpit/api-system';
 import { schema } from './schema.js';
@@ -20,6 +21,7 @@ export class AppModule {
         DiscoveryModule,
         AuditModule,
         AuthModule,
+        HostsModule,
         SystemModule,
         OpenApiModule,
       ],

@@ -1,9 +1,11 @@
 import { AuditRecordEntity } from '@cockpit/api-audit';
 import { authEntities } from '@cockpit/api-auth';
+import { HostEntity } from '@cockpit/api-hosts';
 import type { SchemaDefinition } from '@cockpit/api-core';
 import { GroupsAndTokens1795321289814 } from './migrations/1795321289814-GroupsAndTokens.js';
 import { Totp1795321528133 } from './migrations/1795321528133-Totp.js';
 import { RequireTotp1795322294259 } from './migrations/1795322294259-RequireTotp.js';
+import { Hosts1795322734301 } from './migrations/1795322734301-Hosts.js';
 import { AuthAndAudit1795320832492 } from './migrations/1795320832492-AuthAndAudit.js';
 
 /**
@@ -12,6 +14,12 @@ import { AuthAndAudit1795320832492 } from './migrations/1795320832492-AuthAndAud
  * entities here as they land; migrations live in ./migrations and are only ever appended.
  */
 export const schema: SchemaDefinition = {
-  entities: [...authEntities, AuditRecordEntity],
-  migrations: [AuthAndAudit1795320832492, GroupsAndTokens1795321289814, Totp1795321528133, RequireTotp1795322294259],
+  entities: [...authEntities, AuditRecordEntity, HostEntity],
+  migrations: [
+    AuthAndAudit1795320832492,
+    GroupsAndTokens1795321289814,
+    Totp1795321528133,
+    RequireTotp1795322294259,
+    Hosts1795322734301,
+  ],
 };

@@ -5,6 +5,7 @@ export * from './rest/routes.js';
 export * from './rest/auth.js';
 export * from './rest/audit.js';
 export * from './rest/users.js';
+export * from './rest/hosts.js';
 export * from './events/envelope.js';
 export * from './vapor/agent.js';
 export * from './version.js';

@@ -90,8 +90,12 @@ describe('console in a real browser, served by `npm start`', () => {
     await page.getByText('Connected').waitFor();
     await page.getByText('0.1.0').waitFor();
     await page.screenshot({ path: path.join(SCREENSHOTS, 'dashboard.png') });
+    // `npm start` enrolled its demo fleet (one host here), pinned and connected.
     await nav.getByRole('link', { name: 'Hosts' }).click();
-    await page.getByText('No hosts enrolled').waitFor();
+    const hosts = page.getByRole('grid', { name: 'Hosts' });
+    await hosts.getByRole('gridcell', { name: 'sim-01', exact: true }).waitFor();
+    await hosts.getByText('connected').waitFor();
+    await page.screenshot({ path: path.join(SCREENSHOTS, 'hosts.png') });
     expect(new URL(page.url()).pathname).toBe('/hosts');
     await page.context().close();
     expect(problems).toEqual([]);

@@ -71,7 +71,7 @@ describe('npm start (the launcher)', () => {
     await sql(await embeddedUrl(dir, first.output()), "CREATE TABLE kept AS SELECT 'still here' AS v");
 
     // The demo fleet runs beside it, reachable over pinned TLS as its manifest says.
-    expect(first.output()).toContain(`Fleet:    3 simulated Vapor hosts, listed in ${path.join(dir, 'fleet.json')}`);
+    expect(first.output()).toContain(`Fleet:    3 simulated Vapor hosts, enrolled (manifest ${path.join(dir, 'fleet.json')})`);
     const manifest = JSON.parse(await readFile(path.join(dir, 'fleet.json'), 'utf8')) as FleetManifest;
     expect(manifest.hosts).toHaveLength(3);
     const [firstHost] = manifest.hosts;
@@ -82,6 +82,22 @@ describe('npm start (the launcher)', () => {
       fingerprint: firstHost.fingerprint,
     }).host();
     expect(host).toMatchObject({ uuid: firstHost.uuid, hostname: 'sim-01' });
+
+    // The first start created the admin (password shown once) and enrolled the demo fleet.
+    const password = /Sign in: {2}admin \/ (\S+)/.exec(first.output())?.[1] ?? '';
+    const login = await fetch(`${url}/api/auth/login`, {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/json' },
+      body: JSON.stringify({ username: 'admin', password }),
+    });
+    expect(login.status).toBe(200);
+    const cookie = (login.headers.getSetCookie()[0] ?? '').split(';')[0] ?? '';
+    const hosts = (await (await fetch(`${url}/api/hosts`, { headers: { Cookie: cookie } })).json()) as {
+      state: string;
+      hostUuid: string;
+    }[];
+    expect(hosts.map((h) => h.state)).toEqual(['connected', 'connected', 'connected']);
+    expect(hosts.map((h) => h.hostUuid).sort()).toEqual(manifest.hosts.map((h) => h.uuid).sort());
 
     const processes = first.tree();
     expect(processes.length).toBeGreaterThanOrEqual(3); // launcher, api, fleet (postgres runs detached)

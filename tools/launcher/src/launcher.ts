@@ -108,6 +108,7 @@ export class Launcher {
         DATABASE_URL: databaseUrl,
         CONSOLE_DIR: consoleDir ?? '',
         DATA_DIR: config.dataDir,
+        DEMO_FLEET_MANIFEST: fleet?.manifest ?? '',
       },
     );
     const url = api.ready.url;
@@ -214,7 +215,7 @@ export class Launcher {
         ? `  Sign in:  ${admin.username} / ${admin.password}   (first start: shown once, not stored in clear; change it after signing in)`
         : `  Sign in:  as admin${config.adminPassword ? ' with COCKPIT_ADMIN_PASSWORD' : ' with the password printed at the first start'}`,
       `  Database: ${database ? `embedded PostgreSQL on 127.0.0.1:${database.port}, files in ${database.clusterDir}` : 'DATABASE_URL'}`,
-      `  Fleet:    ${fleet ? `${fleet.hosts} simulated Vapor hosts, listed in ${fleet.manifest} (enrolled once host enrollment lands)` : 'none (DEMO_FLEET_HOSTS=0)'}`,
+      `  Fleet:    ${fleet ? `${fleet.hosts} simulated Vapor hosts, enrolled (manifest ${fleet.manifest})` : 'none (DEMO_FLEET_HOSTS=0)'}`,
       `  Data:     ${config.dataDir}`,
       '  Press Ctrl-C to stop.',
       '',

@@ -65,6 +65,7 @@ export const configSchema = z
       .min(1, 'SESSION_MAX_HOURS must be at least 1')
       .max(24 * 30)
       .default(12),
+    DEMO_FLEET_MANIFEST: z.string().min(1).optional(),
     DEMO_FLEET_HOSTS: z
       .string()
       .default('3')
@@ -101,6 +102,8 @@ export const configSchema = z
       sessionMaxSeconds: env.SESSION_MAX_HOURS * 3600,
       /** Simulated Vapor hosts `npm start` runs beside the api (0: none). */
       demoFleetHosts: env.DEMO_FLEET_HOSTS,
+      /** Set by `npm start`: the demo fleet's manifest, whose hosts the api enrolls at start. */
+      demoFleetManifest: env.DEMO_FLEET_MANIFEST ? path.resolve(env.DEMO_FLEET_MANIFEST) : undefined,
     };
   });
 

@@ -2,6 +2,7 @@ import { queryOptions } from '@tanstack/react-query';
 import {
   listAudit,
   listGroups,
+  listHosts,
   listRoleBindings,
   listRoles,
   listSessions,
@@ -48,3 +49,5 @@ export const auditQuery = (filter: AuditFilter) =>
     queryKey: ['audit', filter],
     queryFn: ({ signal }) => callApi(listAudit, { signal, query: filter as Record<string, string | number | undefined> }),
   });
+
+export const hostsQuery = () => queryOptions({ queryKey: ['hosts'], queryFn: ({ signal }) => callApi(listHosts, { signal }) });

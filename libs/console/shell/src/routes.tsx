@@ -2,7 +2,8 @@ import type { RouteObject } from 'react-router';
 import { AppLayout } from './layout/AppLayout.js';
 import { DashboardPage } from './pages/DashboardPage.js';
 import { AccessAdminPage, AccountPage, AuditLogPage, LoginPage, RequireSignIn } from '@cockpit/console-access';
-import { ClustersPage, HostsPage, MigrationsPage, OperationsPage, VmsPage } from './pages/sections.js';
+import { HostsPage } from './pages/HostsPage.js';
+import { ClustersPage, MigrationsPage, OperationsPage, VmsPage } from './pages/sections.js';
 import { SectionPage } from './pages/SectionPage.js';
 
 export const consoleRoutes: RouteObject[] = [

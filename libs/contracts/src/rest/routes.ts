@@ -1,5 +1,6 @@
 import { exportAudit, listAudit } from './audit.js';
 import { login, logout, me, totpDisable, totpEnable, totpSetup } from './auth.js';
+import { hostRoutes } from './hosts.js';
 import type { RouteDef } from './route.js';
 import { userRoutes } from './users.js';
 import { apiDocs, healthLive, healthReady, openApiDocument, prometheusMetrics, systemInfo } from './system.js';
@@ -21,4 +22,5 @@ export const allRoutes: readonly RouteDef[] = [
   listAudit,
   exportAudit,
   ...userRoutes,
+  ...hostRoutes,
 ];

@@ -1,2 +1,3 @@
 export * from './test-database.js';
 export * from './cockpit-process.js';
+export * from './vapor-fleet.js';

@@ -1,14 +1,5 @@
 import { SectionPage } from './SectionPage.js';
 
-export const HostsPage = () => (
-  <SectionPage
-    title="Hosts"
-    description="Vapor hosts: hardware, storage pools, networks, connection state and which Cockpit instance collects from each."
-    emptyTitle="No hosts enrolled"
-    emptyBody="Enrolling Vapor hosts by URL and token is not available in this version yet. Enrolled hosts will be listed here."
-  />
-);
-
 export const VmsPage = () => (
   <SectionPage
     title="Virtual machines"

@@ -8,7 +8,7 @@ export const adminMe = {
   csrfToken: 'csrf-token',
   totpEnabled: false,
   mustEnrollTotp: false,
-  grants: [{ scope: '/', permissions: ['host.view', 'vm.view', 'user.admin', 'audit.view'] }],
+  grants: [{ scope: '/', permissions: ['host.view', 'host.manage', 'vm.view', 'user.admin', 'audit.view'] }],
   session: { expiresAt: '2026-11-22T15:00:00.000Z', idleTimeoutSeconds: 900 },
 };
 
@@ -22,6 +22,7 @@ export const viewerMe = {
 export const healthyApi = [
   http.get('*/api/auth/me', () => HttpResponse.json(adminMe)),
   http.get('*/api/audit', () => HttpResponse.json({ items: [], nextBefore: null })),
+  http.get('*/api/hosts', () => HttpResponse.json([])),
   http.get('*/api/info', () => HttpResponse.json(info)),
   http.get('*/api/health/ready', () => HttpResponse.json(health)),
 ];

@@ -1,0 +1,99 @@
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { ErrorResponse, Host, Me } from '@cockpit/contracts';
+import { startVaporFleet, type RunningFleet } from '@cockpit/dev-testing';
+import { startTestApi, type TestApi } from '../test/test-app.js';
+
+const PASSWORD = 'hosts-admin-password';
+
+async function signedIn(api: TestApi) {
+  const login = await fetch(`${api.url}/api/auth/login`, {
+    method: 'POST',
+    headers: { 'Content-Type': 'application/json' },
+    body: JSON.stringify({ username: 'admin', password: PASSWORD }),
+  });
+  const cookie = (login.headers.getSetCookie()[0] ?? '').split(';')[0] ?? '';
+  const { csrfToken } = Me.parse(await login.json());
+  return async (method: string, path: string, body?: unknown) => {
+    const response = await fetch(`${api.url}${path}`, {
+      method,
+      headers: { Cookie: cookie, 'X-CSRF-Token': csrfToken, ...(body ? { 'Content-Type': 'application/json' } : {}) },
+      body: body ? JSON.stringify(body) : undefined,
+    });
+    return { status: response.status, json: (await response.json()) as unknown };
+  };
+}
+
+describe('host enrollment with certificate pinning, against a real Vapor fleet over HTTPS', () => {
+  let api: TestApi;
+  let fleet: RunningFleet;
+  let call: Awaited<ReturnType<typeof signedIn>>;
+
+  beforeAll(async () => {
+    [api, fleet] = await Promise.all([startTestApi({ COCKPIT_ADMIN_PASSWORD: PASSWORD }), startVaporFleet({ hosts: 3 })]);
+    call = await signedIn(api);
+  });
+  afterAll(async () => {
+    await api.close();
+    await fleet.stop();
+  });
+
+  it('enrolls at once when the given fingerprint matches, recording what the host says it is', async () => {
+    const [first] = fleet.hosts;
+    if (!first) throw new Error('empty fleet');
+    const enrolled = await call('POST', '/api/hosts', { url: first.url, token: first.token, fingerprint: first.fingerprint });
+    expect(enrolled.status).toBe(201);
+    const host = Host.parse(enrolled.json);
+    expect(host).toMatchObject({
+      state: 'connected',
+      name: first.hostname,
+      hostUuid: first.uuid,
+      fingerprint: first.fingerprint,
+    });
+    expect(host.info?.pools.length).toBeGreaterThan(0);
+    expect(JSON.stringify(enrolled.json)).not.toContain(first.token);
+    expect((await call('POST', '/api/hosts', { url: first.url, token: first.token })).status).toBe(409);
+  });
+
+  it('shows the presented fingerprint first and connects only once the administrator confirms it', async () => {
+    const second = fleet.hosts[1];
+    if (!second) throw new Error('fleet too small');
+    const pending = Host.parse((await call('POST', '/api/hosts', { url: second.url, token: second.token })).json);
+    expect(pending).toMatchObject({ state: 'pending-trust', fingerprint: second.fingerprint, hostUuid: null });
+    const wrong = await call('POST', `/api/hosts/${pending.id}/trust`, { fingerprint: second.fingerprint.replace(/^../, '00') });
+    expect(wrong.status).toBe(409);
+    const trusted = Host.parse((await call('POST', `/api/hosts/${pending.id}/trust`, { fingerprint: second.fingerprint })).json);
+    expect(trusted).toMatchObject({ state: 'connected', hostUuid: second.uuid });
+  });
+
+  it('refuses a mismatched fingerprint, a wrong token and an unreachable URL with clear 4xx, enrolling nothing', async () => {
+    const third = fleet.hosts[2];
+    if (!third) throw new Error('fleet too small');
+    const before = ((await call('GET', '/api/hosts')).json as unknown[]).length;
+    const mismatch = await call('POST', '/api/hosts', {
+      url: third.url,
+      token: third.token,
+      fingerprint: third.fingerprint.replace(/^../, '00'),
+    });
+    expect(mismatch.status).toBe(409);
+    expect(ErrorResponse.parse(mismatch.json).message).toMatch(/^Fingerprint mismatch: .+ presents /);
+    const badToken = await call('POST', '/api/hosts', { url: third.url, token: 'x'.repeat(20), fingerprint: third.fingerprint });
+    expect(badToken.status).toBe(422);
+    expect(ErrorResponse.parse(badToken.json).message).toBe(`${third.url} refused the token`);
+    const nowhere = await call('POST', '/api/hosts', { url: 'https://127.0.0.1:1', token: 'x'.repeat(20) });
+    expect(nowhere.status).toBe(422);
+    expect(ErrorResponse.parse(nowhere.json).message).toMatch(/^Cannot reach https:\/\/127\.0\.0\.1:1/);
+    expect(((await call('GET', '/api/hosts')).json as unknown[]).length).toBe(before);
+  });
+
+  it('lists, disables and removes hosts', async () => {
+    const hosts = ((await call('GET', '/api/hosts')).json as unknown[]).map((h) => Host.parse(h));
+    const [host] = hosts;
+    if (!host) throw new Error('no hosts');
+    expect(Host.parse((await call('PATCH', `/api/hosts/${host.id}`, { enabled: false })).json)).toMatchObject({
+      enabled: false,
+      state: 'disabled',
+    });
+    expect((await call('DELETE', `/api/hosts/${host.id}`)).status).toBe(200);
+    expect((await call('GET', `/api/hosts/${host.id}`)).status).toBe(404);
+  });
+});

@@ -1,0 +1,51 @@
+import { Column, CreateDateColumn, Entity, Index, PrimaryGeneratedColumn, UpdateDateColumn } from 'typeorm';
+import type { HostInfo, HostState } from '@cockpit/contracts';
+
+@Entity('hosts')
+export class HostEntity {
+  @PrimaryGeneratedColumn('uuid')
+  id!: string;
+
+  @Column({ type: 'text', unique: true })
+  url!: string;
+
+  @Column({ type: 'text' })
+  name!: string;
+
+  /** The agent's bearer token. Kept to reconnect; never returned by the API. */
+  @Column({ type: 'text' })
+  token!: string;
+
+  /** Pinned SHA-256 certificate fingerprint (pending trust: the one presented, not yet trusted). */
+  @Column({ type: 'text' })
+  fingerprint!: string;
+
+  @Column({ type: 'text' })
+  state!: HostState;
+
+  @Column({ name: 'state_reason', type: 'text', nullable: true })
+  stateReason!: string | null;
+
+  @Column({ type: 'boolean', default: true })
+  enabled!: boolean;
+
+  @Index('hosts_host_uuid', { unique: true, where: '"host_uuid" IS NOT NULL' })
+  @Column({ name: 'host_uuid', type: 'uuid', nullable: true })
+  hostUuid!: string | null;
+
+  @Column({ name: 'agent_version', type: 'text', nullable: true })
+  agentVersion!: string | null;
+
+  /** The last /v1/host answer (validated); normalised tables arrive with the collector. */
+  @Column({ type: 'jsonb', nullable: true })
+  info!: HostInfo | null;
+
+  @Column({ name: 'last_seen_at', type: 'timestamptz', nullable: true })
+  lastSeenAt!: Date | null;
+
+  @CreateDateColumn({ name: 'created_at', type: 'timestamptz' })
+  createdAt!: Date;
+
+  @UpdateDateColumn({ name: 'updated_at', type: 'timestamptz' })
+  updatedAt!: Date;
+}

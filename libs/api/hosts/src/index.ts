@@ -1,0 +1,3 @@
+export * from './hosts.module.js';
+export * from './hosts.service.js';
+export * from './entities/host.entity.js';

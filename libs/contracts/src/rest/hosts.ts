@@ -1,0 +1,108 @@
+import { z } from 'zod';
+import { HostInfo } from '../vapor/host.js';
+import { PeerRef } from '../vapor/jobs.js';
+import { defineRoute } from './route.js';
+
+export const HostState = z.enum(['pending-trust', 'connected', 'unreachable', 'untrusted', 'error', 'disabled']);
+export type HostState = z.infer<typeof HostState>;
+
+export const Host = z
+  .object({
+    id: z.uuid(),
+    url: z.string(),
+    name: z.string(),
+    state: HostState,
+    stateReason: z.string().nullable(),
+    fingerprint: z.string().meta({ description: 'SHA-256 of the pinned certificate (or, pending trust, of the presented one)' }),
+    enabled: z.boolean(),
+    hostUuid: z.uuid().nullable(),
+    agentVersion: z.string().nullable(),
+    info: HostInfo.nullable(),
+    lastSeenAt: z.iso.datetime().nullable(),
+    createdAt: z.iso.datetime(),
+  })
+  .meta({ id: 'Host' });
+export type Host = z.infer<typeof Host>;
+
+const HostParams = z.object({ hostId: z.uuid() });
+
+export const enrollHost = defineRoute({
+  id: 'enrollHost',
+  method: 'post',
+  path: '/api/hosts',
+  summary: 'Enroll a Vapor host by URL and token',
+  description:
+    'Without `fingerprint`, Cockpit reads the certificate the host presents and answers the host in state `pending-trust` with that fingerprint: confirm it with POST /api/hosts/{hostId}/trust. With a `fingerprint` that matches, the host is pinned and connected at once; one that does not match is refused. There is no way to accept any certificate.',
+  tag: 'Hosts',
+  access: { permission: 'host.manage' },
+  body: z.object({
+    url: PeerRef.shape.url,
+    token: z.string().min(16).max(512),
+    fingerprint: PeerRef.shape.fingerprint.optional(),
+  }),
+  status: 201,
+  response: Host,
+  errors: [409, 422],
+});
+
+export const trustHost = defineRoute({
+  id: 'trustHost',
+  method: 'post',
+  path: '/api/hosts/{hostId}/trust',
+  summary: 'Pin the certificate fingerprint shown at enrollment (or after a change) and connect',
+  tag: 'Hosts',
+  access: { permission: 'host.manage' },
+  params: HostParams,
+  body: z.object({ fingerprint: PeerRef.shape.fingerprint }),
+  response: Host,
+  errors: [404, 409, 422],
+});
+
+export const listHosts = defineRoute({
+  id: 'listHosts',
+  method: 'get',
+  path: '/api/hosts',
+  summary: 'Enrolled hosts',
+  tag: 'Hosts',
+  access: { permission: 'host.view' },
+  response: z.array(Host),
+});
+
+export const getHost = defineRoute({
+  id: 'getHost',
+  method: 'get',
+  path: '/api/hosts/{hostId}',
+  summary: 'One host with its hardware, pools and bridges',
+  tag: 'Hosts',
+  access: { permission: 'host.view' },
+  params: HostParams,
+  response: Host,
+  errors: [404],
+});
+
+export const updateHost = defineRoute({
+  id: 'updateHost',
+  method: 'patch',
+  path: '/api/hosts/{hostId}',
+  summary: 'Enable or disable collecting from a host (history is kept)',
+  tag: 'Hosts',
+  access: { permission: 'host.manage' },
+  params: HostParams,
+  body: z.object({ enabled: z.boolean() }),
+  response: Host,
+  errors: [404],
+});
+
+export const removeHost = defineRoute({
+  id: 'removeHost',
+  method: 'delete',
+  path: '/api/hosts/{hostId}',
+  summary: 'Remove a host from Cockpit',
+  tag: 'Hosts',
+  access: { permission: 'host.manage' },
+  params: HostParams,
+  response: z.object({ removed: z.literal(true) }),
+  errors: [404],
+});
+
+export const hostRoutes = [enrollHost, trustHost, listHosts, getHost, updateHost, removeHost] as const;
