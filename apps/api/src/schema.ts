@@ -1,11 +1,12 @@
 import { AuditRecordEntity } from '@cockpit/api-audit';
 import { authEntities } from '@cockpit/api-auth';
-import { HostEntity } from '@cockpit/api-hosts';
+import { ApiInstanceEntity, HostEntity } from '@cockpit/api-hosts';
 import type { SchemaDefinition } from '@cockpit/api-core';
 import { GroupsAndTokens1795321289814 } from './migrations/1795321289814-GroupsAndTokens.js';
 import { Totp1795321528133 } from './migrations/1795321528133-Totp.js';
 import { RequireTotp1795322294259 } from './migrations/1795322294259-RequireTotp.js';
 import { Hosts1795322734301 } from './migrations/1795322734301-Hosts.js';
+import { Collector1795323319885 } from './migrations/1795323319885-Collector.js';
 import { AuthAndAudit1795320832492 } from './migrations/1795320832492-AuthAndAudit.js';
 
 /**
@@ -14,12 +15,13 @@ import { AuthAndAudit1795320832492 } from './migrations/1795320832492-AuthAndAud
  * entities here as they land; migrations live in ./migrations and are only ever appended.
  */
 export const schema: SchemaDefinition = {
-  entities: [...authEntities, AuditRecordEntity, HostEntity],
+  entities: [...authEntities, AuditRecordEntity, HostEntity, ApiInstanceEntity],
   migrations: [
     AuthAndAudit1795320832492,
     GroupsAndTokens1795321289814,
     Totp1795321528133,
     RequireTotp1795322294259,
     Hosts1795322734301,
+    Collector1795323319885,
   ],
 };

@@ -17,6 +17,7 @@ describe('toHost', () => {
       hostUuid: null,
       agentVersion: null,
       info: null,
+      ownerInstance: null,
       lastSeenAt: null,
       createdAt: new Date('2026-11-22T00:00:00Z'),
       updatedAt: new Date('2026-11-22T00:00:00Z'),

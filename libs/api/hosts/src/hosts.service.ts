@@ -41,6 +41,7 @@ export class HostsService {
       hostUuid: null,
       agentVersion: null,
       info: null,
+      ownerInstance: null,
       lastSeenAt: null,
     });
     if (!fingerprint) return this.hosts.save(host);
@@ -133,6 +134,7 @@ export function toHost(host: HostEntity): Host {
     hostUuid: host.hostUuid,
     agentVersion: host.agentVersion,
     info: host.info,
+    ownerInstance: host.ownerInstance,
     lastSeenAt: host.lastSeenAt?.toISOString() ?? null,
     createdAt: host.createdAt.toISOString(),
   };

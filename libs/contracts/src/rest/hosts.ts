@@ -18,6 +18,7 @@ export const Host = z
     hostUuid: z.uuid().nullable(),
     agentVersion: z.string().nullable(),
     info: HostInfo.nullable(),
+    ownerInstance: z.string().nullable().meta({ description: 'The api instance collecting from this host' }),
     lastSeenAt: z.iso.datetime().nullable(),
     createdAt: z.iso.datetime(),
   })

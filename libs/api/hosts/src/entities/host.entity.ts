@@ -40,6 +40,10 @@ export class HostEntity {
   @Column({ type: 'jsonb', nullable: true })
   info!: HostInfo | null;
 
+  /** The api instance whose collector holds this host's ownership lock (null: nobody yet). */
+  @Column({ name: 'owner_instance', type: 'text', nullable: true })
+  ownerInstance!: string | null;
+
   @Column({ name: 'last_seen_at', type: 'timestamptz', nullable: true })
   lastSeenAt!: Date | null;
 

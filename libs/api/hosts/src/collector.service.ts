@@ -1,0 +1,203 @@
+import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
+import { InjectRepository } from '@nestjs/typeorm';
+import { createHash } from 'node:crypto';
+import pg from 'pg';
+import { In, IsNull, Not, Repository } from 'typeorm';
+import type { AppConfig } from '@cockpit/api-config';
+import { APP_CONFIG } from '@cockpit/api-core';
+import { VaporClient } from '@cockpit/vapor-client';
+import { ApiInstanceEntity } from './entities/api-instance.entity.js';
+import { HostEntity } from './entities/host.entity.js';
+
+const TICK_MS = 2_000;
+/** An instance whose heartbeat is older than this is dead: its hosts are up for grabs. */
+const INSTANCE_TTL_MS = 6_000;
+/** Give up ownership when our own heartbeat has failed this long (the lock connection is probably gone too). */
+const SELF_FENCE_MS = 5_000;
+const PROBE_TIMEOUT_MS = 3_000;
+const LOCK_NAMESPACE = 7140;
+
+/** A stable 32-bit advisory lock key per host. */
+export function hostLockKey(hostId: string): number {
+  return createHash('sha256').update(hostId).digest().readInt32BE(0);
+}
+
+interface Owned {
+  hostId: string;
+  stop(): void;
+}
+
+/**
+ * Host ownership across api instances: each enabled, trusted host is owned by exactly one instance,
+ * through a session-level advisory lock held on one dedicated connection (so a dead instance's
+ * locks die with its connection). Instances heartbeat, take at most their fair share and release
+ * the surplus when others join. An instance that cannot heartbeat stops acting before anyone else
+ * could take over (it fences itself after 5 s; others wait 6 s).
+ *
+ * What an owner does with its hosts here: probe them every 2 s and record connected/unreachable.
+ * The full session (inventory, event stream, stats) builds on this.
+ */
+@Injectable()
+export class CollectorService implements OnApplicationBootstrap, OnApplicationShutdown {
+  private readonly logger = new Logger('Collector');
+  private lockClient?: pg.Client;
+  private readonly owned = new Map<string, Owned>();
+  private timer?: NodeJS.Timeout;
+  private lastHeartbeatOk = Date.now();
+  private ticking = false;
+  private stopped = false;
+
+  constructor(
+    @InjectRepository(HostEntity) private readonly hosts: Repository<HostEntity>,
+    @InjectRepository(ApiInstanceEntity) private readonly instances: Repository<ApiInstanceEntity>,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+  ) {}
+
+  get instanceId(): string {
+    return this.config.instanceId;
+  }
+
+  ownedHosts(): string[] {
+    return [...this.owned.keys()].sort();
+  }
+
+  async onApplicationBootstrap(): Promise<void> {
+    await this.instances.upsert({ id: this.instanceId, startedAt: new Date(), heartbeatAt: new Date() }, ['id']);
+    this.timer = setInterval(() => void this.tick(), TICK_MS);
+    void this.tick();
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    this.stopped = true;
+    clearInterval(this.timer);
+    await this.releaseAll();
+    await this.instances.delete({ id: this.instanceId }).catch(() => undefined);
+  }
+
+  /** One round: heartbeat, then take or give up hosts to reach the fair share. */
+  async tick(): Promise<void> {
+    if (this.ticking || this.stopped) return;
+    this.ticking = true;
+    try {
+      try {
+        await this.instances.update({ id: this.instanceId }, { heartbeatAt: new Date() });
+        this.lastHeartbeatOk = Date.now();
+      } catch (error) {
+        if (Date.now() - this.lastHeartbeatOk > SELF_FENCE_MS && this.owned.size) {
+          this.logger.warn(
+            `Heartbeat failing for ${SELF_FENCE_MS / 1000} s (${(error as Error).message}); giving up ${this.owned.size} host(s)`,
+          );
+          await this.releaseAll();
+        }
+        return;
+      }
+      const client = await this.lockConnection();
+      const live = await this.instances
+        .createQueryBuilder('i')
+        .where('i.heartbeat_at > :since', { since: new Date(Date.now() - INSTANCE_TTL_MS) })
+        .getCount();
+      const candidates = await this.hosts.find({
+        where: { enabled: true, state: Not('pending-trust'), hostUuid: Not(IsNull()) },
+        order: { id: 'ASC' },
+      });
+      const ids = new Set(candidates.map((h) => h.id));
+      // Hosts that were removed or disabled: let go.
+      for (const hostId of [...this.owned.keys()]) if (!ids.has(hostId)) await this.release(client, hostId);
+      const fairShare = Math.ceil(candidates.length / Math.max(1, live));
+      // Give up the surplus (newest-taken last) so a joining instance gets its share; no thrashing:
+      // we only release above the fair share and only take below it.
+      while (this.owned.size > fairShare) await this.release(client, [...this.owned.keys()].at(-1) ?? '');
+      for (const host of candidates) {
+        if (this.owned.size >= fairShare) break;
+        if (this.owned.has(host.id)) continue;
+        const [{ locked }] = (
+          await client.query('SELECT pg_try_advisory_lock($1, $2) AS locked', [LOCK_NAMESPACE, hostLockKey(host.id)])
+        ).rows as [{ locked: boolean }];
+        if (locked) this.own(host);
+      }
+    } catch (error) {
+      this.logger.warn(`Collector round failed: ${(error as Error).message}`);
+    } finally {
+      this.ticking = false;
+    }
+  }
+
+  private async lockConnection(): Promise<pg.Client> {
+    if (this.lockClient) return this.lockClient;
+    const client = new pg.Client({
+      connectionString: this.config.databaseUrl,
+      application_name: `cockpit-locks ${this.instanceId}`,
+      keepAlive: true,
+      keepAliveInitialDelayMillis: 1000,
+      // The server drops a silent peer after 5 s, so its locks free up for the others.
+      options: '-c tcp_user_timeout=5000 -c idle_session_timeout=0',
+    });
+    client.on('error', (error) => {
+      this.logger.warn(`Lock connection lost: ${error.message}`);
+      this.dropOwnership();
+    });
+    await client.connect();
+    this.lockClient = client;
+    return client;
+  }
+
+  private own(host: HostEntity): void {
+    let cancelled = false;
+    const probe = async () => {
+      if (cancelled) return;
+      const fresh = await this.hosts.findOneBy({ id: host.id });
+      if (!fresh || cancelled) return;
+      const client = new VaporClient(
+        { baseUrl: fresh.url, token: fresh.token, fingerprint: fresh.fingerprint },
+        { timeoutMs: PROBE_TIMEOUT_MS },
+      );
+      try {
+        const info = await client.host();
+        if (!cancelled)
+          await this.hosts.update(
+            { id: host.id },
+            { state: 'connected', stateReason: null, info, lastSeenAt: new Date(), ownerInstance: this.instanceId },
+          );
+      } catch (error) {
+        if (!cancelled)
+          await this.hosts.update(
+            { id: host.id },
+            { state: 'unreachable', stateReason: (error as Error).message.slice(0, 500), ownerInstance: this.instanceId },
+          );
+      }
+    };
+    const timer = setInterval(() => void probe().catch(() => undefined), TICK_MS);
+    void probe().catch(() => undefined);
+    this.owned.set(host.id, {
+      hostId: host.id,
+      stop: () => {
+        cancelled = true;
+        clearInterval(timer);
+      },
+    });
+  }
+
+  private async release(client: pg.Client, hostId: string): Promise<void> {
+    this.owned.get(hostId)?.stop();
+    this.owned.delete(hostId);
+    await client.query('SELECT pg_advisory_unlock($1, $2)', [LOCK_NAMESPACE, hostLockKey(hostId)]).catch(() => undefined);
+  }
+
+  /** Stop acting on every host at once; closing the lock connection frees the locks server-side. */
+  private dropOwnership(): void {
+    for (const owned of this.owned.values()) owned.stop();
+    this.owned.clear();
+    const client = this.lockClient;
+    this.lockClient = undefined;
+    void client?.end().catch(() => undefined);
+  }
+
+  private async releaseAll(): Promise<void> {
+    const hostIds = [...this.owned.keys()];
+    this.dropOwnership();
+    if (hostIds.length)
+      await this.hosts
+        .update({ id: In(hostIds), ownerInstance: this.instanceId }, { ownerInstance: null })
+        .catch(() => undefined);
+  }
+}
