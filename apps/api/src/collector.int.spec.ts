@@ -87,3 +87,39 @@ describe('host ownership across api instances (advisory locks)', () => {
     expect(took).toBeLessThan(10_000);
   });
 });
+
+describe('a host whose certificate changes', () => {
+  it('is marked untrusted and left alone until an administrator trusts the new certificate', async () => {
+    const { createServer } = await import('node:net');
+    const port = await new Promise<number>((resolve) => {
+      const probe = createServer().listen(0, '127.0.0.1', () => {
+        const address = probe.address() as { port: number };
+        probe.close(() => resolve(address.port));
+      });
+    });
+    const args = ['--port', String(port), '--token', 'same-token-for-both-runs'];
+    const databaseUrl = await createTestDatabase('untrusted');
+    let fleet = await startVaporFleet({ hosts: 1, vmsPerHost: 0, args });
+    const api = await startTestApi({ DATABASE_URL: databaseUrl, INSTANCE_ID: 'api-c' });
+    try {
+      const [original] = fleet.hosts;
+      if (!original) throw new Error('empty fleet');
+      const hosts = api.app.get(HostsService);
+      const host = await hosts.enroll(original.url, original.token, original.fingerprint);
+      // The same host comes back with a new certificate (say, a reinstall): same URL, new key.
+      await fleet.stop();
+      fleet = await startVaporFleet({ hosts: 1, vmsPerHost: 0, args });
+      const renewed = fleet.fingerprint;
+      expect(renewed).not.toBe(original.fingerprint);
+      await until(async () => (await hosts.get(host.id)).state === 'untrusted', 10_000, 'untrusted');
+      expect((await hosts.get(host.id)).stateReason).toContain(renewed);
+      expect((await hosts.get(host.id)).fingerprint).toBe(original.fingerprint); // never replaced by itself
+      await expect(hosts.trust(host.id, original.fingerprint)).rejects.toThrow(/presents/);
+      expect((await hosts.trust(host.id, renewed)).state).toBe('connected');
+      await until(async () => (await hosts.get(host.id)).ownerInstance === 'api-c', 8000, 'owned again');
+    } finally {
+      await api.close();
+      await fleet.stop();
+    }
+  });
+});

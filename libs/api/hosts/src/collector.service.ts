@@ -5,7 +5,7 @@ import pg from 'pg';
 import { In, IsNull, Not, Repository } from 'typeorm';
 import type { AppConfig } from '@cockpit/api-config';
 import { APP_CONFIG } from '@cockpit/api-core';
-import { VaporClient } from '@cockpit/vapor-client';
+import { fetchPeerCertificate, VaporClient } from '@cockpit/vapor-client';
 import { ApiInstanceEntity } from './entities/api-instance.entity.js';
 import { HostEntity } from './entities/host.entity.js';
 
@@ -96,8 +96,9 @@ export class CollectorService implements OnApplicationBootstrap, OnApplicationSh
         .createQueryBuilder('i')
         .where('i.heartbeat_at > :since', { since: new Date(Date.now() - INSTANCE_TTL_MS) })
         .getCount();
+      // Hosts waiting for an administrator's trust are nobody's until then.
       const candidates = await this.hosts.find({
-        where: { enabled: true, state: Not('pending-trust'), hostUuid: Not(IsNull()) },
+        where: { enabled: true, state: Not(In(['pending-trust', 'untrusted'])), hostUuid: Not(IsNull()) },
         order: { id: 'ASC' },
       });
       const ids = new Set(candidates.map((h) => h.id));
@@ -159,11 +160,24 @@ export class CollectorService implements OnApplicationBootstrap, OnApplicationSh
             { state: 'connected', stateReason: null, info, lastSeenAt: new Date(), ownerInstance: this.instanceId },
           );
       } catch (error) {
-        if (!cancelled)
+        if (cancelled) return;
+        // A host that answers with another certificate is not the host we pinned: stop talking to it.
+        const presented = await fetchPeerCertificate(fresh.url, PROBE_TIMEOUT_MS).catch(() => undefined);
+        if (presented && presented.fingerprint !== fresh.fingerprint) {
           await this.hosts.update(
             { id: host.id },
-            { state: 'unreachable', stateReason: (error as Error).message.slice(0, 500), ownerInstance: this.instanceId },
+            {
+              state: 'untrusted',
+              stateReason: `The host now presents certificate ${presented.fingerprint}, not the pinned ${fresh.fingerprint}. Check it, then trust the new one to resume.`,
+              ownerInstance: null,
+            },
           );
+          return;
+        }
+        await this.hosts.update(
+          { id: host.id },
+          { state: 'unreachable', stateReason: (error as Error).message.slice(0, 500), ownerInstance: this.instanceId },
+        );
       }
     };
     const timer = setInterval(() => void probe().catch(() => undefined), TICK_MS);

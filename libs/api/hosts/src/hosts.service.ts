@@ -51,7 +51,18 @@ export class HostsService {
 
   async trust(id: string, fingerprint: string): Promise<HostEntity> {
     const host = await this.get(id);
-    if (host.fingerprint !== fingerprint) {
+    if (host.state === 'untrusted') {
+      // Re-pinning after a certificate change: the new fingerprint must be what the host presents now.
+      const presented = await fetchPeerCertificate(host.url).catch((error: unknown) => {
+        throw new UnprocessableEntityException(`Cannot reach ${host.url}: ${(error as Error).message}`);
+      });
+      if (presented.fingerprint !== fingerprint) {
+        throw new ConflictException(
+          `${host.url} presents ${presented.fingerprint}, not the ${fingerprint} you gave; nothing changed.`,
+        );
+      }
+      host.fingerprint = presented.fingerprint;
+    } else if (host.fingerprint !== fingerprint) {
       throw new ConflictException(
         `That is not the fingerprint ${host.url} presented (${host.fingerprint}); check it on the host (vapor prints it at start).`,
       );

@@ -124,6 +124,9 @@ export function HostsPage() {
                   <Td dataLabel="State">
                     <Label color={STATE_COLOR[host.state]}>{host.state}</Label>{' '}
                     {host.state === 'pending-trust' && manage && <TrustButton host={host} />}
+                    {host.stateReason && host.state !== 'pending-trust' && (
+                      <Content component="small">{host.stateReason}</Content>
+                    )}
                   </Td>
                   <Td dataLabel="CPU">
                     {host.info
