@@ -161,6 +161,40 @@ describe('npm start (the launcher)', () => {
     }
   });
 
+  it('runs several api instances on one database with --instances, sharing the hosts out', async () => {
+    const dir = await dataDir();
+    const cockpit = startCockpit(
+      { DATA_DIR: dir, PORT: '0', DEMO_FLEET_HOSTS: '4', COCKPIT_ADMIN_PASSWORD: 'two-instances-pw' },
+      ['--instances', '2'],
+    );
+    try {
+      const url = await cockpit.ready();
+      expect(cockpit.output()).toMatch(/Instances: #1 http:\/\/\S+, #2 http:\/\/\S+/);
+      const login = await fetch(`${url}/api/auth/login`, {
+        method: 'POST',
+        headers: { 'Content-Type': 'application/json' },
+        body: JSON.stringify({ username: 'admin', password: 'two-instances-pw' }),
+      });
+      const cookie = (login.headers.getSetCookie()[0] ?? '').split(';')[0] ?? '';
+      const owners = async () =>
+        (
+          (await (await fetch(`${url}/api/hosts`, { headers: { Cookie: cookie } })).json()) as { ownerInstance: string | null }[]
+        ).map((h) => h.ownerInstance);
+      const deadline = Date.now() + 20_000;
+      let seen: (string | null)[] = [];
+      while (Date.now() < deadline) {
+        seen = await owners();
+        if (seen.length === 4 && seen.every(Boolean) && new Set(seen).size === 2) break;
+        await new Promise((resolve) => setTimeout(resolve, 250));
+      }
+      expect(seen).toHaveLength(4);
+      expect(new Set(seen).size).toBe(2);
+    } finally {
+      cockpit.child.kill('SIGTERM');
+      expect(await cockpit.exited).toBe(0);
+    }
+  });
+
   it('refuses a second launcher on the same DATA_DIR', async () => {
     const dir = await dataDir();
     const first = startCockpit({ DATA_DIR: dir, PORT: '0' });

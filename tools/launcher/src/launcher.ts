@@ -29,6 +29,8 @@ export class Launcher {
   constructor(
     private readonly env: NodeJS.ProcessEnv = process.env,
     private readonly out: (line: string) => void = (line) => process.stdout.write(`${line}\n`),
+    /** `npm start -- --instances 2`: api instances on one database, to watch HA on a laptop. */
+    private readonly instances = 1,
   ) {}
 
   /** Runs until a signal or a child's death; resolves with the exit code. */
@@ -100,20 +102,35 @@ export class Launcher {
     this.abort.signal.throwIfAborted();
 
     const consoleDir = this.env.CONSOLE_DIR || consoleBuild();
-    const api = await this.startChild<{ type: 'ready'; url: string; admin?: { username: string; password: string } }>(
-      'api',
-      path.join(ROOT, 'apps/api/dist/main.js'),
-      [],
-      {
-        DATABASE_URL: databaseUrl,
-        CONSOLE_DIR: consoleDir ?? '',
-        DATA_DIR: config.dataDir,
-        DEMO_FLEET_MANIFEST: fleet?.manifest ?? '',
-      },
-    );
-    const url = api.ready.url;
-    const exited = api.exited;
-    this.banner(config, url, consoleDir, database, fleet, api.ready.admin);
+    const apis = [];
+    for (let n = 1; n <= this.instances; n++) {
+      // Several instances: consecutive ports (or each a free one when PORT=0), one id each.
+      const port = config.port === 0 ? 0 : config.port + n - 1;
+      apis.push(
+        await this.startChild<{ type: 'ready'; url: string; admin?: { username: string; password: string } }>(
+          this.instances > 1 ? `api instance ${n}` : 'api',
+          path.join(ROOT, 'apps/api/dist/main.js'),
+          [],
+          {
+            DATABASE_URL: databaseUrl,
+            CONSOLE_DIR: consoleDir ?? '',
+            DATA_DIR: config.dataDir,
+            DEMO_FLEET_MANIFEST: fleet?.manifest ?? '',
+            PORT: String(port),
+            ...(this.instances > 1 ? { INSTANCE_ID: `${config.instanceId.replace(/-\d+$/, '')}-api-${n}` } : {}),
+          },
+        ),
+      );
+    }
+    const [first] = apis;
+    if (!first) throw new LaunchError('No api instance started');
+    const url = first.ready.url;
+    const exited = Promise.race(apis.map((api) => api.exited));
+    this.banner(config, url, consoleDir, database, fleet, apis.find((api) => api.ready.admin)?.ready.admin);
+    if (apis.length > 1)
+      this.out(
+        `  Instances: ${apis.map((api, i) => `#${i + 1} ${api.ready.url}`).join(', ')} (one database; hosts are shared out between them)\n`,
+      );
 
     const databaseDied = database
       ? database.whenExited().then(() => {

@@ -19,8 +19,8 @@ export interface CockpitProcess {
 }
 
 /** Runs `npm start`'s launcher as a real process, the way a newcomer would. */
-export function startCockpit(env: Record<string, string>): CockpitProcess {
-  const child = spawn(process.execPath, [LAUNCHER_MAIN], {
+export function startCockpit(env: Record<string, string>, args: string[] = []): CockpitProcess {
+  const child = spawn(process.execPath, [LAUNCHER_MAIN, ...args], {
     cwd: ROOT,
     env: { ...process.env, NODE_ENV: 'production', LOG_LEVEL: 'warn', VAPOR_PORT: '0', ...env },
     stdio: 'pipe',
