@@ -375,6 +375,26 @@ describe('users, groups, roles, bindings, tokens', () => {
     expect(((await admin.call('GET', '/api/users')).json as { username: string }[]).map((u) => u.username)).not.toContain('huge');
   });
 
+  it('lets anyone list their own sessions and sign the others out', async () => {
+    const oda = await newUser('oda');
+    const laptop = new Client(api.url);
+    await laptop.login('oda', 'oda-password-1');
+    const mine = (await oda.client.call('GET', '/api/auth/sessions')).json as {
+      id: string;
+      current: boolean;
+      username: string;
+    }[];
+    expect(mine).toHaveLength(2);
+    expect(mine.filter((s) => s.current)).toHaveLength(1);
+    expect(new Set(mine.map((s) => s.username))).toEqual(new Set(['oda']));
+    const other = mine.find((s) => !s.current);
+    const adminSession = ((await admin.call('GET', '/api/auth/sessions')).json as { id: string }[])[0];
+    expect((await oda.client.call('DELETE', `/api/auth/sessions/${adminSession?.id ?? ''}`)).status).toBe(404); // not hers
+    expect((await oda.client.call('DELETE', `/api/auth/sessions/${other?.id ?? ''}`)).status).toBe(200);
+    expect((await laptop.call('GET', '/api/auth/me')).status).toBe(401);
+    expect((await oda.client.call('GET', '/api/auth/me')).status).toBe(200);
+  });
+
   it('lets an administrator list and end anyone’s sessions', async () => {
     const sam = await newUser('sam');
     const sessions = (await admin.call('GET', '/api/sessions')).json as { id: string; username: string }[];

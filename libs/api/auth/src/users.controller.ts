@@ -9,11 +9,13 @@ import {
   UnauthorizedException,
 } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
-import { Not, Repository } from 'typeorm';
+import { IsNull, Not, Repository } from 'typeorm';
 import type { z } from 'zod';
 import { Route, type RequestWithPrincipal } from '@cockpit/api-core';
 import {
   changeOwnPassword,
+  listOwnSessions,
+  revokeOwnSession,
   createToken,
   createUser,
   isAllowed,
@@ -93,6 +95,39 @@ export class UsersController {
     // Other sessions end; this one stays.
     await this.sessionRows.update({ userId: user.id, idHash: Not(principal.sessionIdHash ?? '') }, { revokedAt: new Date() });
     return { changed: true as const };
+  }
+
+  @Route(listOwnSessions)
+  async ownSessions(@Req() request: RequestWithPrincipal) {
+    const principal = request.principal;
+    const rows = await this.sessionRows.find({
+      where: { userId: principal?.userId ?? '', revokedAt: IsNull() },
+      order: { lastSeenAt: 'DESC' },
+    });
+    const now = Date.now();
+    return rows
+      .filter((s) => s.expiresAt.getTime() > now)
+      .map((s) => ({
+        id: s.idHash,
+        userId: s.userId,
+        username: principal?.name ?? '',
+        sourceIp: s.sourceIp,
+        userAgent: s.userAgent,
+        createdAt: s.createdAt.toISOString(),
+        lastSeenAt: s.lastSeenAt.toISOString(),
+        expiresAt: s.expiresAt.toISOString(),
+        current: s.idHash === principal?.sessionIdHash,
+      }));
+  }
+
+  @Route(revokeOwnSession)
+  async revokeOwn(@Param('sessionId') sessionId: string, @Req() request: RequestWithPrincipal) {
+    const result = await this.sessionRows.update(
+      { idHash: sessionId, userId: request.principal?.userId ?? '', revokedAt: IsNull() },
+      { revokedAt: new Date() },
+    );
+    if (!result.affected) throw new NotFoundException(`No live session ${sessionId} of yours`);
+    return { revoked: true as const };
   }
 
   @Route(listTokens)

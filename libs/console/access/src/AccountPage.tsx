@@ -22,13 +22,14 @@ import { useState } from 'react';
 import {
   changeOwnPassword,
   createToken,
+  revokeOwnSession,
   revokeToken,
   totpDisable,
   totpEnable,
   totpSetup,
   type Permission,
 } from '@cockpit/contracts';
-import { meQuery, tokensQuery } from '@cockpit/console-api';
+import { meQuery, ownSessionsQuery, tokensQuery } from '@cockpit/console-api';
 import { useApiMutation } from './mutation.js';
 
 function PasswordCard() {
@@ -228,6 +229,46 @@ function TokensCard() {
   );
 }
 
+function SessionsCard() {
+  const sessions = useQuery(ownSessionsQuery());
+  const revoke = useApiMutation(revokeOwnSession, [['own-sessions']]);
+  return (
+    <Card>
+      <CardTitle>Your sessions</CardTitle>
+      <CardBody>
+        <Table aria-label="Your sessions" variant="compact">
+          <Thead>
+            <Tr>
+              <Th>From</Th>
+              <Th>Last seen</Th>
+              <Th screenReaderText="Actions" />
+            </Tr>
+          </Thead>
+          <Tbody>
+            {(sessions.data ?? []).map((session) => (
+              <Tr key={session.id}>
+                <Td>
+                  {session.sourceIp} <Content component="small">{session.userAgent.slice(0, 60)}</Content>
+                </Td>
+                <Td>{new Date(session.lastSeenAt).toLocaleString()}</Td>
+                <Td>
+                  {session.current ? (
+                    'this one'
+                  ) : (
+                    <Button variant="link" isDanger onClick={() => revoke.mutate({ params: { sessionId: session.id } })}>
+                      Sign out
+                    </Button>
+                  )}
+                </Td>
+              </Tr>
+            ))}
+          </Tbody>
+        </Table>
+      </CardBody>
+    </Card>
+  );
+}
+
 export function AccountPage() {
   const me = useQuery(meQuery());
   return (
@@ -246,6 +287,7 @@ export function AccountPage() {
           <PasswordCard />
           <TotpCard />
           <TokensCard />
+          <SessionsCard />
         </Gallery>
       </PageSection>
     </>

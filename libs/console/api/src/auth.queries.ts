@@ -3,6 +3,7 @@ import {
   listAudit,
   listGroups,
   listHosts,
+  listOwnSessions,
   listRoleBindings,
   listRoles,
   listSessions,
@@ -51,3 +52,6 @@ export const auditQuery = (filter: AuditFilter) =>
   });
 
 export const hostsQuery = () => queryOptions({ queryKey: ['hosts'], queryFn: ({ signal }) => callApi(listHosts, { signal }) });
+
+export const ownSessionsQuery = () =>
+  queryOptions({ queryKey: ['own-sessions'], queryFn: ({ signal }) => callApi(listOwnSessions, { signal }) });

@@ -256,6 +256,27 @@ export const revokeSession = defineRoute({
   errors: [404],
 });
 
+export const listOwnSessions = defineRoute({
+  id: 'listOwnSessions',
+  method: 'get',
+  path: '/api/auth/sessions',
+  summary: 'Your signed-in sessions (this one marked current)',
+  tag: 'Auth',
+  access: 'authenticated',
+  response: z.array(SessionInfo.extend({ current: z.boolean() })),
+});
+export const revokeOwnSession = defineRoute({
+  id: 'revokeOwnSession',
+  method: 'delete',
+  path: '/api/auth/sessions/{sessionId}',
+  summary: 'Sign out one of your other sessions',
+  tag: 'Auth',
+  access: 'authenticated',
+  params: z.object({ sessionId: z.string().regex(/^[A-Za-z0-9_-]{43}$/, 'a session id') }),
+  response: z.object({ revoked: z.literal(true) }),
+  errors: [404],
+});
+
 export const listTokens = defineRoute({
   id: 'listTokens',
   method: 'get',
@@ -312,6 +333,8 @@ export const userRoutes = [
   deleteRoleBinding,
   listSessions,
   revokeSession,
+  listOwnSessions,
+  revokeOwnSession,
   listTokens,
   createToken,
   revokeToken,
