@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import pg from 'pg';
 import { AuditPage, ErrorResponse, Me } from '@cockpit/contracts';
 import { GrantsService, UsersService } from '@cockpit/api-auth';
+import { queryRows } from '@cockpit/dev-testing';
 import { startTestApi, type TestApi } from '../test/test-app.js';
 
 const PASSWORD = 'correct horse battery staple';
@@ -44,16 +44,6 @@ class Client {
   }
 }
 
-async function sql(url: string, text: string) {
-  const client = new pg.Client({ connectionString: url });
-  await client.connect();
-  try {
-    return (await client.query(text)).rows as Record<string, unknown>[];
-  } finally {
-    await client.end();
-  }
-}
-
 describe('sign-in, sessions, CSRF and the audit log', () => {
   let api: TestApi;
   beforeAll(async () => {
@@ -84,7 +74,7 @@ describe('sign-in, sessions, CSRF and the audit log', () => {
     expect(wrong.status).toBe(401);
     expect(unknown.status).toBe(401);
     expect(ErrorResponse.parse(wrong.json).message).toBe(ErrorResponse.parse(unknown.json).message);
-    const rows = await sql(
+    const rows = await queryRows(
       api.databaseUrl,
       "SELECT actor_name, result, params FROM audit_log WHERE action = 'login' AND result = 'failure' ORDER BY id",
     );
@@ -116,7 +106,7 @@ describe('sign-in, sessions, CSRF and the audit log', () => {
     const crossSite = await admin.call('POST', '/api/auth/logout', { headers: { Origin: 'https://evil.example' } });
     expect(crossSite.status).toBe(403);
     expect(ErrorResponse.parse(crossSite.json).message).toBe('Cross-origin request from https://evil.example refused');
-    const denied = await sql(
+    const denied = await queryRows(
       api.databaseUrl,
       "SELECT count(*)::int AS n FROM audit_log WHERE action = 'logout' AND result = 'denied'",
     );
@@ -139,7 +129,7 @@ describe('sign-in, sessions, CSRF and the audit log', () => {
 
     const idle = new Client(api.url);
     await idle.login('admin', PASSWORD);
-    await sql(api.databaseUrl, "UPDATE sessions SET last_seen_at = now() - interval '16 minutes' WHERE revoked_at IS NULL");
+    await queryRows(api.databaseUrl, "UPDATE sessions SET last_seen_at = now() - interval '16 minutes' WHERE revoked_at IS NULL");
     expect((await idle.call('GET', '/api/auth/me')).status).toBe(401);
   });
 
@@ -177,9 +167,9 @@ describe('sign-in, sessions, CSRF and the audit log', () => {
 
   it('keeps the audit log append-only in the database itself, even for its owner', async () => {
     for (const statement of ['UPDATE audit_log SET result = $$success$$', 'DELETE FROM audit_log', 'TRUNCATE audit_log']) {
-      await expect(sql(api.databaseUrl, statement)).rejects.toThrow(/audit_log is append-only/);
+      await expect(queryRows(api.databaseUrl, statement)).rejects.toThrow(/audit_log is append-only/);
     }
-    const [{ n }] = (await sql(api.databaseUrl, 'SELECT count(*)::int AS n FROM audit_log')) as [{ n: number }];
+    const [{ n }] = (await queryRows(api.databaseUrl, 'SELECT count(*)::int AS n FROM audit_log')) as [{ n: number }];
     expect(n).toBeGreaterThan(0);
   });
 });
@@ -229,7 +219,7 @@ describe('users, groups, roles, bindings, tokens', () => {
     const weak = await admin.call('POST', '/api/users', { body: { username: 'weak', password: 'short' } });
     expect(weak.status).toBe(400);
     expect(ErrorResponse.parse(weak.json).details?.[0]?.path).toBe('body.password');
-    const rows = await sql(api.databaseUrl, "SELECT params, result FROM audit_log WHERE action = 'createUser' ORDER BY id");
+    const rows = await queryRows(api.databaseUrl, "SELECT params, result FROM audit_log WHERE action = 'createUser' ORDER BY id");
     expect(rows.map((r) => r['result'])).toEqual(['success', 'failure', 'failure']);
     expect(JSON.stringify(rows)).not.toContain('uma-password-1');
     expect(JSON.stringify(rows[0]?.['params'])).toContain('[redacted]');
@@ -243,7 +233,7 @@ describe('users, groups, roles, bindings, tokens', () => {
     expect((await vic.client.call('GET', '/api/roles')).status).toBe(200);
     const refused = await vic.client.call('POST', '/api/users', { body: { username: 'sneaky', password: 'sneaky-password-1' } });
     expect(refused.status).toBe(403);
-    const denied = await sql(
+    const denied = await queryRows(
       api.databaseUrl,
       "SELECT actor_name FROM audit_log WHERE action = 'createUser' AND result = 'denied'",
     );
@@ -309,7 +299,7 @@ describe('users, groups, roles, bindings, tokens', () => {
     expect(created.status).toBe(201);
     const { token, id } = created.json as { token: string; id: string };
     expect(token).toMatch(/^ck_[0-9a-f]{32}_[A-Za-z0-9_-]{43}$/);
-    expect(JSON.stringify((await admin.call('GET', '/api/tokens')).json)).not.toContain(token.split('_')[2]);
+    expect(JSON.stringify((await admin.call('GET', '/api/tokens')).json)).not.toContain(token.slice('ck_'.length + 32 + 1)); // the secret part (base64url may itself contain _)
     const headers = { Authorization: `Bearer ${token}`, 'Content-Type': 'application/json' };
     expect((await fetch(`${api.url}/api/audit?limit=1`, { headers })).status).toBe(200);
     const beyond = await fetch(`${api.url}/api/users`, {
@@ -318,7 +308,7 @@ describe('users, groups, roles, bindings, tokens', () => {
       body: JSON.stringify({ username: 'viatoken', password: 'viatoken-password' }),
     });
     expect(beyond.status).toBe(403);
-    const rows = await sql(
+    const rows = await queryRows(
       api.databaseUrl,
       "SELECT actor_type, actor_name FROM audit_log WHERE action = 'createUser' AND result = 'denied' AND actor_type = 'token'",
     );
@@ -466,7 +456,7 @@ describe('TOTP second factor', () => {
       expect((await signedIn.call('POST', '/api/auth/totp/disable', { body: { password: 'wrong' } })).status).toBe(401);
       expect((await signedIn.call('POST', '/api/auth/totp/disable', { body: { password: PASSWORD } })).status).toBe(200);
       expect((await new Client(api.url).login('admin', PASSWORD)).status).toBe(200);
-      const audit = await sql(api.databaseUrl, "SELECT params FROM audit_log WHERE action = 'enableTotp'");
+      const audit = await queryRows(api.databaseUrl, "SELECT params FROM audit_log WHERE action = 'enableTotp'");
       expect(JSON.stringify(audit)).not.toMatch(/"code":"\d{6}"/);
     } finally {
       await api.close();

@@ -1,18 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import pg from 'pg';
 import { CollectorService, HostsService } from '@cockpit/api-hosts';
-import { createTestDatabase, startVaporFleet, type RunningFleet } from '@cockpit/dev-testing';
+import { freePort } from '@cockpit/embedded-postgres';
+import { createTestDatabase, queryRows, startVaporFleet, type RunningFleet } from '@cockpit/dev-testing';
 import { startTestApi, type TestApi } from '../test/test-app.js';
-
-async function rows(url: string, text: string) {
-  const client = new pg.Client({ connectionString: url });
-  await client.connect();
-  try {
-    return (await client.query(text)).rows as Record<string, unknown>[];
-  } finally {
-    await client.end();
-  }
-}
 
 async function until(condition: () => Promise<boolean> | boolean, timeoutMs: number, what: string): Promise<number> {
   const started = Date.now();
@@ -29,7 +19,7 @@ describe('host ownership across api instances (advisory locks)', () => {
   let a: TestApi;
   let b: TestApi;
   const owners = async () =>
-    (await rows(databaseUrl, 'SELECT owner_instance AS o, state FROM hosts ORDER BY id')).map((r) => [r['o'], r['state']]);
+    (await queryRows(databaseUrl, 'SELECT owner_instance AS o, state FROM hosts ORDER BY id')).map((r) => [r['o'], r['state']]);
 
   beforeAll(async () => {
     [databaseUrl, fleet] = await Promise.all([createTestDatabase('collector'), startVaporFleet({ hosts: 4, vmsPerHost: 1 })]);
@@ -66,7 +56,7 @@ describe('host ownership across api instances (advisory locks)', () => {
       'an even split',
     );
     expect(doubles).toBe(0);
-    const locks = await rows(
+    const locks = await queryRows(
       databaseUrl,
       "SELECT objid, count(*)::int AS n FROM pg_locks WHERE locktype = 'advisory' AND classid = 7140 AND granted GROUP BY objid",
     );
@@ -90,13 +80,7 @@ describe('host ownership across api instances (advisory locks)', () => {
 
 describe('a host whose certificate changes', () => {
   it('is marked untrusted and left alone until an administrator trusts the new certificate', async () => {
-    const { createServer } = await import('node:net');
-    const port = await new Promise<number>((resolve) => {
-      const probe = createServer().listen(0, '127.0.0.1', () => {
-        const address = probe.address() as { port: number };
-        probe.close(() => resolve(address.port));
-      });
-    });
+    const port = await freePort();
     const args = ['--port', String(port), '--token', 'same-token-for-both-runs'];
     const databaseUrl = await createTestDatabase('untrusted');
     let fleet = await startVaporFleet({ hosts: 1, vmsPerHost: 0, args });

@@ -6,7 +6,6 @@ export * from './rest/auth.js';
 export * from './rest/audit.js';
 export * from './rest/users.js';
 export * from './rest/hosts.js';
-export * from './events/envelope.js';
 export * from './vapor/agent.js';
 export * from './version.js';
 export * from './vapor/common.js';

@@ -1,6 +1,7 @@
 import { constants } from 'node:fs';
 import { access, mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
+import { processAlive } from '@cockpit/embedded-postgres';
 
 /** DATA_DIR must exist (we create it) and be writable; say so plainly when it is not. */
 export async function prepareDataDir(dir: string): Promise<void> {
@@ -26,7 +27,7 @@ export async function prepareDataDir(dir: string): Promise<void> {
 export async function lockDataDir(dir: string): Promise<() => Promise<void>> {
   const file = path.join(dir, 'cockpit.pid');
   const holder = Number((await readFile(file, 'utf8').catch(() => '')).trim());
-  if (Number.isInteger(holder) && holder > 0 && holder !== process.pid && isAlive(holder)) {
+  if (Number.isInteger(holder) && holder > 0 && holder !== process.pid && processAlive(holder)) {
     throw new Error(
       `Another Cockpit (pid ${holder}) is already running with DATA_DIR ${dir}. Stop it first, or set DATA_DIR to another directory.`,
     );
@@ -36,13 +37,4 @@ export async function lockDataDir(dir: string): Promise<() => Promise<void>> {
     const current = Number((await readFile(file, 'utf8').catch(() => '')).trim());
     if (current === process.pid) await rm(file, { force: true });
   };
-}
-
-function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === 'EPERM';
-  }
 }

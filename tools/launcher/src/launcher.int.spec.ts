@@ -4,8 +4,7 @@ import { chmod, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import pg from 'pg';
-import { createTestDatabase, isAlive, startCockpit } from '@cockpit/dev-testing';
+import { createTestDatabase, isAlive, queryRows, startCockpit } from '@cockpit/dev-testing';
 import type { FleetManifest } from '@cockpit/vapor-agent';
 import { VaporClient } from '@cockpit/vapor-client';
 
@@ -27,16 +26,6 @@ async function embeddedUrl(dir: string, output: string): Promise<string> {
   };
   const port = /embedded PostgreSQL on 127\.0\.0\.1:(\d+)/.exec(output)?.[1];
   return `postgres://${user}:${encodeURIComponent(password)}@127.0.0.1:${port}/cockpit`;
-}
-
-async function sql(url: string, text: string) {
-  const client = new pg.Client({ connectionString: url });
-  await client.connect();
-  try {
-    return (await client.query(text)).rows as Record<string, unknown>[];
-  } finally {
-    await client.end();
-  }
 }
 
 /** `ps` lines of the given pids, so a leftover process is named in the failure. */
@@ -68,7 +57,7 @@ describe('npm start (the launcher)', () => {
     const page = await fetch(`${url}/hosts`);
     expect(page.headers.get('content-type')).toContain('text/html');
     expect(await page.text()).toContain('<div id="root"></div>');
-    await sql(await embeddedUrl(dir, first.output()), "CREATE TABLE kept AS SELECT 'still here' AS v");
+    await queryRows(await embeddedUrl(dir, first.output()), "CREATE TABLE kept AS SELECT 'still here' AS v");
 
     // The demo fleet runs beside it, reachable over pinned TLS as its manifest says.
     expect(first.output()).toContain(`Fleet:    3 simulated Vapor hosts, enrolled (manifest ${path.join(dir, 'fleet.json')})`);
@@ -109,7 +98,7 @@ describe('npm start (the launcher)', () => {
     const second = startCockpit({ DATA_DIR: dir, PORT: '0' });
     try {
       await second.ready();
-      expect(await sql(await embeddedUrl(dir, second.output()), 'SELECT v FROM kept')).toEqual([{ v: 'still here' }]);
+      expect(await queryRows(await embeddedUrl(dir, second.output()), 'SELECT v FROM kept')).toEqual([{ v: 'still here' }]);
     } finally {
       second.child.kill('SIGINT');
       expect(await second.exited).toBe(0);
@@ -152,7 +141,7 @@ describe('npm start (the launcher)', () => {
       expect(cockpit.output()).toContain('Fleet:    none (DEMO_FLEET_HOSTS=0)');
       expect(cockpit.output()).not.toContain('Starting embedded PostgreSQL');
       // The api ran its migrations there.
-      expect(await sql(databaseUrl, "SELECT to_regclass('typeorm_migrations') IS NOT NULL AS migrated")).toEqual([
+      expect(await queryRows(databaseUrl, "SELECT to_regclass('typeorm_migrations') IS NOT NULL AS migrated")).toEqual([
         { migrated: true },
       ]);
     } finally {

@@ -13,7 +13,17 @@ import { InjectRepository } from '@nestjs/typeorm';
 import { Repository } from 'typeorm';
 import type { Request, Response } from 'express';
 import { Route, type RequestWithPrincipal } from '@cockpit/api-core';
-import { login, logout, me, totpDisable, totpEnable, totpSetup, type LoginRequest, type Me } from '@cockpit/contracts';
+import {
+  login,
+  logout,
+  me,
+  totpDisable,
+  totpEnable,
+  totpSetup,
+  type Grant,
+  type LoginRequest,
+  type Me,
+} from '@cockpit/contracts';
 import { AuditService, requestIdOf } from '@cockpit/api-audit';
 import { GrantsService } from './grants.service.js';
 import { PasswordService } from './password.service.js';
@@ -104,12 +114,12 @@ export class AuthController {
     if (recoveryCode) {
       const hash = this.totp.hashRecoveryCode(recoveryCode);
       // Atomic: a recovery code cannot be spent twice by racing requests.
-      const spent = (await this.userRows.query(
+      // TypeORM answers an UPDATE ... RETURNING on PostgreSQL as [rows, affected count].
+      const [spent] = (await this.userRows.query(
         'UPDATE users SET recovery_codes = array_remove(recovery_codes, $2) WHERE id = $1 AND $2 = ANY(recovery_codes) RETURNING id',
         [user.id, hash],
-      )) as [unknown[], number] | unknown[];
-      const rows = Array.isArray(spent[0]) ? (spent[0] as unknown[]) : (spent as unknown[]);
-      return rows.length > 0;
+      )) as [unknown[], number];
+      return spent.length > 0;
     }
     return false;
   }
@@ -176,19 +186,24 @@ export class AuthController {
 
   @Route(me)
   async me(@Req() request: RequestWithPrincipal): Promise<Me> {
-    const session = await this.sessions.fromRequest(request);
-    const user = request.principal ? await this.users.findActive(request.principal.userId) : null;
-    if (!session || !user) throw new UnauthorizedException('Sign in first');
-    return this.describe(user, session);
+    // The guard has already resolved the session and the grants; reuse them.
+    const principal = request.principal;
+    const session = principal?.sessionIdHash ? await this.sessions.byIdHash(principal.sessionIdHash) : null;
+    const user = principal ? await this.users.findActive(principal.userId) : null;
+    if (!principal || !session || !user) throw new UnauthorizedException('Sign in first');
+    return this.describe(user, session, principal.grants);
   }
 
-  private async describe(user: UserEntity, session: SessionEntity): Promise<Me> {
+  private async describe(user: UserEntity, session: SessionEntity, grants?: Grant[]): Promise<Me> {
     return {
       user: { id: user.id, username: user.username, displayName: user.displayName },
       csrfToken: session.csrfToken,
       totpEnabled: user.totpEnabled,
       mustEnrollTotp: session.mustEnrollTotp,
-      grants: (await this.grants.forUser(user.id)).map((grant) => ({ scope: grant.scope, permissions: [...grant.permissions] })),
+      grants: (grants ?? (await this.grants.forUser(user.id))).map((grant) => ({
+        scope: grant.scope,
+        permissions: [...grant.permissions],
+      })),
       session: { expiresAt: session.expiresAt.toISOString(), idleTimeoutSeconds: this.sessions.idleTimeoutSeconds() },
     };
   }

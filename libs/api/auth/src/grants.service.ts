@@ -20,14 +20,19 @@ export class GrantsService {
     @InjectRepository(GroupMemberEntity) private readonly members: Repository<GroupMemberEntity>,
   ) {}
 
-  async forUser(userId: string): Promise<Grant[]> {
+  /** The role bindings that apply to a user: their own and their groups'. */
+  private async bindingsOf(userId: string): Promise<RoleBindingEntity[]> {
     const groups = (await this.members.find({ where: { userId } })).map((m) => m.groupId);
-    const bindings = await this.bindings.find({
+    return this.bindings.find({
       where: [
         { subjectType: 'user', subjectId: userId },
         ...(groups.length ? [{ subjectType: 'group' as const, subjectId: In(groups) }] : []),
       ],
     });
+  }
+
+  async forUser(userId: string): Promise<Grant[]> {
+    const bindings = await this.bindingsOf(userId);
     if (!bindings.length) return [];
     const roles = new Map(
       (await this.roles.find({ where: { id: In([...new Set(bindings.map((b) => b.roleId))]) } })).map((r) => [r.id, r]),
@@ -44,13 +49,7 @@ export class GrantsService {
 
   /** Whether any role bound to the user (directly or through a group) requires a second factor. */
   async requiresTotp(userId: string): Promise<boolean> {
-    const groups = (await this.members.find({ where: { userId } })).map((m) => m.groupId);
-    const bindings = await this.bindings.find({
-      where: [
-        { subjectType: 'user', subjectId: userId },
-        ...(groups.length ? [{ subjectType: 'group' as const, subjectId: In(groups) }] : []),
-      ],
-    });
+    const bindings = await this.bindingsOf(userId);
     if (!bindings.length) return false;
     return (await this.roles.count({ where: { id: In([...new Set(bindings.map((b) => b.roleId))]), requireTotp: true } })) > 0;
   }

@@ -84,6 +84,10 @@ export class SessionService implements OnModuleInit {
     return session;
   }
 
+  byIdHash(idHash: string): Promise<SessionEntity | null> {
+    return this.sessions.findOneBy({ idHash, revokedAt: IsNull() });
+  }
+
   async revoke(idHash: string, response?: Response): Promise<void> {
     await this.sessions.update({ idHash, revokedAt: IsNull() }, { revokedAt: new Date() });
     response?.clearCookie(this.cookieName, { httpOnly: true, secure: this.secure, sameSite: 'strict', path: '/' });

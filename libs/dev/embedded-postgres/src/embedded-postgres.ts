@@ -188,18 +188,6 @@ export class EmbeddedPostgres {
     }
   }
 
-  /** Create a database (used by tests for isolation). */
-  async createDatabase(name: string): Promise<string> {
-    const client = new pg.Client({ connectionString: this.url('postgres') });
-    await client.connect();
-    try {
-      await client.query(`CREATE DATABASE ${client.escapeIdentifier(name)}`);
-    } finally {
-      await client.end();
-    }
-    return this.url(name);
-  }
-
   /** Fast shutdown (SIGINT): roll back open transactions, checkpoint, exit. Escalates if it hangs. */
   async stop(): Promise<void> {
     const { child } = this;
@@ -332,20 +320,21 @@ async function stopOrphan(clusterDir: string): Promise<void> {
   const pidFile = path.join(clusterDir, 'postmaster.pid');
   const content = await readFile(pidFile, 'utf8').catch(() => undefined);
   const pid = Number(content?.split('\n')[0]);
-  if (!content || !Number.isInteger(pid) || pid <= 0 || !alive(pid)) return;
+  if (!content || !Number.isInteger(pid) || pid <= 0 || !processAlive(pid)) return;
   process.kill(pid, 'SIGINT');
   const deadline = Date.now() + STOP_TIMEOUT_MS;
-  while (alive(pid)) {
+  while (processAlive(pid)) {
     if (Date.now() > deadline) {
       process.kill(pid, 'SIGQUIT');
       break;
     }
     await new Promise((resolve) => setTimeout(resolve, 100));
   }
-  while (alive(pid)) await new Promise((resolve) => setTimeout(resolve, 100));
+  while (processAlive(pid)) await new Promise((resolve) => setTimeout(resolve, 100));
 }
 
-function alive(pid: number): boolean {
+/** Whether a process exists (EPERM: it does, but is someone else's). */
+export function processAlive(pid: number): boolean {
   try {
     process.kill(pid, 0);
     return true;

@@ -21,3 +21,14 @@ export async function createTestDatabase(prefix: string): Promise<string> {
   url.pathname = `/${name}`;
   return url.toString();
 }
+
+/** Run one SQL statement on its own connection and answer the rows (tests inspecting the database). */
+export async function queryRows(url: string, text: string, params: unknown[] = []): Promise<Record<string, unknown>[]> {
+  const client = new pg.Client({ connectionString: url });
+  await client.connect();
+  try {
+    return (await client.query(text, params)).rows as Record<string, unknown>[];
+  } finally {
+    await client.end();
+  }
+}

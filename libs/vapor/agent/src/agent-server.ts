@@ -14,6 +14,7 @@ import {
   VmCreate,
   VmDeleteQuery,
   VmUpdate,
+  COCKPIT_VERSION,
   type ErrorResponse,
   type VaporPing,
   type VaporStreamControl,
@@ -23,8 +24,6 @@ import { EventHub } from './event-hub.js';
 import { NO_FAULTS, type FaultControl, type HostFaults } from './faults.js';
 import type { WebSocket } from 'ws';
 import type { TlsIdentity } from './tls-identity.js';
-
-export const AGENT_VERSION = '0.1.0';
 
 export interface AgentServerOptions {
   /** The hosts this process serves. One: routes at `/v1`. Several (fleet): at `/hosts/<uuid>/v1`. */
@@ -189,7 +188,7 @@ export async function startAgentServer(
 
     scope.get('/v1/ping', async (request) => {
       const { driver } = driverOf(request);
-      const ping: VaporPing = { agent: 'vapor', version: AGENT_VERSION, apiVersion: 'v1' };
+      const ping: VaporPing = { agent: 'vapor', version: COCKPIT_VERSION, apiVersion: 'v1' };
       return { ...ping, hostUuid: driver.hostInfo().uuid };
     });
 

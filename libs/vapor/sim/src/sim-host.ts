@@ -20,6 +20,7 @@ import {
   type VmCreateSpec,
   type VmUpdateSpec,
 } from '@cockpit/vapor-driver';
+import { COCKPIT_VERSION } from '@cockpit/contracts';
 import { VaporClient, VaporRequestError } from '@cockpit/vapor-client';
 import { PROFILES, type WorkloadProfile } from './catalog.js';
 import { serialConsole, vncConsole } from './consoles.js';
@@ -123,7 +124,7 @@ export class SimHost implements HypervisorDriver {
     return {
       uuid: this.uuid,
       hostname: this.hostname,
-      agentVersion: '0.1.0',
+      agentVersion: COCKPIT_VERSION,
       apiVersion: 'v1',
       hypervisor: { name: 'QEMU (simulated)', version: '9.2.1', driver: 'sim' },
       cpu: { ...this.cpu, features: [...this.cpu.features] },
