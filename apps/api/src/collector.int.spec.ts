@@ -2,16 +2,8 @@ import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { CollectorService, HostsService } from '@cockpit/api-hosts';
 import { freePort } from '@cockpit/embedded-postgres';
 import { createTestDatabase, queryRows, startVaporFleet, type RunningFleet } from '@cockpit/dev-testing';
+import { until } from '../test/sign-in.js';
 import { startTestApi, type TestApi } from '../test/test-app.js';
-
-async function until(condition: () => Promise<boolean> | boolean, timeoutMs: number, what: string): Promise<number> {
-  const started = Date.now();
-  while (!(await condition())) {
-    if (Date.now() - started > timeoutMs) throw new Error(`${what} not within ${timeoutMs} ms`);
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
-  return Date.now() - started;
-}
 
 describe('host ownership across api instances (advisory locks)', () => {
   let databaseUrl: string;

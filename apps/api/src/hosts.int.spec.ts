@@ -1,36 +1,19 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { ErrorResponse, Host, Me } from '@cockpit/contracts';
+import { ErrorResponse, Host, HostDetail } from '@cockpit/contracts';
 import { startVaporFleet, type RunningFleet } from '@cockpit/dev-testing';
+import { signedIn, type Call } from '../test/sign-in.js';
 import { startTestApi, type TestApi } from '../test/test-app.js';
 
 const PASSWORD = 'hosts-admin-password';
 
-async function signedIn(api: TestApi) {
-  const login = await fetch(`${api.url}/api/auth/login`, {
-    method: 'POST',
-    headers: { 'Content-Type': 'application/json' },
-    body: JSON.stringify({ username: 'admin', password: PASSWORD }),
-  });
-  const cookie = (login.headers.getSetCookie()[0] ?? '').split(';')[0] ?? '';
-  const { csrfToken } = Me.parse(await login.json());
-  return async (method: string, path: string, body?: unknown) => {
-    const response = await fetch(`${api.url}${path}`, {
-      method,
-      headers: { Cookie: cookie, 'X-CSRF-Token': csrfToken, ...(body ? { 'Content-Type': 'application/json' } : {}) },
-      body: body ? JSON.stringify(body) : undefined,
-    });
-    return { status: response.status, json: (await response.json()) as unknown };
-  };
-}
-
 describe('host enrollment with certificate pinning, against a real Vapor fleet over HTTPS', () => {
   let api: TestApi;
   let fleet: RunningFleet;
-  let call: Awaited<ReturnType<typeof signedIn>>;
+  let call: Call;
 
   beforeAll(async () => {
     [api, fleet] = await Promise.all([startTestApi({ COCKPIT_ADMIN_PASSWORD: PASSWORD }), startVaporFleet({ hosts: 3 })]);
-    call = await signedIn(api);
+    call = await signedIn(api, PASSWORD);
   });
   afterAll(async () => {
     await api.close();
@@ -49,7 +32,9 @@ describe('host enrollment with certificate pinning, against a real Vapor fleet o
       hostUuid: first.uuid,
       fingerprint: first.fingerprint,
     });
-    expect(host.info?.pools.length).toBeGreaterThan(0);
+    const detail = HostDetail.parse((await call('GET', `/api/hosts/${host.id}`)).json);
+    expect(detail.pools.length).toBeGreaterThan(0);
+    expect(detail.hardware?.cpu.model).toBeTruthy();
     expect(JSON.stringify(enrolled.json)).not.toContain(first.token);
     expect((await call('POST', '/api/hosts', { url: first.url, token: first.token })).status).toBe(409);
   });

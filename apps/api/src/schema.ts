@@ -1,12 +1,14 @@
 import { AuditRecordEntity } from '@cockpit/api-audit';
 import { authEntities } from '@cockpit/api-auth';
-import { ApiInstanceEntity, HostEntity } from '@cockpit/api-hosts';
+import { ApiInstanceEntity, HostEntity, inventoryEntities } from '@cockpit/api-hosts';
 import type { SchemaDefinition } from '@cockpit/api-core';
 import { GroupsAndTokens1795321289814 } from './migrations/1795321289814-GroupsAndTokens.js';
 import { Totp1795321528133 } from './migrations/1795321528133-Totp.js';
 import { RequireTotp1795322294259 } from './migrations/1795322294259-RequireTotp.js';
 import { Hosts1795322734301 } from './migrations/1795322734301-Hosts.js';
 import { Collector1795323319885 } from './migrations/1795323319885-Collector.js';
+import { Inventory1795326522792 } from './migrations/1795326522792-Inventory.js';
+import { MetricsTables1795326522793 } from './migrations/1795326522793-MetricsTables.js';
 import { AuthAndAudit1795320832492 } from './migrations/1795320832492-AuthAndAudit.js';
 
 /**
@@ -15,7 +17,7 @@ import { AuthAndAudit1795320832492 } from './migrations/1795320832492-AuthAndAud
  * entities here as they land; migrations live in ./migrations and are only ever appended.
  */
 export const schema: SchemaDefinition = {
-  entities: [...authEntities, AuditRecordEntity, HostEntity, ApiInstanceEntity],
+  entities: [...authEntities, AuditRecordEntity, HostEntity, ApiInstanceEntity, ...inventoryEntities],
   migrations: [
     AuthAndAudit1795320832492,
     GroupsAndTokens1795321289814,
@@ -23,5 +25,7 @@ export const schema: SchemaDefinition = {
     RequireTotp1795322294259,
     Hosts1795322734301,
     Collector1795323319885,
+    Inventory1795326522792,
+    MetricsTables1795326522793,
   ],
 };

@@ -6,6 +6,8 @@ export * from './rest/auth.js';
 export * from './rest/audit.js';
 export * from './rest/users.js';
 export * from './rest/hosts.js';
+export * from './rest/vms.js';
+export * from './rest/metrics.js';
 export * from './vapor/agent.js';
 export * from './version.js';
 export * from './vapor/common.js';

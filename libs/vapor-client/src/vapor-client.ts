@@ -9,6 +9,7 @@ import {
   Job,
   Vm,
   VaporEvent,
+  VaporPing,
   VaporStreamControl,
   type ExecRequest,
   type IncomingMigrationRequest,
@@ -139,6 +140,11 @@ export class VaporClient {
     return { data: parsed.data, status: response.status, headers: response.headers };
   }
 
+  /** The cheapest liveness check: answers without touching the hypervisor. */
+  async ping(): Promise<VaporPing> {
+    return (await this.request('GET', '/v1/ping', VaporPing)).data;
+  }
+
   async host(): Promise<HostInfo> {
     return (await this.request('GET', '/v1/host', HostInfo)).data;
   }
@@ -232,7 +238,7 @@ export class VaporClient {
       onEvent(event: VaporEvent): void;
       onClose(error?: Error): void;
     },
-  ): Promise<{ close(): void }> {
+  ): Promise<{ close(): void; terminate(): void }> {
     const url = new URL(`${this.endpoint.baseUrl.replace(/\/$/, '')}/v1/events`);
     url.protocol = 'wss:';
     if (options.since !== undefined) url.searchParams.set('since', String(options.since));
@@ -286,6 +292,7 @@ export class VaporClient {
     });
     socket.on('error', (error) => (failure ??= error));
     socket.on('close', () => handlers.onClose(failure));
-    return { close: () => socket.close() };
+    // terminate(): for a peer that stopped answering, whose close handshake would never come.
+    return { close: () => socket.close(), terminate: () => socket.terminate() };
   }
 }

@@ -1,7 +1,7 @@
 import { ForbiddenException, Injectable, UnauthorizedException, type CanActivate, type ExecutionContext } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
 import { timingSafeEqual } from 'node:crypto';
-import { isAllowed, type RouteDef } from '@cockpit/contracts';
+import { isAllowed, type Permission, type RouteDef } from '@cockpit/contracts';
 import { ROUTE_DEF, type RequestWithPrincipal } from '@cockpit/api-core';
 import { AuditService, auditActor, requestIdOf } from '@cockpit/api-audit';
 import { GrantsService } from './grants.service.js';
@@ -106,7 +106,10 @@ export class AuthGuard implements CanActivate {
     if (def.access === 'public') return true;
     if (!request.principal) throw new UnauthorizedException('Sign in first');
     if (def.access === 'authenticated') return true;
-    if (!isAllowed(request.principal.grants, def.access.permission as Parameters<typeof isAllowed>[1], ['/'])) {
+    const permission = def.access.permission as Permission;
+    // Object routes: held anywhere is enough to ask; the handler checks each object's scope.
+    if (def.access.scoped && request.principal.grants.some((grant) => grant.permissions.includes(permission))) return true;
+    if (!isAllowed(request.principal.grants, permission, ['/'])) {
       throw new ForbiddenException(`You need the ${def.access.permission} permission for this`);
     }
     return true;

@@ -18,6 +18,14 @@ const port = (name: string, fallback: number) =>
       return value;
     });
 
+const retention = (name: string, fallback: number, max: number) =>
+  z.coerce
+    .number()
+    .int(`${name} must be a whole number`)
+    .min(1, `${name} must be at least 1`)
+    .max(max, `${name} must be at most ${max}`)
+    .default(fallback);
+
 const postgresUrl = z
   .string()
   .refine(
@@ -65,6 +73,9 @@ export const configSchema = z
       .min(1, 'SESSION_MAX_HOURS must be at least 1')
       .max(24 * 30)
       .default(12),
+    METRICS_RAW_RETENTION_HOURS: retention('METRICS_RAW_RETENTION_HOURS', 24, 24 * 31),
+    METRICS_1M_RETENTION_DAYS: retention('METRICS_1M_RETENTION_DAYS', 30, 366),
+    METRICS_1H_RETENTION_DAYS: retention('METRICS_1H_RETENTION_DAYS', 365, 3660),
     DEMO_FLEET_MANIFEST: z.string().min(1).optional(),
     DEMO_FLEET_HOSTS: z
       .string()
@@ -100,6 +111,12 @@ export const configSchema = z
       adminPassword: env.COCKPIT_ADMIN_PASSWORD,
       sessionIdleSeconds: env.SESSION_IDLE_MINUTES * 60,
       sessionMaxSeconds: env.SESSION_MAX_HOURS * 3600,
+      /** How long stats history is kept at each resolution (older partitions are dropped). */
+      metricsRetention: {
+        rawMs: env.METRICS_RAW_RETENTION_HOURS * 3_600_000,
+        oneMinuteMs: env.METRICS_1M_RETENTION_DAYS * 86_400_000,
+        oneHourMs: env.METRICS_1H_RETENTION_DAYS * 86_400_000,
+      },
       /** Simulated Vapor hosts `npm start` runs beside the api (0: none). */
       demoFleetHosts: env.DEMO_FLEET_HOSTS,
       /** Set by `npm start`: the demo fleet's manifest, whose hosts the api enrolls at start. */

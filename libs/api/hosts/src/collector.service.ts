@@ -5,16 +5,18 @@ import pg from 'pg';
 import { In, IsNull, Not, Repository } from 'typeorm';
 import type { AppConfig } from '@cockpit/api-config';
 import { APP_CONFIG } from '@cockpit/api-core';
-import { fetchPeerCertificate, VaporClient } from '@cockpit/vapor-client';
+import { MetricsStore } from '@cockpit/api-metrics';
+import type { HostState } from '@cockpit/contracts';
 import { ApiInstanceEntity } from './entities/api-instance.entity.js';
 import { HostEntity } from './entities/host.entity.js';
+import { HostSession } from './host-session.js';
+import { InventoryService, type LatestStats } from './inventory.service.js';
 
 const TICK_MS = 2_000;
 /** An instance whose heartbeat is older than this is dead: its hosts are up for grabs. */
 const INSTANCE_TTL_MS = 6_000;
 /** Give up ownership when our own heartbeat has failed this long (the lock connection is probably gone too). */
 const SELF_FENCE_MS = 5_000;
-const PROBE_TIMEOUT_MS = 3_000;
 const LOCK_NAMESPACE = 7140;
 
 /** A stable 32-bit advisory lock key per host. */
@@ -24,8 +26,12 @@ export function hostLockKey(hostId: string): number {
 
 interface Owned {
   hostId: string;
-  stop(): void;
+  /** How we reach the host; a change (new token, re-pinned certificate) restarts the session. */
+  endpoint: string;
+  session: HostSession;
 }
+
+const endpointOf = (host: HostEntity) => `${host.url} ${host.fingerprint} ${host.token}`;
 
 /**
  * Host ownership across api instances: each enabled, trusted host is owned by exactly one instance,
@@ -34,8 +40,7 @@ interface Owned {
  * the surplus when others join. An instance that cannot heartbeat stops acting before anyone else
  * could take over (it fences itself after 5 s; others wait 6 s).
  *
- * What an owner does with its hosts here: probe them every 2 s and record connected/unreachable.
- * The full session (inventory, event stream, stats) builds on this.
+ * What an owner does with each host is a HostSession: inventory sync, the event stream, stats.
  */
 @Injectable()
 export class CollectorService implements OnApplicationBootstrap, OnApplicationShutdown {
@@ -46,11 +51,18 @@ export class CollectorService implements OnApplicationBootstrap, OnApplicationSh
   private lastHeartbeatOk = Date.now();
   private ticking = false;
   private stopped = false;
+  /** The state we last wrote per owned host (to write only changes). */
+  private readonly written = new Map<string, { state: HostState; reason: string | null }>();
+  private readonly latestHosts = new Map<string, LatestStats>();
+  private readonly latestVms = new Map<string, LatestStats>();
+  private latestTimer?: NodeJS.Timeout;
 
   constructor(
     @InjectRepository(HostEntity) private readonly hosts: Repository<HostEntity>,
     @InjectRepository(ApiInstanceEntity) private readonly instances: Repository<ApiInstanceEntity>,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
+    private readonly inventory: InventoryService,
+    private readonly metrics: MetricsStore,
   ) {}
 
   get instanceId(): string {
@@ -64,13 +76,16 @@ export class CollectorService implements OnApplicationBootstrap, OnApplicationSh
   async onApplicationBootstrap(): Promise<void> {
     await this.instances.upsert({ id: this.instanceId, startedAt: new Date(), heartbeatAt: new Date() }, ['id']);
     this.timer = setInterval(() => void this.tick(), TICK_MS);
+    this.latestTimer = setInterval(() => void this.flushLatest(), TICK_MS);
     void this.tick();
   }
 
   async onApplicationShutdown(): Promise<void> {
     this.stopped = true;
     clearInterval(this.timer);
+    clearInterval(this.latestTimer);
     await this.releaseAll();
+    await this.flushLatest();
     await this.instances.delete({ id: this.instanceId }).catch(() => undefined);
   }
 
@@ -102,6 +117,14 @@ export class CollectorService implements OnApplicationBootstrap, OnApplicationSh
         order: { id: 'ASC' },
       });
       const ids = new Set(candidates.map((h) => h.id));
+      // Hosts we keep whose endpoint changed, or whose session gave up (untrusted, then re-trusted): start afresh.
+      for (const host of candidates) {
+        const owned = this.owned.get(host.id);
+        if (owned && (owned.endpoint !== endpointOf(host) || owned.session.stopped)) {
+          owned.session.stop();
+          this.own(host);
+        }
+      }
       // Hosts that were removed or disabled: let go.
       for (const hostId of [...this.owned.keys()]) if (!ids.has(hostId)) await this.release(client, hostId);
       const fairShare = Math.ceil(candidates.length / Math.max(1, live));
@@ -143,64 +166,64 @@ export class CollectorService implements OnApplicationBootstrap, OnApplicationSh
   }
 
   private own(host: HostEntity): void {
-    let cancelled = false;
-    const probe = async () => {
-      if (cancelled) return;
-      const fresh = await this.hosts.findOneBy({ id: host.id });
-      if (!fresh || cancelled) return;
-      const client = new VaporClient(
-        { baseUrl: fresh.url, token: fresh.token, fingerprint: fresh.fingerprint },
-        { timeoutMs: PROBE_TIMEOUT_MS },
-      );
-      try {
-        const info = await client.host();
-        if (!cancelled)
-          await this.hosts.update(
-            { id: host.id },
-            { state: 'connected', stateReason: null, info, lastSeenAt: new Date(), ownerInstance: this.instanceId },
-          );
-      } catch (error) {
-        if (cancelled) return;
-        // A host that answers with another certificate is not the host we pinned: stop talking to it.
-        const presented = await fetchPeerCertificate(fresh.url, PROBE_TIMEOUT_MS).catch(() => undefined);
-        if (presented && presented.fingerprint !== fresh.fingerprint) {
-          await this.hosts.update(
-            { id: host.id },
-            {
-              state: 'untrusted',
-              stateReason: `The host now presents certificate ${presented.fingerprint}, not the pinned ${fresh.fingerprint}. Check it, then trust the new one to resume.`,
-              ownerInstance: null,
-            },
-          );
-          return;
-        }
-        await this.hosts.update(
-          { id: host.id },
-          { state: 'unreachable', stateReason: (error as Error).message.slice(0, 500), ownerInstance: this.instanceId },
-        );
-      }
-    };
-    const timer = setInterval(() => void probe().catch(() => undefined), TICK_MS);
-    void probe().catch(() => undefined);
-    this.owned.set(host.id, {
-      hostId: host.id,
-      stop: () => {
-        cancelled = true;
-        clearInterval(timer);
+    const session = new HostSession(
+      { id: host.id, url: host.url, token: host.token, fingerprint: host.fingerprint },
+      {
+        inventory: this.inventory,
+        metrics: this.metrics,
+        logger: this.logger,
+        setState: (hostId, state, reason) => this.setState(hostId, state, reason),
+        latest: (hostStats, vmStats) => {
+          this.latestHosts.set(hostStats.id, hostStats);
+          for (const vm of vmStats) this.latestVms.set(vm.id, vm);
+        },
       },
+    );
+    this.owned.set(host.id, { hostId: host.id, endpoint: endpointOf(host), session });
+  }
+
+  /** Writes a host's state when it changes; only while we own it (a fenced owner writes nothing). */
+  private async setState(hostId: string, state: HostState, reason: string | null): Promise<void> {
+    if (!this.owned.has(hostId)) return;
+    const previous = this.written.get(hostId);
+    if (previous && previous.state === state && previous.reason === reason) return;
+    await this.hosts.update(
+      { id: hostId },
+      {
+        state,
+        stateReason: reason,
+        ownerInstance: state === 'untrusted' ? null : this.instanceId,
+        ...(state === 'connected' ? { lastSeenAt: new Date() } : {}),
+      },
+    );
+    this.written.set(hostId, { state, reason });
+    if (state !== 'connected') this.logger.log(`Host ${hostId} is ${state}${reason ? `: ${reason}` : ''}`);
+  }
+
+  /** The latest stats per host and VM, one batch every couple of seconds. */
+  private async flushLatest(): Promise<void> {
+    if (!this.latestHosts.size && !this.latestVms.size) return;
+    const hosts = [...this.latestHosts.values()];
+    const vms = [...this.latestVms.values()];
+    this.latestHosts.clear();
+    this.latestVms.clear();
+    await this.inventory.writeLatestStats(hosts, vms).catch((error: Error) => {
+      this.logger.warn(`Writing latest stats failed: ${error.message}`);
     });
   }
 
   private async release(client: pg.Client, hostId: string): Promise<void> {
-    this.owned.get(hostId)?.stop();
+    this.owned.get(hostId)?.session.stop();
     this.owned.delete(hostId);
+    this.written.delete(hostId);
     await client.query('SELECT pg_advisory_unlock($1, $2)', [LOCK_NAMESPACE, hostLockKey(hostId)]).catch(() => undefined);
   }
 
   /** Stop acting on every host at once; closing the lock connection frees the locks server-side. */
   private dropOwnership(): void {
-    for (const owned of this.owned.values()) owned.stop();
+    for (const owned of this.owned.values()) owned.session.stop();
     this.owned.clear();
+    this.written.clear();
     const client = this.lockClient;
     this.lockClient = undefined;
     void client?.end().catch(() => undefined);

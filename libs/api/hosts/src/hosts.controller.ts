@@ -1,35 +1,63 @@
-import { Body, Controller, Param } from '@nestjs/common';
-import { Route } from '@cockpit/api-core';
-import { enrollHost, getHost, listHosts, removeHost, trustHost, updateHost } from '@cockpit/contracts';
-import { HostsService, toHost } from './hosts.service.js';
+import { Body, Controller, NotFoundException, Param, Query, Req } from '@nestjs/common';
+import { Route, type RequestWithPrincipal } from '@cockpit/api-core';
+import { MetricsStore } from '@cockpit/api-metrics';
+import {
+  enrollHost,
+  getHost,
+  hostMetrics,
+  hostScopeChain,
+  isAllowed,
+  listHosts,
+  removeHost,
+  trustHost,
+  updateHost,
+  type MetricsQuery,
+} from '@cockpit/contracts';
+import { HostsService } from './hosts.service.js';
+
+/** May the caller view this host? Hosts outside their scopes answer 404, as if absent. */
+export function canViewHost(request: RequestWithPrincipal, hostId: string): boolean {
+  return isAllowed(request.principal?.grants ?? [], 'host.view', hostScopeChain(hostId));
+}
 
 @Controller()
 export class HostsController {
-  constructor(private readonly hosts: HostsService) {}
+  constructor(
+    private readonly hosts: HostsService,
+    private readonly metrics: MetricsStore,
+  ) {}
 
   @Route(enrollHost)
   async enroll(@Body() body: { url: string; token: string; fingerprint?: string }) {
-    return toHost(await this.hosts.enroll(body.url, body.token, body.fingerprint));
+    return this.hosts.summary((await this.hosts.enroll(body.url, body.token, body.fingerprint)).id);
   }
 
   @Route(trustHost)
   async trust(@Param('hostId') hostId: string, @Body() body: { fingerprint: string }) {
-    return toHost(await this.hosts.trust(hostId, body.fingerprint));
+    return this.hosts.summary((await this.hosts.trust(hostId, body.fingerprint)).id);
   }
 
   @Route(listHosts)
-  async list() {
-    return (await this.hosts.list()).map(toHost);
+  async list(@Req() request: RequestWithPrincipal) {
+    return (await this.hosts.summaries()).filter((host) => canViewHost(request, host.id));
   }
 
   @Route(getHost)
-  async get(@Param('hostId') hostId: string) {
-    return toHost(await this.hosts.get(hostId));
+  async get(@Req() request: RequestWithPrincipal, @Param('hostId') hostId: string) {
+    if (!canViewHost(request, hostId)) throw new NotFoundException(`No host ${hostId}`);
+    return this.hosts.detail(hostId);
+  }
+
+  @Route(hostMetrics)
+  async metricsOf(@Req() request: RequestWithPrincipal, @Param('hostId') hostId: string, @Query() query: MetricsQuery) {
+    if (!canViewHost(request, hostId)) throw new NotFoundException(`No host ${hostId}`);
+    await this.hosts.get(hostId);
+    return this.metrics.series('host', hostId, query);
   }
 
   @Route(updateHost)
   async update(@Param('hostId') hostId: string, @Body() body: { enabled: boolean }) {
-    return toHost(await this.hosts.setEnabled(hostId, body.enabled));
+    return this.hosts.summary((await this.hosts.setEnabled(hostId, body.enabled)).id);
   }
 
   @Route(removeHost)

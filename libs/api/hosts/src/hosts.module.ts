@@ -1,17 +1,24 @@
 import { Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
+import { MetricsHistoryModule } from '@cockpit/api-metrics';
 import { CollectorService } from './collector.service.js';
 import { DemoFleetService } from './demo-fleet.service.js';
 import { ApiInstanceEntity } from './entities/api-instance.entity.js';
 import { HostEntity } from './entities/host.entity.js';
+import { inventoryEntities } from './entities/inventory.entities.js';
 import { HostsController } from './hosts.controller.js';
 import { HostsService } from './hosts.service.js';
+import { InventoryService } from './inventory.service.js';
+import { VmsController } from './vms.controller.js';
 
-/** The host registry: enrollment with certificate pinning. The collector builds on it. */
+/**
+ * Hosts and what runs on them: enrollment with certificate pinning, the collector (one owning api
+ * instance per host, live inventory and stats), the inventory read API and metrics history.
+ */
 @Module({
-  imports: [TypeOrmModule.forFeature([HostEntity, ApiInstanceEntity])],
-  controllers: [HostsController],
-  providers: [HostsService, DemoFleetService, CollectorService],
-  exports: [HostsService, CollectorService],
+  imports: [TypeOrmModule.forFeature([HostEntity, ApiInstanceEntity, ...inventoryEntities]), MetricsHistoryModule],
+  controllers: [HostsController, VmsController],
+  providers: [HostsService, InventoryService, DemoFleetService, CollectorService],
+  exports: [HostsService, InventoryService, CollectorService],
 })
 export class HostsModule {}

@@ -1,7 +1,7 @@
 import { ConflictException, Injectable, NotFoundException, UnprocessableEntityException } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import { Repository } from 'typeorm';
-import type { Host } from '@cockpit/contracts';
+import type { Host, HostDetail, HostInfo } from '@cockpit/contracts';
 import {
   CertificateMismatchError,
   fetchPeerCertificate,
@@ -10,11 +10,15 @@ import {
   VaporRequestError,
 } from '@cockpit/vapor-client';
 import { HostEntity } from './entities/host.entity.js';
+import { InventoryService } from './inventory.service.js';
 
 /** Enrollment with certificate pinning, and the host registry other modules read through. */
 @Injectable()
 export class HostsService {
-  constructor(@InjectRepository(HostEntity) private readonly hosts: Repository<HostEntity>) {}
+  constructor(
+    @InjectRepository(HostEntity) private readonly hosts: Repository<HostEntity>,
+    private readonly inventory: InventoryService,
+  ) {}
 
   async enroll(url: string, token: string, fingerprint?: string): Promise<HostEntity> {
     const normalised = url.replace(/\/+$/, '');
@@ -40,13 +44,17 @@ export class HostsService {
       enabled: true,
       hostUuid: null,
       agentVersion: null,
-      info: null,
+      cpuPercent: null,
+      memoryUsedMiB: null,
+      statsAt: null,
       ownerInstance: null,
       lastSeenAt: null,
     });
     if (!fingerprint) return this.hosts.save(host);
-    await this.connect(host); // validates the token before anything is stored
-    return this.hosts.save(host);
+    const info = await this.connect(host); // validates the token before anything is stored
+    const saved = await this.hosts.save(host);
+    await this.inventory.syncHardware(saved.id, info);
+    return saved;
   }
 
   async trust(id: string, fingerprint: string): Promise<HostEntity> {
@@ -67,12 +75,14 @@ export class HostsService {
         `That is not the fingerprint ${host.url} presented (${host.fingerprint}); check it on the host (vapor prints it at start).`,
       );
     }
-    await this.connect(host);
-    return this.hosts.save(host);
+    const info = await this.connect(host);
+    const saved = await this.hosts.save(host);
+    await this.inventory.syncHardware(saved.id, info);
+    return saved;
   }
 
   /** Talks to the host over the pinned certificate and records what it says it is. */
-  private async connect(host: HostEntity): Promise<void> {
+  private async connect(host: HostEntity): Promise<HostInfo> {
     const client = new VaporClient(
       { baseUrl: host.url, token: host.token, fingerprint: host.fingerprint },
       { timeoutMs: 10_000 },
@@ -86,11 +96,11 @@ export class HostsService {
         hostUuid: info.uuid,
         name: info.hostname,
         agentVersion: info.agentVersion,
-        info,
         state: 'connected',
         stateReason: null,
         lastSeenAt: new Date(),
       } satisfies Partial<HostEntity>);
+      return info;
     } catch (error) {
       if (error instanceof ConflictException) throw error;
       if (error instanceof VaporRequestError && error.status === 401)
@@ -102,8 +112,66 @@ export class HostsService {
     }
   }
 
-  list(): Promise<HostEntity[]> {
-    return this.hosts.find({ order: { name: 'ASC' } });
+  /** Hosts as the API shows them: registry fields, hardware summary, latest stats and VM counts. */
+  async summaries(ids?: readonly string[]): Promise<Host[]> {
+    const rows = (await this.hosts.query(
+      `SELECT h.*, hw.cpu_model, hw.sockets * hw.cores_per_socket * hw.threads_per_core AS cpu_threads,
+         hw.memory_total_mib, COALESCE(v.total, 0)::int AS vm_count, COALESCE(v.running, 0)::int AS vms_running
+       FROM hosts h
+       LEFT JOIN host_hardware hw ON hw.host_id = h.id
+       LEFT JOIN (SELECT host_id, count(*) AS total, count(*) FILTER (WHERE state = 'running') AS running
+                  FROM vms GROUP BY host_id) v ON v.host_id = h.id
+       ${ids ? 'WHERE h.id = ANY($1::uuid[])' : ''}
+       ORDER BY h.name, h.id`,
+      ids ? [ids] : [],
+    )) as SummaryRow[];
+    return rows.map(toHostSummary);
+  }
+
+  async summary(id: string): Promise<Host> {
+    const [host] = await this.summaries([id]);
+    if (!host) throw new NotFoundException(`No host ${id}`);
+    return host;
+  }
+
+  /** One host with its hardware, pools and bridges. */
+  async detail(id: string): Promise<HostDetail> {
+    const host = await this.summary(id);
+    const [hardware] = (await this.hosts.query('SELECT * FROM host_hardware WHERE host_id = $1', [id])) as HardwareRow[];
+    const pools = (await this.hosts.query(
+      `SELECT pool_id AS id, type, capacity_bytes::float8 AS "capacityBytes", free_bytes::float8 AS "freeBytes"
+       FROM host_pools WHERE host_id = $1 ORDER BY pool_id`,
+      [id],
+    )) as HostDetail['pools'];
+    const networks = (await this.hosts.query(
+      'SELECT network_id AS id, type, vlan, mtu FROM host_networks WHERE host_id = $1 ORDER BY network_id',
+      [id],
+    )) as HostDetail['networks'];
+    return {
+      ...host,
+      hardware: hardware
+        ? {
+            cpu: {
+              vendor: hardware.cpu_vendor,
+              model: hardware.cpu_model,
+              features: hardware.cpu_features,
+              sockets: hardware.sockets,
+              coresPerSocket: hardware.cores_per_socket,
+              threadsPerCore: hardware.threads_per_core,
+            },
+            memory: { totalMiB: hardware.memory_total_mib, freeMiB: hardware.memory_free_mib },
+            numa: hardware.numa,
+            hypervisor: {
+              name: hardware.hypervisor_name,
+              version: hardware.hypervisor_version,
+              driver: hardware.hypervisor_driver,
+            },
+            bootedAt: hardware.booted_at.toISOString(),
+          }
+        : null,
+      pools,
+      networks,
+    };
   }
 
   async get(id: string): Promise<HostEntity> {
@@ -133,20 +201,68 @@ export class HostsService {
   }
 }
 
-export function toHost(host: HostEntity): Host {
+interface SummaryRow {
+  id: string;
+  url: string;
+  name: string;
+  state: Host['state'];
+  state_reason: string | null;
+  fingerprint: string;
+  enabled: boolean;
+  host_uuid: string | null;
+  agent_version: string | null;
+  owner_instance: string | null;
+  last_seen_at: Date | null;
+  created_at: Date;
+  cpu_percent: number | null;
+  memory_used_mib: number | null;
+  stats_at: Date | null;
+  cpu_model: string | null;
+  cpu_threads: number | null;
+  memory_total_mib: number | null;
+  vm_count: number;
+  vms_running: number;
+}
+
+interface HardwareRow {
+  cpu_vendor: string;
+  cpu_model: string;
+  cpu_features: string[];
+  sockets: number;
+  cores_per_socket: number;
+  threads_per_core: number;
+  memory_total_mib: number;
+  memory_free_mib: number;
+  numa: { id: number; cpus: number[]; memoryMiB: number }[];
+  hypervisor_name: string;
+  hypervisor_version: string;
+  hypervisor_driver: string;
+  booted_at: Date;
+}
+
+/** The API shape of a host: never its agent token. */
+export function toHostSummary(row: SummaryRow): Host {
   return {
-    id: host.id,
-    url: host.url,
-    name: host.name,
-    state: host.state,
-    stateReason: host.stateReason,
-    fingerprint: host.fingerprint,
-    enabled: host.enabled,
-    hostUuid: host.hostUuid,
-    agentVersion: host.agentVersion,
-    info: host.info,
-    ownerInstance: host.ownerInstance,
-    lastSeenAt: host.lastSeenAt?.toISOString() ?? null,
-    createdAt: host.createdAt.toISOString(),
+    id: row.id,
+    url: row.url,
+    name: row.name,
+    state: row.state,
+    stateReason: row.state_reason,
+    fingerprint: row.fingerprint,
+    enabled: row.enabled,
+    hostUuid: row.host_uuid,
+    agentVersion: row.agent_version,
+    cpuModel: row.cpu_model,
+    cpuThreads: row.cpu_threads,
+    memoryTotalMiB: row.memory_total_mib,
+    stats:
+      row.stats_at && row.cpu_percent !== null && row.memory_used_mib !== null
+        ? { cpuPercent: row.cpu_percent, memoryUsedMiB: row.memory_used_mib, at: row.stats_at.toISOString() }
+        : null,
+    vmCount: row.vm_count,
+    vmsRunning: row.vms_running,
+    ownerInstance: row.owner_instance,
+    lastSeenAt: row.last_seen_at?.toISOString() ?? null,
+    createdAt: row.created_at.toISOString(),
   };
 }

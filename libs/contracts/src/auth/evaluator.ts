@@ -35,3 +35,13 @@ export function permissionsOn(grants: readonly Grant[], chain: ScopeChain): Perm
 export function missingToGrant(granter: readonly Grant[], permissions: readonly Permission[], target: ScopeChain): Permission[] {
   return permissions.filter((permission) => !isAllowed(granter, permission, target));
 }
+
+/** A host's scope chain (clusters join it when they exist). */
+export function hostScopeChain(hostId: string): ScopeChain {
+  return [`/hosts/${hostId}`, '/'];
+}
+
+/** A VM's scope chain: itself, then its host's. */
+export function vmScopeChain(vmId: string, hostId: string): ScopeChain {
+  return [`/vms/${vmId}`, ...hostScopeChain(hostId)];
+}

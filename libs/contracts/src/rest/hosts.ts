@@ -1,10 +1,18 @@
 import { z } from 'zod';
-import { HostInfo } from '../vapor/host.js';
+import { CpuInfo, NumaNode, Network, StoragePool } from '../vapor/host.js';
 import { PeerRef } from '../vapor/jobs.js';
 import { defineRoute } from './route.js';
 
 export const HostState = z.enum(['pending-trust', 'connected', 'unreachable', 'untrusted', 'error', 'disabled']);
 export type HostState = z.infer<typeof HostState>;
+
+/** The latest sample of a host or VM, as the Hosts and VMs lists show it. */
+export const LiveStats = z.object({
+  cpuPercent: z.number(),
+  memoryUsedMiB: z.number(),
+  at: z.iso.datetime(),
+});
+export type LiveStats = z.infer<typeof LiveStats>;
 
 export const Host = z
   .object({
@@ -17,13 +25,34 @@ export const Host = z
     enabled: z.boolean(),
     hostUuid: z.uuid().nullable(),
     agentVersion: z.string().nullable(),
-    info: HostInfo.nullable(),
+    cpuModel: z.string().nullable(),
+    cpuThreads: z.number().int().nullable(),
+    memoryTotalMiB: z.number().int().nullable(),
+    stats: LiveStats.nullable().meta({ description: 'The latest stats sample (null until the first one)' }),
+    vmCount: z.number().int().nonnegative(),
+    vmsRunning: z.number().int().nonnegative(),
     ownerInstance: z.string().nullable().meta({ description: 'The api instance collecting from this host' }),
     lastSeenAt: z.iso.datetime().nullable(),
     createdAt: z.iso.datetime(),
   })
   .meta({ id: 'Host' });
 export type Host = z.infer<typeof Host>;
+
+export const HostHardware = z.object({
+  cpu: CpuInfo,
+  memory: z.object({ totalMiB: z.number().int(), freeMiB: z.number().int() }),
+  numa: z.array(NumaNode),
+  hypervisor: z.object({ name: z.string(), version: z.string(), driver: z.string() }),
+  bootedAt: z.iso.datetime(),
+});
+export type HostHardware = z.infer<typeof HostHardware>;
+
+export const HostDetail = Host.extend({
+  hardware: HostHardware.nullable(),
+  pools: z.array(StoragePool),
+  networks: z.array(Network),
+}).meta({ id: 'HostDetail' });
+export type HostDetail = z.infer<typeof HostDetail>;
 
 const HostParams = z.object({ hostId: z.uuid() });
 
@@ -63,9 +92,9 @@ export const listHosts = defineRoute({
   id: 'listHosts',
   method: 'get',
   path: '/api/hosts',
-  summary: 'Enrolled hosts',
+  summary: 'Enrolled hosts (those you may view)',
   tag: 'Hosts',
-  access: { permission: 'host.view' },
+  access: { permission: 'host.view', scoped: true },
   response: z.array(Host),
 });
 
@@ -75,9 +104,9 @@ export const getHost = defineRoute({
   path: '/api/hosts/{hostId}',
   summary: 'One host with its hardware, pools and bridges',
   tag: 'Hosts',
-  access: { permission: 'host.view' },
+  access: { permission: 'host.view', scoped: true },
   params: HostParams,
-  response: Host,
+  response: HostDetail,
   errors: [404],
 });
 

@@ -5,8 +5,11 @@ export type HttpMethod = 'get' | 'post' | 'put' | 'patch' | 'delete';
 /**
  * Who may call a route. Every route states it; the api's global guard enforces it.
  * `public` routes answer without a session (health probes, sign-in, API docs).
+ * `scoped` routes are about objects (hosts, VMs): the permission may be held on the object or
+ * above it rather than on `/`; the handler checks each object and lists show only what the caller
+ * may see.
  */
-export type RouteAccess = 'public' | 'authenticated' | { permission: string };
+export type RouteAccess = 'public' | 'authenticated' | { permission: string; scoped?: boolean };
 
 /**
  * One REST endpoint, declared once and used three ways: the api binds its controller method to it

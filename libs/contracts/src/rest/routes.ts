@@ -1,8 +1,10 @@
 import { exportAudit, listAudit } from './audit.js';
 import { login, logout, me, totpDisable, totpEnable, totpSetup } from './auth.js';
 import { hostRoutes } from './hosts.js';
+import { metricsRoutes } from './metrics.js';
 import type { RouteDef } from './route.js';
 import { userRoutes } from './users.js';
+import { vmRoutes } from './vms.js';
 import { apiDocs, healthLive, healthReady, openApiDocument, prometheusMetrics, systemInfo } from './system.js';
 
 /** Every REST route of the api. The OpenAPI document is generated from this list. */
@@ -23,4 +25,6 @@ export const allRoutes: readonly RouteDef[] = [
   exportAudit,
   ...userRoutes,
   ...hostRoutes,
+  ...vmRoutes,
+  ...metricsRoutes,
 ];

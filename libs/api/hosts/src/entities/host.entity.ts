@@ -1,5 +1,5 @@
 import { Column, CreateDateColumn, Entity, Index, PrimaryGeneratedColumn, UpdateDateColumn } from 'typeorm';
-import type { HostInfo, HostState } from '@cockpit/contracts';
+import type { HostState } from '@cockpit/contracts';
 
 @Entity('hosts')
 export class HostEntity {
@@ -36,9 +36,15 @@ export class HostEntity {
   @Column({ name: 'agent_version', type: 'text', nullable: true })
   agentVersion!: string | null;
 
-  /** The last /v1/host answer (validated); normalised tables arrive with the collector. */
-  @Column({ type: 'jsonb', nullable: true })
-  info!: HostInfo | null;
+  /** Latest stats sample (written in batches by the owning collector). */
+  @Column({ name: 'cpu_percent', type: 'real', nullable: true })
+  cpuPercent!: number | null;
+
+  @Column({ name: 'memory_used_mib', type: 'real', nullable: true })
+  memoryUsedMiB!: number | null;
+
+  @Column({ name: 'stats_at', type: 'timestamptz', nullable: true })
+  statsAt!: Date | null;
 
   /** The api instance whose collector holds this host's ownership lock (null: nobody yet). */
   @Column({ name: 'owner_instance', type: 'text', nullable: true })

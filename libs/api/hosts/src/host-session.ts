@@ -1,0 +1,242 @@
+import type { Logger } from '@nestjs/common';
+import type { HostState, VaporEvent, VaporStreamControl } from '@cockpit/contracts';
+import type { MetricsStore, Sample } from '@cockpit/api-metrics';
+import {
+  CertificateMismatchError,
+  fetchPeerCertificate,
+  VaporClient,
+  VaporProtocolError,
+  VaporRequestError,
+} from '@cockpit/vapor-client';
+import type { InventoryService, LatestStats } from './inventory.service.js';
+
+export const PROBE_INTERVAL_MS = 3_000;
+const REQUEST_TIMEOUT_MS = 3_000;
+const SYNC_TIMEOUT_MS = 15_000;
+const BACKOFF_BASE_MS = 1_000;
+const BACKOFF_MAX_MS = 30_000;
+/** A sample stamped further than this from our clock is re-stamped with our clock (a host with a wrong clock). */
+const MAX_CLOCK_SKEW_MS = 5 * 60_000;
+
+/** Exponential backoff with equal jitter: half fixed, half random, capped. */
+export function backoffDelay(attempt: number, random = Math.random): number {
+  const ceiling = Math.min(BACKOFF_MAX_MS, BACKOFF_BASE_MS * 2 ** attempt);
+  return Math.round(ceiling / 2 + random() * (ceiling / 2));
+}
+
+export interface SessionHost {
+  id: string;
+  url: string;
+  token: string;
+  fingerprint: string;
+}
+
+export interface SessionSink {
+  inventory: InventoryService;
+  metrics: MetricsStore;
+  logger: Logger;
+  /** Records the host's state (the collector writes it only when it changes). */
+  setState(hostId: string, state: HostState, reason: string | null): Promise<void>;
+  /** The latest sample per host / VM, written in batches by the collector. */
+  latest(host: LatestStats, vms: LatestStats[]): void;
+}
+
+/**
+ * The owning instance's live session with one host: a full sync of hardware and VMs, then the
+ * event stream, resumed by sequence after a reconnect (a gap or an agent restart means a full
+ * resync). Events are applied one at a time, in order. A ping every 3 s catches a host that
+ * stops answering while its stream stays open. Nothing here blocks another host's session.
+ */
+export class HostSession {
+  private readonly client: VaporClient;
+  private stream?: { close(): void; terminate(): void };
+  private streamId?: string;
+  private lastSeq = 0;
+  private attempts = 0;
+  private stopping = false;
+  private connected = false;
+  private reconnectTimer?: NodeJS.Timeout;
+  private readonly probeTimer: NodeJS.Timeout;
+  /** Events and resyncs, applied strictly in order. */
+  private queue: Promise<void> = Promise.resolve();
+  /** Why we cut the stream ourselves (the close handler reports it). */
+  private cutReason?: { state: HostState; reason: string };
+
+  constructor(
+    readonly host: SessionHost,
+    private readonly sink: SessionSink,
+  ) {
+    this.client = new VaporClient(
+      { baseUrl: host.url, token: host.token, fingerprint: host.fingerprint },
+      { timeoutMs: REQUEST_TIMEOUT_MS },
+    );
+    this.probeTimer = setInterval(() => void this.probe(), PROBE_INTERVAL_MS);
+    void this.connect();
+  }
+
+  /** True once stopped (by the collector, or by itself for a host that is no longer trusted). */
+  get stopped(): boolean {
+    return this.stopping;
+  }
+
+  stop(): void {
+    this.stopping = true;
+    clearInterval(this.probeTimer);
+    clearTimeout(this.reconnectTimer);
+    this.stream?.terminate();
+    this.stream = undefined;
+  }
+
+  private async connect(): Promise<void> {
+    if (this.stopping) return;
+    try {
+      const stream = await this.client.events(this.streamId ? { since: this.lastSeq, stream: this.streamId } : {}, {
+        onControl: (control) => this.onControl(control),
+        onEvent: (event) => this.onEvent(event),
+        onClose: (error) => this.onClose(error),
+      });
+      if (this.stopping) stream.terminate();
+      else this.stream = stream;
+    } catch (error) {
+      await this.failed(error as Error);
+    }
+  }
+
+  private onControl(control: VaporStreamControl): void {
+    // Resumed: the replay (fromSeq, currentSeq] follows, lastSeq advances as it arrives.
+    // Fresh or gap: we re-read everything, then follow from currentSeq.
+    const resync = this.streamId === undefined || control.type === 'gap';
+    this.streamId = control.streamId;
+    if (resync) this.lastSeq = control.currentSeq;
+    this.enqueue(async () => {
+      if (resync) await this.fullSync();
+      this.attempts = 0;
+      this.connected = true;
+      await this.sink.setState(this.host.id, 'connected', null);
+    });
+  }
+
+  private async fullSync(): Promise<void> {
+    const slow = new VaporClient(this.client.endpoint, { timeoutMs: SYNC_TIMEOUT_MS });
+    const info = await slow.host();
+    const vms = await slow.listVms();
+    await this.sink.inventory.syncHost(this.host.id, info, vms);
+  }
+
+  private onEvent(event: VaporEvent): void {
+    this.lastSeq = Math.max(this.lastSeq, event.seq);
+    if (event.type === 'stats') {
+      this.recordStats(event);
+      return;
+    }
+    this.enqueue(() => this.apply(event));
+  }
+
+  private async apply(event: Exclude<VaporEvent, { type: 'stats' }>): Promise<void> {
+    const { inventory } = this.sink;
+    switch (event.type) {
+      case 'vm.state':
+        await inventory.setVmState(this.host.id, event.data.vmId, event.data.state, event.data.generation);
+        return;
+      case 'vm.created':
+      case 'vm.updated':
+        await inventory.upsertVm(this.host.id, event.data.vm);
+        return;
+      case 'vm.deleted':
+        await inventory.deleteVm(this.host.id, event.data.vmId);
+        return;
+      case 'host.changed':
+        await inventory.syncHardware(this.host.id, await this.client.host());
+        return;
+      case 'job.progress':
+      case 'job.finished':
+        return; // jobs are followed by the migration service
+    }
+  }
+
+  private recordStats(event: Extract<VaporEvent, { type: 'stats' }>): void {
+    const now = Date.now();
+    const stamped = Date.parse(event.ts);
+    const ts = new Date(Math.abs(stamped - now) > MAX_CLOCK_SKEW_MS ? now : stamped);
+    const hostSample: Sample = { id: this.host.id, ts, ...event.data.host };
+    const vmSamples: Sample[] = event.data.vms.map(({ vmId, ...stats }) => ({ id: vmId, ts, ...stats }));
+    this.sink.metrics.record('host', [hostSample]);
+    this.sink.metrics.record('vm', vmSamples);
+    this.sink.latest(
+      { id: this.host.id, cpuPercent: hostSample.cpuPercent, memoryUsedMiB: hostSample.memoryUsedMiB, at: ts },
+      vmSamples.map((s) => ({ id: s.id, cpuPercent: s.cpuPercent, memoryUsedMiB: s.memoryUsedMiB, at: ts })),
+    );
+  }
+
+  /** Serialises work on this host. A step that fails (database down, host error) forces a clean resync. */
+  private enqueue(step: () => Promise<void>): void {
+    this.queue = this.queue.then(async () => {
+      if (this.stopping) return;
+      try {
+        await step();
+      } catch (error) {
+        if (this.stopping) return;
+        this.streamId = undefined; // whatever we missed, a full resync repairs
+        this.cut(this.classify(error as Error));
+      }
+    });
+  }
+
+  private async probe(): Promise<void> {
+    if (this.stopping || !this.connected || !this.stream) return;
+    try {
+      await this.client.ping();
+    } catch (error) {
+      this.cut(this.classify(error as Error));
+    }
+  }
+
+  private cut(reason: { state: HostState; reason: string }): void {
+    this.cutReason = reason;
+    const stream = this.stream;
+    if (stream) stream.terminate();
+    else void this.failed(new Error(reason.reason), reason);
+  }
+
+  private onClose(error?: Error): void {
+    this.stream = undefined;
+    if (this.stopping) return;
+    const reason = this.cutReason ?? this.classify(error ?? new Error('The host closed its event stream'));
+    this.cutReason = undefined;
+    void this.failed(error ?? new Error(reason.reason), reason);
+  }
+
+  private classify(error: Error): { state: HostState; reason: string } {
+    if (error instanceof CertificateMismatchError)
+      return {
+        state: 'untrusted',
+        reason: `The host now presents certificate ${error.actual}, not the pinned ${error.expected}. Check it, then trust the new one to resume.`,
+      };
+    if (error instanceof VaporProtocolError) return { state: 'error', reason: error.message };
+    if (error instanceof VaporRequestError && error.status === 401)
+      return { state: 'error', reason: 'The host refused our token (was the agent re-installed?)' };
+    return { state: 'unreachable', reason: error.message };
+  }
+
+  /** Record why, then try again later (not at all for a changed certificate: an administrator must look). */
+  private async failed(error: Error, known?: { state: HostState; reason: string }): Promise<void> {
+    if (this.stopping) return;
+    this.connected = false;
+    let { state, reason } = known ?? this.classify(error);
+    if (state === 'unreachable') {
+      // A pinned connection to a host with a new certificate fails TLS verification, which looks
+      // like any other failure: ask the host which certificate it presents now.
+      const presented = await fetchPeerCertificate(this.host.url, REQUEST_TIMEOUT_MS).catch(() => undefined);
+      if (presented && presented.fingerprint !== this.host.fingerprint)
+        ({ state, reason } = this.classify(new CertificateMismatchError(this.host.fingerprint, presented.fingerprint)));
+      if (this.stopping) return;
+    }
+    await this.sink.setState(this.host.id, state, reason.slice(0, 500)).catch(() => undefined);
+    if (state === 'untrusted') {
+      this.stop();
+      return;
+    }
+    clearTimeout(this.reconnectTimer);
+    this.reconnectTimer = setTimeout(() => void this.connect(), backoffDelay(this.attempts++));
+  }
+}

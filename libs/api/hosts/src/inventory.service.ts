@@ -1,0 +1,242 @@
+import { Injectable, NotFoundException } from '@nestjs/common';
+import { DataSource, type EntityManager } from 'typeorm';
+import type { FleetVm, HostInfo, Vm, VmState } from '@cockpit/contracts';
+
+export interface LatestStats {
+  id: string;
+  cpuPercent: number;
+  memoryUsedMiB: number;
+  at: Date;
+}
+
+interface VmRow {
+  id: string;
+  host_id: string;
+  host_name: string;
+  name: string;
+  state: VmState;
+  vcpus: number;
+  memory_mib: number;
+  cpu_model: string;
+  cpu_features: string[];
+  generation: number;
+  created_at: Date;
+  updated_at: Date;
+  cpu_percent: number | null;
+  memory_used_mib: number | null;
+  stats_at: Date | null;
+  disks: FleetVm['disks'] | null;
+  nics: FleetVm['nics'] | null;
+}
+
+const VM_SELECT = `
+  SELECT v.*, h.name AS host_name,
+    (SELECT json_agg(json_build_object('id', d.disk_id, 'poolId', d.pool_id, 'sizeBytes', d.size_bytes,
+        'allocatedBytes', d.allocated_bytes, 'format', d.format, 'bus', d.bus) ORDER BY d.disk_id)
+     FROM vm_disks d WHERE d.vm_id = v.id) AS disks,
+    (SELECT json_agg(json_build_object('id', n.nic_id, 'networkId', n.network_id, 'mac', n.mac, 'model', n.model) ORDER BY n.nic_id)
+     FROM vm_nics n WHERE n.vm_id = v.id) AS nics
+  FROM vms v JOIN hosts h ON h.id = v.host_id`;
+
+function toFleetVm(row: VmRow): FleetVm {
+  return {
+    id: row.id,
+    hostId: row.host_id,
+    hostName: row.host_name,
+    name: row.name,
+    state: row.state,
+    vcpus: row.vcpus,
+    memoryMiB: row.memory_mib,
+    cpu: { model: row.cpu_model, features: row.cpu_features },
+    disks: row.disks ?? [],
+    nics: row.nics ?? [],
+    generation: row.generation,
+    createdAt: row.created_at.toISOString(),
+    updatedAt: row.updated_at.toISOString(),
+    stats:
+      row.stats_at && row.cpu_percent !== null && row.memory_used_mib !== null
+        ? { cpuPercent: row.cpu_percent, memoryUsedMiB: row.memory_used_mib, at: row.stats_at.toISOString() }
+        : null,
+  };
+}
+
+/**
+ * The normalised inventory (hardware, pools, bridges, VMs, disks, NICs) as the hosts last reported
+ * it. Written by the collector that owns each host; read by the API. Batch writes go through
+ * jsonb_to_recordset so a whole host is one statement per table.
+ */
+@Injectable()
+export class InventoryService {
+  constructor(private readonly dataSource: DataSource) {}
+
+  /** A full resync: the host's hardware, pools, networks and exactly this set of VMs. */
+  async syncHost(hostId: string, info: HostInfo, vms: readonly Vm[]): Promise<void> {
+    await this.dataSource.transaction(async (manager) => {
+      await this.writeHardware(manager, hostId, info);
+      await this.upsertVms(manager, hostId, vms);
+      await manager.query('DELETE FROM vms WHERE host_id = $1 AND NOT (id = ANY($2::uuid[]))', [hostId, vms.map((vm) => vm.id)]);
+    });
+  }
+
+  /** After a `host.changed` event: hardware, pools and networks only. */
+  async syncHardware(hostId: string, info: HostInfo): Promise<void> {
+    await this.dataSource.transaction((manager) => this.writeHardware(manager, hostId, info));
+  }
+
+  async upsertVm(hostId: string, vm: Vm): Promise<void> {
+    await this.dataSource.transaction((manager) => this.upsertVms(manager, hostId, [vm]));
+  }
+
+  /** A state change; returns false when the VM is not (or no longer) on that host. */
+  async setVmState(hostId: string, vmId: string, state: VmState, generation: number): Promise<boolean> {
+    const [, affected] = (await this.dataSource.query(
+      'UPDATE vms SET state = $3, generation = GREATEST(generation, $4) WHERE id = $1 AND host_id = $2',
+      [vmId, hostId, state, generation],
+    )) as [unknown, number];
+    return affected > 0;
+  }
+
+  /** A VM the host no longer has (deleted, or migrated away: then it already belongs to its new host). */
+  async deleteVm(hostId: string, vmId: string): Promise<void> {
+    await this.dataSource.query('DELETE FROM vms WHERE id = $1 AND host_id = $2', [vmId, hostId]);
+  }
+
+  /** The latest sample per host and per VM, one statement each (the collector calls this every few seconds). */
+  async writeLatestStats(hosts: readonly LatestStats[], vms: readonly LatestStats[]): Promise<void> {
+    const json = (rows: readonly LatestStats[]) =>
+      JSON.stringify(rows.map((r) => ({ id: r.id, cpu: r.cpuPercent, mem: r.memoryUsedMiB, at: r.at.toISOString() })));
+    if (hosts.length) {
+      await this.dataSource.query(
+        `UPDATE hosts h SET cpu_percent = x.cpu, memory_used_mib = x.mem, stats_at = x.at, last_seen_at = x.at
+         FROM jsonb_to_recordset($1::jsonb) AS x(id uuid, cpu real, mem real, at timestamptz) WHERE h.id = x.id`,
+        [json(hosts)],
+      );
+    }
+    if (vms.length) {
+      await this.dataSource.query(
+        `UPDATE vms v SET cpu_percent = x.cpu, memory_used_mib = x.mem, stats_at = x.at
+         FROM jsonb_to_recordset($1::jsonb) AS x(id uuid, cpu real, mem real, at timestamptz) WHERE v.id = x.id`,
+        [json(vms)],
+      );
+    }
+  }
+
+  private async writeHardware(manager: EntityManager, hostId: string, info: HostInfo): Promise<void> {
+    await manager.query(
+      `INSERT INTO host_hardware (host_id, cpu_vendor, cpu_model, cpu_features, sockets, cores_per_socket, threads_per_core,
+         memory_total_mib, memory_free_mib, numa, hypervisor_name, hypervisor_version, hypervisor_driver, booted_at)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)
+       ON CONFLICT (host_id) DO UPDATE SET cpu_vendor = EXCLUDED.cpu_vendor, cpu_model = EXCLUDED.cpu_model,
+         cpu_features = EXCLUDED.cpu_features, sockets = EXCLUDED.sockets, cores_per_socket = EXCLUDED.cores_per_socket,
+         threads_per_core = EXCLUDED.threads_per_core, memory_total_mib = EXCLUDED.memory_total_mib,
+         memory_free_mib = EXCLUDED.memory_free_mib, numa = EXCLUDED.numa, hypervisor_name = EXCLUDED.hypervisor_name,
+         hypervisor_version = EXCLUDED.hypervisor_version, hypervisor_driver = EXCLUDED.hypervisor_driver,
+         booted_at = EXCLUDED.booted_at`,
+      [
+        hostId,
+        info.cpu.vendor,
+        info.cpu.model,
+        info.cpu.features,
+        info.cpu.sockets,
+        info.cpu.coresPerSocket,
+        info.cpu.threadsPerCore,
+        info.memory.totalMiB,
+        info.memory.freeMiB,
+        JSON.stringify(info.numa),
+        info.hypervisor.name,
+        info.hypervisor.version,
+        info.hypervisor.driver,
+        info.bootedAt,
+      ],
+    );
+    await manager.query('DELETE FROM host_pools WHERE host_id = $1', [hostId]);
+    await manager.query(
+      `INSERT INTO host_pools (host_id, pool_id, type, capacity_bytes, free_bytes)
+       SELECT $1, x.id, x.type, x."capacityBytes", x."freeBytes"
+       FROM jsonb_to_recordset($2::jsonb) AS x(id text, type text, "capacityBytes" bigint, "freeBytes" bigint)`,
+      [hostId, JSON.stringify(info.pools)],
+    );
+    await manager.query('DELETE FROM host_networks WHERE host_id = $1', [hostId]);
+    await manager.query(
+      `INSERT INTO host_networks (host_id, network_id, type, vlan, mtu)
+       SELECT $1, x.id, x.type, x.vlan, x.mtu FROM jsonb_to_recordset($2::jsonb) AS x(id text, type text, vlan int, mtu int)`,
+      [hostId, JSON.stringify(info.networks)],
+    );
+    await manager.query(
+      'UPDATE hosts SET name = $2, agent_version = $3, host_uuid = $4 WHERE id = $1 AND (name, agent_version, host_uuid) IS DISTINCT FROM ($2, $3, $4)',
+      [hostId, info.hostname, info.agentVersion, info.uuid],
+    );
+  }
+
+  /**
+   * Upserts VMs onto a host. A VM that moved (migration) follows the newer report: a stale report
+   * from its old host does not pull it back.
+   */
+  private async upsertVms(manager: EntityManager, hostId: string, vms: readonly Vm[]): Promise<void> {
+    if (!vms.length) return;
+    const rows = vms.map((vm) => ({
+      id: vm.id,
+      name: vm.name,
+      state: vm.state,
+      vcpus: vm.vcpus,
+      memory_mib: vm.memoryMiB,
+      cpu_model: vm.cpu.model,
+      cpu_features: vm.cpu.features,
+      generation: vm.generation,
+      created_at: vm.createdAt,
+      updated_at: vm.updatedAt,
+    }));
+    const written = (await manager.query(
+      `INSERT INTO vms (id, host_id, name, state, vcpus, memory_mib, cpu_model, cpu_features, generation, created_at, updated_at)
+       SELECT x.id, $1, x.name, x.state, x.vcpus, x.memory_mib, x.cpu_model, x.cpu_features, x.generation, x.created_at, x.updated_at
+       FROM jsonb_to_recordset($2::jsonb) AS x(id uuid, name text, state text, vcpus int, memory_mib int, cpu_model text,
+         cpu_features text[], generation int, created_at timestamptz, updated_at timestamptz)
+       ON CONFLICT (id) DO UPDATE SET host_id = EXCLUDED.host_id, name = EXCLUDED.name, state = EXCLUDED.state,
+         vcpus = EXCLUDED.vcpus, memory_mib = EXCLUDED.memory_mib, cpu_model = EXCLUDED.cpu_model,
+         cpu_features = EXCLUDED.cpu_features, generation = EXCLUDED.generation, created_at = EXCLUDED.created_at,
+         updated_at = EXCLUDED.updated_at
+       WHERE vms.host_id = EXCLUDED.host_id OR vms.updated_at <= EXCLUDED.updated_at
+       RETURNING id`,
+      [hostId, JSON.stringify(rows)],
+    )) as { id: string }[];
+    const ids = written.map((row) => row.id);
+    if (!ids.length) return;
+    const mine = new Set(ids);
+    const disks = vms.filter((vm) => mine.has(vm.id)).flatMap((vm) => vm.disks.map((disk) => ({ ...disk, vmId: vm.id })));
+    const nics = vms.filter((vm) => mine.has(vm.id)).flatMap((vm) => vm.nics.map((nic) => ({ ...nic, vmId: vm.id })));
+    await manager.query('DELETE FROM vm_disks WHERE vm_id = ANY($1::uuid[])', [ids]);
+    await manager.query('DELETE FROM vm_nics WHERE vm_id = ANY($1::uuid[])', [ids]);
+    if (disks.length)
+      await manager.query(
+        `INSERT INTO vm_disks (vm_id, disk_id, pool_id, size_bytes, allocated_bytes, format, bus)
+         SELECT x."vmId", x.id, x."poolId", x."sizeBytes", x."allocatedBytes", x.format, x.bus
+         FROM jsonb_to_recordset($1::jsonb) AS x("vmId" uuid, id text, "poolId" text, "sizeBytes" bigint, "allocatedBytes" bigint, format text, bus text)`,
+        [JSON.stringify(disks)],
+      );
+    if (nics.length)
+      await manager.query(
+        `INSERT INTO vm_nics (vm_id, nic_id, network_id, mac, model)
+         SELECT x."vmId", x.id, x."networkId", x.mac, x.model
+         FROM jsonb_to_recordset($1::jsonb) AS x("vmId" uuid, id text, "networkId" text, mac text, model text)`,
+        [JSON.stringify(nics)],
+      );
+  }
+
+  async listVms(filter: { hostId?: string; state?: VmState } = {}): Promise<FleetVm[]> {
+    const where: string[] = [];
+    const params: unknown[] = [];
+    if (filter.hostId) where.push(`v.host_id = $${params.push(filter.hostId)}`);
+    if (filter.state) where.push(`v.state = $${params.push(filter.state)}`);
+    const rows = (await this.dataSource.query(
+      `${VM_SELECT} ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY v.name, v.id`,
+      params,
+    )) as VmRow[];
+    return rows.map(toFleetVm);
+  }
+
+  async getVm(vmId: string): Promise<FleetVm> {
+    const [row] = (await this.dataSource.query(`${VM_SELECT} WHERE v.id = $1`, [vmId])) as VmRow[];
+    if (!row) throw new NotFoundException(`No VM ${vmId}`);
+    return toFleetVm(row);
+  }
+}

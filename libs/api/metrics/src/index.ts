@@ -1,0 +1,3 @@
+export * from './metrics.module.js';
+export * from './metrics-store.service.js';
+export * from './partitions.js';

@@ -1,0 +1,313 @@
+import {
+  BadRequestException,
+  Inject,
+  Injectable,
+  Logger,
+  type OnApplicationBootstrap,
+  type OnApplicationShutdown,
+} from '@nestjs/common';
+import { DataSource, type EntityManager } from 'typeorm';
+import type { AppConfig } from '@cockpit/api-config';
+import { APP_CONFIG } from '@cockpit/api-core';
+import { METRIC_NAMES, type MetricsQuery, type MetricsSeries } from '@cockpit/contracts';
+import {
+  keyColumn,
+  partitionEnd,
+  partitionFor,
+  partitionsBetween,
+  RESOLUTION_SECONDS,
+  RESOLUTIONS,
+  SERIES_KINDS,
+  tableName,
+  type Resolution,
+  type SeriesKind,
+} from './partitions.js';
+
+/** One stats sample of a host or a VM. */
+export interface Sample {
+  /** The host's or the VM's id. */
+  id: string;
+  ts: Date;
+  cpuPercent: number;
+  memoryUsedMiB: number;
+  diskReadBps: number;
+  diskWriteBps: number;
+  netRxBps: number;
+  netTxBps: number;
+}
+
+const FLUSH_MS = 1_000;
+const FLUSH_ROWS = 20_000;
+/** While PostgreSQL is away samples wait in memory, up to this many; beyond it the oldest are dropped (and counted). */
+export const MAX_BUFFERED_SAMPLES = 1_000_000;
+const MAINTAIN_MS = 60_000;
+/** Rollups recompute this much recent history each round (late samples within it are counted). */
+const ROLLUP_WINDOW_MS = 15 * 60_000;
+const MAINTENANCE_LOCK = 7_140_241_003;
+const MAX_POINTS = 10_000;
+const COLUMNS = ['cpu_percent', 'memory_used_mib', 'disk_read_bps', 'disk_write_bps', 'net_rx_bps', 'net_tx_bps'] as const;
+
+/**
+ * Stats history in PostgreSQL: samples are buffered and written in batches (one multi-row UNNEST
+ * insert per table per flush, never row by row) into hourly partitions; one instance at a time
+ * rolls them up to 1-minute and 1-hour tables and drops partitions past retention.
+ * The metrics tables are plain SQL (see the MetricsTables migration): TypeORM entities cannot
+ * express declarative partitioning.
+ */
+@Injectable()
+export class MetricsStore implements OnApplicationBootstrap, OnApplicationShutdown {
+  private readonly logger = new Logger('Metrics');
+  private buffers: Record<SeriesKind, Sample[]> = { host: [], vm: [] };
+  private readonly knownPartitions = new Set<string>();
+  private flushTimer?: NodeJS.Timeout;
+  private maintainTimer?: NodeJS.Timeout;
+  private flushing?: Promise<void>;
+  /** Samples dropped because the buffer overflowed during an outage. */
+  dropped = 0;
+  /** Rows written since start (for the collector benchmark). */
+  written = 0;
+  /** Milliseconds spent in batch inserts since start. */
+  writeMs = 0;
+
+  constructor(
+    private readonly dataSource: DataSource,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+  ) {}
+
+  onApplicationBootstrap(): void {
+    this.flushTimer = setInterval(() => void this.flush(), FLUSH_MS);
+    this.maintainTimer = setInterval(
+      () => void this.maintain().catch((e: Error) => this.logger.warn(`Maintenance failed: ${e.message}`)),
+      MAINTAIN_MS,
+    );
+    void this.maintain().catch((e: Error) => this.logger.warn(`Maintenance failed: ${e.message}`));
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    clearInterval(this.flushTimer);
+    clearInterval(this.maintainTimer);
+    await this.flush();
+  }
+
+  /** Queue samples; they reach PostgreSQL within a second (or when the batch is full). */
+  record(kind: SeriesKind, samples: readonly Sample[]): void {
+    const buffer = this.buffers[kind];
+    for (const sample of samples) buffer.push(sample);
+    const total = this.buffers.host.length + this.buffers.vm.length;
+    if (total > MAX_BUFFERED_SAMPLES) {
+      const excess = total - MAX_BUFFERED_SAMPLES;
+      const fromVm = Math.min(excess, this.buffers.vm.length);
+      this.buffers.vm.splice(0, fromVm);
+      this.buffers.host.splice(0, excess - fromVm);
+      this.dropped += excess;
+    }
+    if (buffer.length >= FLUSH_ROWS) void this.flush();
+  }
+
+  pending(): number {
+    return this.buffers.host.length + this.buffers.vm.length;
+  }
+
+  /** Write everything buffered. Failed batches go back to the buffer and are retried. */
+  flush(): Promise<void> {
+    this.flushing ??= this.flushOnce().finally(() => (this.flushing = undefined));
+    return this.flushing;
+  }
+
+  private async flushOnce(): Promise<void> {
+    const batch = this.buffers;
+    if (!batch.host.length && !batch.vm.length) return;
+    this.buffers = { host: [], vm: [] };
+    for (const kind of SERIES_KINDS) {
+      const samples = batch[kind];
+      if (!samples.length) continue;
+      try {
+        await this.insert(kind, samples);
+      } catch (error) {
+        // Keep them (ahead of newer ones) for the next round; the cap bounds memory.
+        this.buffers[kind] = samples.concat(this.buffers[kind]);
+        this.logger.warn(`Writing ${samples.length} ${kind} samples failed, will retry: ${(error as Error).message}`);
+      }
+    }
+  }
+
+  private async insert(kind: SeriesKind, samples: Sample[]): Promise<void> {
+    const started = performance.now();
+    const oldestKept = Date.now() - this.config.metricsRetention.rawMs;
+    const rows = samples.filter((sample) => sample.ts.getTime() > oldestKept);
+    if (!rows.length) return;
+    let min = rows[0]?.ts ?? new Date();
+    let max = min;
+    const ids: string[] = [];
+    const stamps: string[] = [];
+    const values: number[][] = COLUMNS.map(() => []);
+    for (const row of rows) {
+      if (row.ts < min) min = row.ts;
+      if (row.ts > max) max = row.ts;
+      ids.push(row.id);
+      stamps.push(row.ts.toISOString());
+      const fields = [row.cpuPercent, row.memoryUsedMiB, row.diskReadBps, row.diskWriteBps, row.netRxBps, row.netTxBps];
+      fields.forEach((value, i) => values[i]?.push(value));
+    }
+    await this.ensurePartitions(kind, 'raw', min, max);
+    await this.dataSource.query(
+      `INSERT INTO ${tableName(kind, 'raw')} (${keyColumn(kind)}, ts, ${COLUMNS.join(', ')})
+       SELECT * FROM unnest($1::uuid[], $2::timestamptz[], $3::real[], $4::real[], $5::real[], $6::real[], $7::real[], $8::real[])`,
+      [ids, stamps, ...values],
+    );
+    this.written += rows.length;
+    this.writeMs += performance.now() - started;
+    // Samples that waited out an outage land behind the rollup window: roll their range up now.
+    if (Date.now() - min.getTime() > ROLLUP_WINDOW_MS - 60_000) await this.rollup(kind, min, new Date());
+  }
+
+  /** Creates the partitions covering [from, to] that this instance has not seen yet. */
+  async ensurePartitions(kind: SeriesKind, resolution: Resolution, from: Date, to: Date, manager?: EntityManager): Promise<void> {
+    for (const partition of partitionsBetween(kind, resolution, from, to)) {
+      if (this.knownPartitions.has(partition.name)) continue;
+      try {
+        await (manager ?? this.dataSource).query(
+          `CREATE TABLE IF NOT EXISTS ${partition.name} PARTITION OF ${tableName(kind, resolution)}
+           FOR VALUES FROM ('${partition.from.toISOString()}') TO ('${partition.to.toISOString()}')`,
+        );
+      } catch (error) {
+        // Another instance created it at the same moment.
+        if (!/already exists/.test((error as Error).message)) throw error;
+      }
+      this.knownPartitions.add(partition.name);
+    }
+  }
+
+  /**
+   * One maintenance round, on one instance at a time: roll recent samples up, drop partitions past
+   * retention. `now` is a parameter so tests can look into the future.
+   */
+  async maintain(now = new Date()): Promise<{ dropped: string[] } | undefined> {
+    // A session lock on one connection, statements in autocommit: a partition DROP locks its
+    // parent table only for that statement, never for the whole round.
+    const runner = this.dataSource.createQueryRunner();
+    try {
+      const [{ locked }] = (await runner.query('SELECT pg_try_advisory_lock($1) AS locked', [MAINTENANCE_LOCK])) as [
+        { locked: boolean },
+      ];
+      if (!locked) return undefined;
+      try {
+        for (const kind of SERIES_KINDS) await this.rollup(kind, new Date(now.getTime() - ROLLUP_WINDOW_MS), now, runner.manager);
+        return { dropped: await this.dropExpired(now, runner.manager) };
+      } finally {
+        await runner.query('SELECT pg_advisory_unlock($1)', [MAINTENANCE_LOCK]);
+      }
+    } finally {
+      await runner.release();
+    }
+  }
+
+  /** Recomputes the 1-minute rollups of [from, to] from raw samples, then the 1-hour ones from those. Idempotent. */
+  async rollup(kind: SeriesKind, from: Date, to: Date, manager: EntityManager = this.dataSource.manager): Promise<void> {
+    const key = keyColumn(kind);
+    const minuteFrom = new Date(Math.floor(from.getTime() / 60_000) * 60_000);
+    const hourFrom = new Date(Math.floor(from.getTime() / 3_600_000) * 3_600_000);
+    await this.ensurePartitions(kind, '1m', minuteFrom, to, manager);
+    await this.ensurePartitions(kind, '1h', hourFrom, to, manager);
+    const averages = COLUMNS.map((c) => `avg(${c})`).join(', ');
+    const updates = ['samples', 'cpu_percent_max', ...COLUMNS].map((c) => `${c} = EXCLUDED.${c}`).join(', ');
+    await manager.query(
+      `INSERT INTO ${tableName(kind, '1m')} (${key}, ts, samples, cpu_percent_max, ${COLUMNS.join(', ')})
+       SELECT ${key}, date_trunc('minute', ts), count(*), max(cpu_percent), ${averages}
+       FROM ${tableName(kind, 'raw')} WHERE ts >= $1 AND ts < $2 GROUP BY 1, 2
+       ON CONFLICT (${key}, ts) DO UPDATE SET ${updates}`,
+      [minuteFrom.toISOString(), to.toISOString()],
+    );
+    const weighted = COLUMNS.map((c) => `sum(${c} * samples) / sum(samples)`).join(', ');
+    await manager.query(
+      `INSERT INTO ${tableName(kind, '1h')} (${key}, ts, samples, cpu_percent_max, ${COLUMNS.join(', ')})
+       SELECT ${key}, date_trunc('hour', ts), sum(samples), max(cpu_percent_max), ${weighted}
+       FROM ${tableName(kind, '1m')} WHERE ts >= $1 AND ts < $2 GROUP BY 1, 2
+       ON CONFLICT (${key}, ts) DO UPDATE SET ${updates}`,
+      [hourFrom.toISOString(), to.toISOString()],
+    );
+  }
+
+  /** Drops every partition that ends before its resolution's retention. */
+  async dropExpired(now: Date, manager: EntityManager = this.dataSource.manager): Promise<string[]> {
+    const retention: Record<Resolution, number> = {
+      raw: this.config.metricsRetention.rawMs,
+      '1m': this.config.metricsRetention.oneMinuteMs,
+      '1h': this.config.metricsRetention.oneHourMs,
+    };
+    const dropped: string[] = [];
+    for (const kind of SERIES_KINDS) {
+      for (const resolution of RESOLUTIONS) {
+        const children = (await manager.query(
+          `SELECT c.relname AS name FROM pg_inherits i
+           JOIN pg_class c ON c.oid = i.inhrelid JOIN pg_class p ON p.oid = i.inhparent
+           WHERE p.relname = $1`,
+          [tableName(kind, resolution)],
+        )) as { name: string }[];
+        for (const { name } of children) {
+          const end = partitionEnd(kind, resolution, name);
+          if (end && end.getTime() <= now.getTime() - retention[resolution]) {
+            await manager.query(`DROP TABLE IF EXISTS ${name}`);
+            this.knownPartitions.delete(name);
+            dropped.push(name);
+          }
+        }
+      }
+    }
+    return dropped.sort();
+  }
+
+  /** Points over [from, to] at the step asked for, from the finest resolution that still holds that range. */
+  async series(kind: SeriesKind, id: string, query: MetricsQuery, now = new Date()): Promise<MetricsSeries> {
+    const to = query.to ? new Date(query.to) : now;
+    const from = query.from ? new Date(query.from) : new Date(to.getTime() - 3_600_000);
+    const rangeSeconds = (to.getTime() - from.getTime()) / 1000;
+    if (rangeSeconds <= 0) throw new BadRequestException('`from` must be before `to`');
+    const wanted = query.step ?? Math.max(1, Math.ceil(rangeSeconds / 360));
+    const age = now.getTime() - from.getTime();
+    const resolution: Resolution =
+      wanted < 60 && age <= this.config.metricsRetention.rawMs
+        ? 'raw'
+        : wanted < 3600 && age <= this.config.metricsRetention.oneMinuteMs
+          ? '1m'
+          : '1h';
+    const step = Math.max(wanted, RESOLUTION_SECONDS[resolution]);
+    if (rangeSeconds / step > MAX_POINTS) {
+      throw new BadRequestException(
+        `That is ${Math.ceil(rangeSeconds / step)} points; ask for at most ${MAX_POINTS} (a larger step or a shorter range)`,
+      );
+    }
+    const values =
+      resolution === 'raw'
+        ? COLUMNS.map((c) => `avg(${c})::float8 AS ${c}`)
+        : COLUMNS.map((c) => `(sum(${c} * samples) / sum(samples))::float8 AS ${c}`);
+    const rows = (await this.dataSource.query(
+      `SELECT (extract(epoch FROM date_bin(make_interval(secs => $4), ts, TIMESTAMPTZ 'epoch')) * 1000)::float8 AS t, ${values.join(', ')}
+       FROM ${tableName(kind, resolution)} WHERE ${keyColumn(kind)} = $1 AND ts >= $2 AND ts < $3
+       GROUP BY 1 ORDER BY 1`,
+      [id, from.toISOString(), to.toISOString(), step],
+    )) as Record<string, number>[];
+    const series = Object.fromEntries(METRIC_NAMES.map((name) => [name, [] as number[]])) as MetricsSeries['series'];
+    const timestamps: number[] = [];
+    for (const row of rows) {
+      timestamps.push(row['t'] ?? 0);
+      METRIC_NAMES.forEach((name, i) => series[name].push(Math.round((row[COLUMNS[i] ?? ''] ?? 0) * 100) / 100));
+    }
+    return { resolution, stepSeconds: step, from: from.toISOString(), to: to.toISOString(), timestamps, series };
+  }
+
+  /** Partitions that exist now (tests and the README's retention story). */
+  async partitions(kind: SeriesKind, resolution: Resolution): Promise<string[]> {
+    const rows = (await this.dataSource.query(
+      `SELECT c.relname AS name FROM pg_inherits i JOIN pg_class c ON c.oid = i.inhrelid JOIN pg_class p ON p.oid = i.inhparent
+       WHERE p.relname = $1 ORDER BY 1`,
+      [tableName(kind, resolution)],
+    )) as { name: string }[];
+    return rows.map((r) => r.name);
+  }
+
+  /** Used by the ingest path to name the partition of a sample (tests). */
+  static partitionOf(kind: SeriesKind, at: Date): string {
+    return partitionFor(kind, 'raw', at).name;
+  }
+}
