@@ -9,16 +9,16 @@
  * Last line: {"bench":"vapor-fleet","hosts":500,"vms":10000,"cpu_pct_of_one_core":…,"rss_mb":…,…}
  */
 import { fork } from 'node:child_process';
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import type { FleetManifest } from '@cockpit/vapor-agent';
 import { VaporClient } from '@cockpit/vapor-client';
+import { cpuSeconds, round, rssMb } from './proc.js';
 
 const ROOT = fileURLToPath(new URL('../../../', import.meta.url));
-const CLOCK_TICKS_PER_SECOND = 100; // Linux USER_HZ
 
 const { values } = parseArgs({
   options: {
@@ -32,17 +32,6 @@ const seconds = Number(values.seconds);
 const hosts = Number(values.hosts);
 const vmsPerHost = Number(values['vms-per-host']);
 const warmup = Number(values.warmup);
-
-async function cpuSeconds(pid: number): Promise<number> {
-  const stat = await readFile(`/proc/${pid}/stat`, 'utf8');
-  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-  return (Number(fields[11]) + Number(fields[12])) / CLOCK_TICKS_PER_SECOND; // utime + stime
-}
-
-async function rssMb(pid: number): Promise<number> {
-  const status = await readFile(`/proc/${pid}/status`, 'utf8');
-  return Number(/VmRSS:\s+(\d+) kB/.exec(status)?.[1] ?? 0) / 1024;
-}
 
 interface Measurement {
   cpuPct: number;
@@ -114,7 +103,6 @@ async function measure(vms: number): Promise<Measurement> {
   }
 }
 
-const round = (value: number) => Math.round(value * 10) / 10;
 process.stdout.write(`vapor-fleet: ${hosts} hosts, measuring ${seconds} s after ${warmup} s warm-up\n`);
 const baseline = await measure(0);
 process.stdout.write(

@@ -2,10 +2,12 @@ import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnApplica
 import { InjectRepository } from '@nestjs/typeorm';
 import { createHash } from 'node:crypto';
 import pg from 'pg';
+import { Gauge } from 'prom-client';
 import { In, IsNull, Not, Repository } from 'typeorm';
 import type { AppConfig } from '@cockpit/api-config';
 import { APP_CONFIG } from '@cockpit/api-core';
 import { MetricsStore } from '@cockpit/api-metrics';
+import { MetricsService } from '@cockpit/api-system';
 import type { HostState } from '@cockpit/contracts';
 import { ApiInstanceEntity } from './entities/api-instance.entity.js';
 import { HostEntity } from './entities/host.entity.js';
@@ -63,7 +65,15 @@ export class CollectorService implements OnApplicationBootstrap, OnApplicationSh
     @Inject(APP_CONFIG) private readonly config: AppConfig,
     private readonly inventory: InventoryService,
     private readonly metrics: MetricsStore,
-  ) {}
+    prometheus: MetricsService,
+  ) {
+    const owned: Gauge = new Gauge({
+      name: 'cockpit_collector_hosts_owned',
+      help: 'Hosts this api instance holds the ownership lock of',
+      registers: [prometheus.registry],
+      collect: () => owned.set(this.owned.size),
+    });
+  }
 
   get instanceId(): string {
     return this.config.instanceId;

@@ -2,6 +2,7 @@ import { Body, Controller, NotFoundException, Param, Query, Req } from '@nestjs/
 import { Route, type RequestWithPrincipal } from '@cockpit/api-core';
 import { MetricsStore } from '@cockpit/api-metrics';
 import {
+  collectorOwnership,
   enrollHost,
   getHost,
   hostMetrics,
@@ -13,6 +14,7 @@ import {
   updateHost,
   type MetricsQuery,
 } from '@cockpit/contracts';
+import { CollectorService } from './collector.service.js';
 import { HostsService } from './hosts.service.js';
 
 /** May the caller view this host? Hosts outside their scopes answer 404, as if absent. */
@@ -25,7 +27,13 @@ export class HostsController {
   constructor(
     private readonly hosts: HostsService,
     private readonly metrics: MetricsStore,
+    private readonly collector: CollectorService,
   ) {}
+
+  @Route(collectorOwnership)
+  ownership() {
+    return { instanceId: this.collector.instanceId, hosts: this.collector.ownedHosts() };
+  }
 
   @Route(enrollHost)
   async enroll(@Body() body: { url: string; token: string; fingerprint?: string }) {

@@ -1,6 +1,7 @@
 import { Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { MetricsHistoryModule } from '@cockpit/api-metrics';
+import { SystemModule } from '@cockpit/api-system';
 import { CollectorService } from './collector.service.js';
 import { DemoFleetService } from './demo-fleet.service.js';
 import { ApiInstanceEntity } from './entities/api-instance.entity.js';
@@ -16,7 +17,7 @@ import { VmsController } from './vms.controller.js';
  * instance per host, live inventory and stats), the inventory read API and metrics history.
  */
 @Module({
-  imports: [TypeOrmModule.forFeature([HostEntity, ApiInstanceEntity, ...inventoryEntities]), MetricsHistoryModule],
+  imports: [TypeOrmModule.forFeature([HostEntity, ApiInstanceEntity, ...inventoryEntities]), MetricsHistoryModule, SystemModule],
   controllers: [HostsController, VmsController],
   providers: [HostsService, InventoryService, DemoFleetService, CollectorService],
   exports: [HostsService, InventoryService, CollectorService],

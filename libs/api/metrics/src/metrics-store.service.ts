@@ -6,9 +6,15 @@ import {
   type OnApplicationBootstrap,
   type OnApplicationShutdown,
 } from '@nestjs/common';
-import { DataSource, type EntityManager } from 'typeorm';
+import { Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import type pg from 'pg';
+import { from as copyFrom } from 'pg-copy-streams';
+import { Counter, Gauge } from 'prom-client';
+import { DataSource, type EntityManager, type QueryRunner } from 'typeorm';
 import type { AppConfig } from '@cockpit/api-config';
 import { APP_CONFIG } from '@cockpit/api-core';
+import { MetricsService } from '@cockpit/api-system';
 import { METRIC_NAMES, type MetricsQuery, type MetricsSeries } from '@cockpit/contracts';
 import {
   keyColumn,
@@ -36,7 +42,8 @@ export interface Sample {
   netTxBps: number;
 }
 
-const FLUSH_MS = 1_000;
+/** Larger batches cost less per row; a crash loses at most this much of samples (see README). */
+const FLUSH_MS = 2_000;
 const FLUSH_ROWS = 20_000;
 /** While PostgreSQL is away samples wait in memory, up to this many; beyond it the oldest are dropped (and counted). */
 export const MAX_BUFFERED_SAMPLES = 1_000_000;
@@ -48,8 +55,8 @@ const MAX_POINTS = 10_000;
 const COLUMNS = ['cpu_percent', 'memory_used_mib', 'disk_read_bps', 'disk_write_bps', 'net_rx_bps', 'net_tx_bps'] as const;
 
 /**
- * Stats history in PostgreSQL: samples are buffered and written in batches (one multi-row UNNEST
- * insert per table per flush, never row by row) into hourly partitions; one instance at a time
+ * Stats history in PostgreSQL: samples are buffered and written in batches (one COPY per table
+ * per flush, never row by row) into hourly partitions; one instance at a time
  * rolls them up to 1-minute and 1-hour tables and drops partitions past retention.
  * The metrics tables are plain SQL (see the MetricsTables migration): TypeORM entities cannot
  * express declarative partitioning.
@@ -64,7 +71,7 @@ export class MetricsStore implements OnApplicationBootstrap, OnApplicationShutdo
   private flushing?: Promise<void>;
   /** Samples dropped because the buffer overflowed during an outage. */
   dropped = 0;
-  /** Rows written since start (for the collector benchmark). */
+  /** Rows written since start. */
   written = 0;
   /** Milliseconds spent in batch inserts since start. */
   writeMs = 0;
@@ -72,7 +79,35 @@ export class MetricsStore implements OnApplicationBootstrap, OnApplicationShutdo
   constructor(
     private readonly dataSource: DataSource,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
-  ) {}
+    prometheus: MetricsService,
+  ) {
+    const registers = [prometheus.registry];
+    // Read at scrape time from the fields above, so the write path stays a few additions.
+    const total = (name: string, help: string, read: () => number) => {
+      const counter: Counter = new Counter({
+        name,
+        help,
+        registers,
+        collect: () => {
+          counter.reset();
+          counter.inc(read());
+        },
+      });
+    };
+    total('cockpit_metrics_samples_written_total', 'Stats samples written to PostgreSQL', () => this.written);
+    total('cockpit_metrics_write_seconds_total', 'Time spent in batch inserts of stats samples', () => this.writeMs / 1000);
+    total(
+      'cockpit_metrics_samples_dropped_total',
+      'Stats samples dropped because the buffer overflowed while PostgreSQL was unavailable',
+      () => this.dropped,
+    );
+    const buffered: Gauge = new Gauge({
+      name: 'cockpit_metrics_samples_buffered',
+      help: 'Stats samples waiting to be written',
+      registers,
+      collect: () => buffered.set(this.pending()),
+    });
+  }
 
   onApplicationBootstrap(): void {
     this.flushTimer = setInterval(() => void this.flush(), FLUSH_MS);
@@ -89,7 +124,7 @@ export class MetricsStore implements OnApplicationBootstrap, OnApplicationShutdo
     await this.flush();
   }
 
-  /** Queue samples; they reach PostgreSQL within a second (or when the batch is full). */
+  /** Queue samples; they reach PostgreSQL within two seconds (or when the batch is full). */
   record(kind: SeriesKind, samples: readonly Sample[]): void {
     const buffer = this.buffers[kind];
     for (const sample of samples) buffer.push(sample);
@@ -118,45 +153,45 @@ export class MetricsStore implements OnApplicationBootstrap, OnApplicationShutdo
     const batch = this.buffers;
     if (!batch.host.length && !batch.vm.length) return;
     this.buffers = { host: [], vm: [] };
+    const started = performance.now();
+    let runner: QueryRunner | undefined;
     for (const kind of SERIES_KINDS) {
       const samples = batch[kind];
       if (!samples.length) continue;
       try {
-        await this.insert(kind, samples);
+        runner ??= this.dataSource.createQueryRunner();
+        await this.insert(kind, samples, (await runner.connect()) as pg.PoolClient);
       } catch (error) {
         // Keep them (ahead of newer ones) for the next round; the cap bounds memory.
         this.buffers[kind] = samples.concat(this.buffers[kind]);
         this.logger.warn(`Writing ${samples.length} ${kind} samples failed, will retry: ${(error as Error).message}`);
       }
     }
+    await runner?.release().catch(() => undefined);
+    this.writeMs += performance.now() - started;
   }
 
-  private async insert(kind: SeriesKind, samples: Sample[]): Promise<void> {
-    const started = performance.now();
+  private async insert(kind: SeriesKind, samples: Sample[], client: pg.PoolClient): Promise<void> {
     const oldestKept = Date.now() - this.config.metricsRetention.rawMs;
     const rows = samples.filter((sample) => sample.ts.getTime() > oldestKept);
     if (!rows.length) return;
     let min = rows[0]?.ts ?? new Date();
     let max = min;
-    const ids: string[] = [];
-    const stamps: string[] = [];
-    const values: number[][] = COLUMNS.map(() => []);
+    const lines: string[] = [];
     for (const row of rows) {
       if (row.ts < min) min = row.ts;
       if (row.ts > max) max = row.ts;
-      ids.push(row.id);
-      stamps.push(row.ts.toISOString());
-      const fields = [row.cpuPercent, row.memoryUsedMiB, row.diskReadBps, row.diskWriteBps, row.netRxBps, row.netTxBps];
-      fields.forEach((value, i) => values[i]?.push(value));
+      lines.push(
+        `${row.id}\t${row.ts.toISOString()}\t${row.cpuPercent}\t${row.memoryUsedMiB}\t${row.diskReadBps}\t${row.diskWriteBps}\t${row.netRxBps}\t${row.netTxBps}\n`,
+      );
     }
     await this.ensurePartitions(kind, 'raw', min, max);
-    await this.dataSource.query(
-      `INSERT INTO ${tableName(kind, 'raw')} (${keyColumn(kind)}, ts, ${COLUMNS.join(', ')})
-       SELECT * FROM unnest($1::uuid[], $2::timestamptz[], $3::real[], $4::real[], $5::real[], $6::real[], $7::real[], $8::real[])`,
-      [ids, stamps, ...values],
+    // COPY: the fastest way into PostgreSQL, one stream per table per batch.
+    await pipeline(
+      Readable.from([lines.join('')]),
+      client.query(copyFrom(`COPY ${tableName(kind, 'raw')} (${keyColumn(kind)}, ts, ${COLUMNS.join(', ')}) FROM STDIN`)),
     );
     this.written += rows.length;
-    this.writeMs += performance.now() - started;
     // Samples that waited out an outage land behind the rollup window: roll their range up now.
     if (Date.now() - min.getTime() > ROLLUP_WINDOW_MS - 60_000) await this.rollup(kind, min, new Date());
   }

@@ -135,4 +135,19 @@ export const removeHost = defineRoute({
   errors: [404],
 });
 
-export const hostRoutes = [enrollHost, trustHost, listHosts, getHost, updateHost, removeHost] as const;
+export const collectorOwnership = defineRoute({
+  id: 'collectorOwnership',
+  method: 'get',
+  path: '/api/collector/ownership',
+  summary: 'The hosts the answering api instance collects from, as it sees them itself',
+  description:
+    'Each api instance answers for itself (ask each instance directly to compare): its id and the ids of the hosts whose ownership lock it holds.',
+  tag: 'Hosts',
+  access: { permission: 'host.manage' },
+  response: z.object({
+    instanceId: z.string(),
+    hosts: z.array(z.uuid()),
+  }),
+});
+
+export const hostRoutes = [enrollHost, trustHost, listHosts, getHost, updateHost, removeHost, collectorOwnership] as const;
