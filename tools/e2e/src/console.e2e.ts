@@ -4,7 +4,8 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { generate } from 'otplib';
 import type { Browser, Page } from 'playwright-core';
-import { startCockpit, type CockpitProcess } from '@cockpit/dev-testing';
+import { startCockpit, startVaporFleet, type CockpitProcess } from '@cockpit/dev-testing';
+import { VaporClient } from '@cockpit/vapor-client';
 import { launchChromium } from './chromium.js';
 
 const SCREENSHOTS = path.join(import.meta.dirname, '../../../tmp/e2e');
@@ -16,6 +17,8 @@ describe('console in a real browser, served by `npm start`', () => {
   let url: string;
   let browser: Browser;
   const problems: string[] = [];
+  /** The admin enrolled TOTP in the access walk; later tests sign in with its unused recovery codes. */
+  let recoveryCodesLeft: string[] = [];
 
   beforeAll(async () => {
     dataDir = await mkdtemp(path.join(tmpdir(), 'cockpit-e2e-'));
@@ -87,7 +90,7 @@ describe('console in a real browser, served by `npm start`', () => {
       'Audit',
       'Settings',
     ]);
-    await page.getByText('Connected').waitFor();
+    await page.getByRole('banner').getByText('Connected', { exact: true }).waitFor();
     await page.getByText('0.1.0').waitFor();
     await page.screenshot({ path: path.join(SCREENSHOTS, 'dashboard.png') });
     // `npm start` enrolled its demo fleet (one host here), pinned and connected.
@@ -154,6 +157,7 @@ describe('console in a real browser, served by `npm start`', () => {
     await signOut(page);
 
     // The audit page shows both sign-ins. (The current time step's code is spent: a recovery code.)
+    recoveryCodesLeft = recoveryCodes.slice(1);
     await signIn(page, 'admin', ADMIN_PASSWORD, { recoveryCode: recoveryCodes[0] ?? '' });
     await page.goto(`${url}/audit`);
     await page.getByLabel('Filter by action').fill('login');
@@ -163,6 +167,57 @@ describe('console in a real browser, served by `npm start`', () => {
     await page.screenshot({ path: path.join(SCREENSHOTS, 'audit.png') });
     await page.context().close();
     expect(problems).toEqual([]);
+  });
+
+  it('adds a host, trusts its certificate, and shows its VMs and a live chart', async () => {
+    const extra = await startVaporFleet({
+      hosts: 1,
+      vmsPerHost: 3,
+      seed: 7,
+      args: ['--stats-interval-ms', '1000', '--host-prefix', 'added'],
+    });
+    try {
+      const [agent] = extra.hosts;
+      if (!agent) throw new Error('empty fleet');
+      const page = await open('/hosts');
+      await signIn(page, 'admin', ADMIN_PASSWORD, { recoveryCode: recoveryCodesLeft.shift() ?? '' });
+      await page.getByLabel('Agent URL').fill(agent.url);
+      await page.getByLabel('Token').fill(agent.token);
+      await page.getByRole('button', { name: 'Add host' }).click();
+      // Cockpit shows what the host presents; the administrator compares it with what the agent printed.
+      await page.getByText('Check the certificate before trusting this host').waitFor();
+      await page.getByText(agent.fingerprint).first().waitFor();
+      await page.getByRole('button', { name: /^Trust / }).click();
+      const hosts = page.getByRole('grid', { name: 'Hosts' });
+      await hosts.getByRole('link', { name: agent.hostname, exact: true }).click();
+      await page.getByRole('heading', { name: agent.hostname }).first().waitFor();
+      await page.getByText('connected').first().waitFor();
+
+      await page.getByRole('tab', { name: /^VMs/ }).click();
+      const vms = page.getByRole('grid', { name: 'Virtual machines' });
+      const names = (
+        await new VaporClient({ baseUrl: agent.url, token: agent.token, fingerprint: agent.fingerprint }).listVms()
+      ).map((vm) => vm.name);
+      expect(names).toHaveLength(3);
+      for (const name of names) await vms.getByRole('link', { name, exact: true }).waitFor();
+
+      await page.getByRole('tab', { name: 'Charts' }).click();
+      const cpu = page.getByRole('img', { name: /^CPU, latest:/ }).first();
+      await cpu.waitFor();
+      expect(await cpu.locator('canvas').count()).toBeGreaterThan(0);
+      const pointsNow = Number(await cpu.getAttribute('data-points'));
+      // Live: new samples arrive every second and the chart refreshes by itself.
+      await page.waitForFunction(
+        (before) => Number(document.querySelector('figure[role="img"]')?.getAttribute('data-points')) > before,
+        pointsNow,
+        { timeout: 20_000 },
+      );
+      await page.screenshot({ path: path.join(SCREENSHOTS, 'host-detail-charts.png') });
+      await page.context().close();
+      expect(problems).toEqual([]);
+    } finally {
+      await extra.stop();
+    }
   });
 
   it('follows a dark OS theme', async () => {

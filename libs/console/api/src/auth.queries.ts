@@ -2,7 +2,6 @@ import { queryOptions } from '@tanstack/react-query';
 import {
   listAudit,
   listGroups,
-  listHosts,
   listOwnSessions,
   listRoleBindings,
   listRoles,
@@ -50,8 +49,6 @@ export const auditQuery = (filter: AuditFilter) =>
     queryKey: ['audit', filter],
     queryFn: ({ signal }) => callApi(listAudit, { signal, query: filter as Record<string, string | number | undefined> }),
   });
-
-export const hostsQuery = () => queryOptions({ queryKey: ['hosts'], queryFn: ({ signal }) => callApi(listHosts, { signal }) });
 
 export const ownSessionsQuery = () =>
   queryOptions({ queryKey: ['own-sessions'], queryFn: ({ signal }) => callApi(listOwnSessions, { signal }) });

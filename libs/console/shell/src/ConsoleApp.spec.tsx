@@ -4,7 +4,7 @@ import userEvent from '@testing-library/user-event';
 import { http, HttpResponse } from 'msw';
 import { setupServer } from 'msw/node';
 import { sections } from './layout/navigation.js';
-import { healthyApi, info, viewerMe } from './test/api-handlers.js';
+import { emptyFleet, healthyApi, info, viewerMe } from './test/api-handlers.js';
 import { renderConsole } from './test/render-console.js';
 
 const server = setupServer(...healthyApi);
@@ -25,6 +25,28 @@ describe('console shell', () => {
     expect(await screen.findByText(info.instanceId)).toBeInTheDocument();
     expect(screen.getByText(info.version)).toBeInTheDocument();
     expect(screen.getByRole('heading', { level: 1, name: 'Dashboard' })).toBeInTheDocument();
+    expect(await screen.findByRole('link', { name: '0 hosts' })).toHaveAttribute('href', '/hosts');
+    expect(screen.getByText('Every host is connected and trusted.')).toBeInTheDocument();
+  });
+
+  it('shows the fleet summary on the dashboard, linking to hosts needing attention', async () => {
+    const hostId = '10000000-0000-4000-8000-000000000001';
+    server.use(
+      http.get('*/api/fleet/summary', () =>
+        HttpResponse.json({
+          ...emptyFleet,
+          hosts: { total: 3, byState: { connected: 2, unreachable: 1 } },
+          vms: { total: 4, byState: { running: 3, shutoff: 1 } },
+          attention: [{ id: hostId, name: 'lab-7', state: 'unreachable', stateReason: 'connect ETIMEDOUT' }],
+        }),
+      ),
+    );
+    renderConsole('/');
+    expect(await screen.findByRole('link', { name: '3 hosts' })).toBeInTheDocument();
+    expect(screen.getByRole('link', { name: 'unreachable: 1' })).toHaveAttribute('href', '/hosts?state=unreachable');
+    expect(screen.getByRole('link', { name: 'running: 3' })).toHaveAttribute('href', '/vms?state=running');
+    expect(screen.getByText('connect ETIMEDOUT')).toBeInTheDocument();
+    expect(screen.getByRole('link', { name: 'lab-7' })).toHaveAttribute('href', `/hosts/${hostId}`);
   });
 
   it('navigates to each section and shows its honest empty state', async () => {
@@ -33,7 +55,10 @@ describe('console shell', () => {
     const nav = await screen.findByRole('navigation', { name: 'Main navigation' });
     await user.click(within(nav).getByRole('link', { name: 'Hosts' }));
     expect(await screen.findByRole('heading', { level: 1, name: 'Hosts' })).toBeInTheDocument();
-    expect(screen.getByText('No hosts enrolled')).toBeInTheDocument();
+    expect(await screen.findByText('No hosts enrolled')).toBeInTheDocument();
+    await user.click(within(nav).getByRole('link', { name: 'VMs' }));
+    expect(await screen.findByRole('heading', { level: 1, name: 'Virtual machines' })).toBeInTheDocument();
+    expect(await screen.findByText('No virtual machines')).toBeInTheDocument();
     await user.click(within(nav).getByRole('link', { name: 'Audit' }));
     expect(await screen.findByRole('heading', { level: 1, name: 'Audit log' })).toBeInTheDocument();
     expect(await screen.findByRole('grid', { name: 'Audit records' })).toBeInTheDocument();

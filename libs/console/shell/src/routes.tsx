@@ -2,8 +2,8 @@ import type { RouteObject } from 'react-router';
 import { AppLayout } from './layout/AppLayout.js';
 import { DashboardPage } from './pages/DashboardPage.js';
 import { AccessAdminPage, AccountPage, AuditLogPage, LoginPage, RequireSignIn } from '@cockpit/console-access';
-import { HostsPage } from './pages/HostsPage.js';
-import { ClustersPage, MigrationsPage, OperationsPage, VmsPage } from './pages/sections.js';
+import { hostsRoutes } from '@cockpit/console-hosts';
+import { ClustersPage, MigrationsPage, OperationsPage } from './pages/sections.js';
 import { SectionPage } from './pages/SectionPage.js';
 
 export const consoleRoutes: RouteObject[] = [
@@ -16,8 +16,7 @@ export const consoleRoutes: RouteObject[] = [
     ),
     children: [
       { index: true, element: <DashboardPage /> },
-      { path: 'hosts', element: <HostsPage /> },
-      { path: 'vms', element: <VmsPage /> },
+      ...hostsRoutes,
       { path: 'migrations', element: <MigrationsPage /> },
       { path: 'clusters', element: <ClustersPage /> },
       { path: 'operations', element: <OperationsPage /> },

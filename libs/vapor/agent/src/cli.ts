@@ -14,8 +14,10 @@ export const USAGE = `Usage:
       One simulated host (sim driver).
   vapor fleet --hosts N [--vms-per-host M] [--seed S] [--token T] [--port N] [--host H]
               [--data-dir DIR] [--manifest FILE] [--time-scale X] [--stats-interval-ms MS] [--admin-port N]
+              [--host-prefix NAME]
       N simulated hosts in one process sharing one world, each at https://HOST:PORT/hosts/<uuid>.
       --manifest writes {url, token, fingerprint} per host for Cockpit to enroll.
+      --host-prefix names the hosts NAME-01, NAME-02, ... (default sim).
       --admin-port opens fault injection on 127.0.0.1 (POST /hosts/<uuid>/faults); off by default.
 Environment: VAPOR_PORT (9443), VAPOR_HOST (127.0.0.1), VAPOR_DATA_DIR (.data/vapor), VAPOR_TOKEN.`;
 
@@ -42,6 +44,12 @@ function positiveNumber(name: string, raw: string | undefined, fallback: number)
   return value;
 }
 
+function hostPrefix(raw: string): string {
+  if (!/^[a-z][a-z0-9-]{0,30}$/.test(raw))
+    throw new UsageError(`--host-prefix must be lower-case letters, digits and "-", starting with a letter, got "${raw}"`);
+  return raw;
+}
+
 /** Starts the agent as the command line says; resolves once it listens, with a stop function. */
 export async function runVaporCli(
   argv: string[],
@@ -66,6 +74,7 @@ export async function runVaporCli(
       'time-scale': { type: 'string' },
       'stats-interval-ms': { type: 'string' },
       'admin-port': { type: 'string' },
+      'host-prefix': { type: 'string' },
     },
   });
   const env = loadVaporConfig();
@@ -82,6 +91,7 @@ export async function runVaporCli(
     vmsPerHost: positiveInt(fleet ? 'vms-per-host' : 'vms', fleet ? values['vms-per-host'] : values.vms, 4, 0),
     timeScale: positiveNumber('time-scale', values['time-scale'], 1),
     statsIntervalMs: positiveInt('stats-interval-ms', values['stats-interval-ms'], 5000, 100),
+    ...(values['host-prefix'] ? { hostPrefix: hostPrefix(values['host-prefix']) } : {}),
   });
   let agent: RunningAgent;
   try {

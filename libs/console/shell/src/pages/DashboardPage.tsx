@@ -7,8 +7,6 @@ import {
   DescriptionListDescription,
   DescriptionListGroup,
   DescriptionListTerm,
-  EmptyState,
-  EmptyStateBody,
   Gallery,
   PageSection,
   Spinner,
@@ -17,6 +15,7 @@ import {
 import { useQuery } from '@tanstack/react-query';
 import { can } from '@cockpit/console-access';
 import { meQuery, systemInfoQuery } from '@cockpit/console-api';
+import { FleetSummaryCards } from '@cockpit/console-hosts';
 import { Link } from 'react-router';
 
 export function DashboardPage() {
@@ -34,6 +33,7 @@ export function DashboardPage() {
       </PageSection>
       <PageSection isFilled>
         <Gallery hasGutter minWidths={{ default: '320px' }}>
+          <FleetSummaryCards />
           <Card>
             <CardTitle>Cockpit</CardTitle>
             <CardBody>
@@ -65,16 +65,6 @@ export function DashboardPage() {
                   </DescriptionListGroup>
                 </DescriptionList>
               )}
-            </CardBody>
-          </Card>
-          <Card>
-            <CardTitle>Fleet</CardTitle>
-            <CardBody>
-              <EmptyState titleText="No hosts yet" headingLevel="h3" variant="sm">
-                <EmptyStateBody>
-                  Host and VM counts, alerts and running migrations will show here once hosts can be enrolled.
-                </EmptyStateBody>
-              </EmptyState>
             </CardBody>
           </Card>
         </Gallery>

@@ -1,14 +1,5 @@
 import { SectionPage } from './SectionPage.js';
 
-export const VmsPage = () => (
-  <SectionPage
-    title="Virtual machines"
-    description="Every VM on every host, with state, live metrics, power actions and consoles."
-    emptyTitle="No virtual machines"
-    emptyBody="VMs appear here once hosts are enrolled; this version cannot enroll hosts yet."
-  />
-);
-
 export const MigrationsPage = () => (
   <SectionPage
     title="Migrations"

@@ -1,4 +1,5 @@
 import { http, HttpResponse } from 'msw';
+import { FleetSummary } from '@cockpit/contracts';
 
 export const info = { product: 'Cockpit', version: '0.1.0', instanceId: 'api-test-1', startedAt: '2026-11-22T03:00:00.000Z' };
 const health = { status: 'ok', info: { database: { status: 'up' } }, error: {}, details: { database: { status: 'up' } } };
@@ -18,11 +19,23 @@ export const viewerMe = {
   grants: [{ scope: '/', permissions: ['host.view', 'vm.view'] }],
 };
 
+/** A fleet of no hosts yet, checked against its contract. */
+export const emptyFleet = FleetSummary.parse({
+  hosts: { total: 0, byState: {} },
+  vms: { total: 0, byState: {} },
+  capacity: { cpuThreads: 0, vcpusAllocated: 0, memoryTotalMiB: 0, memoryUsedMiB: 0 },
+  topHosts: [],
+  topVms: [],
+  attention: [],
+});
+
 /** A healthy api with a signed-in administrator, as far as the shell asks it anything. */
 export const healthyApi = [
   http.get('*/api/auth/me', () => HttpResponse.json(adminMe)),
   http.get('*/api/audit', () => HttpResponse.json({ items: [], nextBefore: null })),
   http.get('*/api/hosts', () => HttpResponse.json([])),
+  http.get('*/api/vms', () => HttpResponse.json([])),
+  http.get('*/api/fleet/summary', () => HttpResponse.json(emptyFleet)),
   http.get('*/api/info', () => HttpResponse.json(info)),
   http.get('*/api/health/ready', () => HttpResponse.json(health)),
 ];

@@ -1,0 +1,71 @@
+import { ActionGroup, Alert, Button, Form, FormGroup, TextInput, Title } from '@patternfly/react-core';
+import { useMutation, useQueryClient } from '@tanstack/react-query';
+import { useState } from 'react';
+import { enrollHost, trustHost, type Host } from '@cockpit/contracts';
+import { callApi } from '@cockpit/console-api';
+
+/** After enrolling or trusting, the list, the dashboard's counts and the host itself are stale. */
+function useRefreshHosts() {
+  const queryClient = useQueryClient();
+  return () =>
+    Promise.all([queryClient.invalidateQueries({ queryKey: ['hosts'] }), queryClient.invalidateQueries({ queryKey: ['fleet'] })]);
+}
+
+export function AddHostForm() {
+  const refresh = useRefreshHosts();
+  const [url, setUrl] = useState('');
+  const [token, setToken] = useState('');
+  const [fingerprint, setFingerprint] = useState('');
+  const enroll = useMutation({
+    mutationFn: () => callApi(enrollHost, { body: { url, token, ...(fingerprint ? { fingerprint } : {}) } }),
+    onSuccess: refresh,
+  });
+  return (
+    <Form isHorizontal onSubmit={(event) => (event.preventDefault(), enroll.mutate())}>
+      <Title headingLevel="h2">Add a host</Title>
+      {enroll.isError && <Alert variant="danger" isInline isPlain title={enroll.error.message} />}
+      {enroll.data?.state === 'pending-trust' && (
+        <Alert variant="warning" isInline title="Check the certificate before trusting this host">
+          It presents SHA-256 fingerprint <code>{enroll.data.fingerprint}</code>. Compare it with the one the agent printed at
+          start, then trust it in the list above.
+        </Alert>
+      )}
+      <FormGroup label="Agent URL" fieldId="host-url">
+        <TextInput id="host-url" value={url} placeholder="https://host.example.com:9443" onChange={(_e, v) => setUrl(v)} />
+      </FormGroup>
+      <FormGroup label="Token" fieldId="host-token">
+        <TextInput id="host-token" type="password" value={token} onChange={(_e, v) => setToken(v)} />
+      </FormGroup>
+      <FormGroup label="Fingerprint (optional)" fieldId="host-fingerprint">
+        <TextInput
+          id="host-fingerprint"
+          value={fingerprint}
+          placeholder="AA:BB:… — leave empty to be shown it first"
+          onChange={(_e, v) => setFingerprint(v)}
+        />
+      </FormGroup>
+      <ActionGroup>
+        <Button type="submit" isDisabled={!url || token.length < 16 || enroll.isPending}>
+          Add host
+        </Button>
+      </ActionGroup>
+    </Form>
+  );
+}
+
+/** Pins the fingerprint a pending host presents, after the administrator compared it. */
+export function TrustButton({ host }: { host: Host }) {
+  const refresh = useRefreshHosts();
+  const trust = useMutation({
+    mutationFn: () => callApi(trustHost, { params: { hostId: host.id }, body: { fingerprint: host.fingerprint } }),
+    onSuccess: refresh,
+  });
+  return (
+    <>
+      <Button variant="secondary" size="sm" onClick={() => trust.mutate()} isDisabled={trust.isPending}>
+        Trust {host.fingerprint.slice(0, 11)}…
+      </Button>
+      {trust.isError && <Alert variant="danger" isInline isPlain title={trust.error.message} />}
+    </>
+  );
+}

@@ -1,0 +1,40 @@
+import { Alert, Bullseye, EmptyState, EmptyStateBody, PageSection, Spinner } from '@patternfly/react-core';
+import { Link } from 'react-router';
+import { ApiError } from '@cockpit/console-api';
+
+/** What a detail page shows before its object has loaded: a spinner, "not found" or the error. */
+export function DetailStatus({
+  what,
+  error,
+  backTo,
+}: {
+  what: string;
+  error: Error | null;
+  backTo: { path: string; label: string };
+}) {
+  if (!error) {
+    return (
+      <Bullseye>
+        <Spinner size="xl" aria-label={`Loading ${what}`} />
+      </Bullseye>
+    );
+  }
+  if (error instanceof ApiError && error.status === 404) {
+    return (
+      <PageSection isFilled>
+        <EmptyState titleText={`No such ${what}`} headingLevel="h1" status="warning">
+          <EmptyStateBody>
+            It may have been removed, or you may not view it. Back to <Link to={backTo.path}>{backTo.label}</Link>.
+          </EmptyStateBody>
+        </EmptyState>
+      </PageSection>
+    );
+  }
+  return (
+    <PageSection isFilled>
+      <Alert variant="danger" isInline title={`Cannot load this ${what}`}>
+        {error.message}
+      </Alert>
+    </PageSection>
+  );
+}
