@@ -20,6 +20,8 @@ const INSTANCE_TTL_MS = 6_000;
 /** Give up ownership when our own heartbeat has failed this long (the lock connection is probably gone too). */
 const SELF_FENCE_MS = 5_000;
 const LOCK_NAMESPACE = 7140;
+/** application_name of the lock connection (PostgreSQL keeps 63 characters of it). */
+const LOCK_APPLICATION = 'cockpit-locks';
 
 /** A stable 32-bit advisory lock key per host. */
 export function hostLockKey(hostId: string): number {
@@ -117,9 +119,12 @@ export class CollectorService implements OnApplicationBootstrap, OnApplicationSh
         return;
       }
       const client = await this.lockConnection();
+      // Live: a recent heartbeat and a lock connection. A killed instance's connection (and with it
+      // its locks) is gone at once, so its hosts are shared out on the next round, not after the TTL.
       const live = await this.instances
         .createQueryBuilder('i')
         .where('i.heartbeat_at > :since', { since: new Date(Date.now() - INSTANCE_TTL_MS) })
+        .andWhere(`EXISTS (SELECT 1 FROM pg_stat_activity a WHERE a.application_name = left('${LOCK_APPLICATION} ' || i.id, 63))`)
         .getCount();
       // Hosts waiting for an administrator's trust are nobody's until then.
       const candidates = await this.hosts.find({
@@ -160,7 +165,7 @@ export class CollectorService implements OnApplicationBootstrap, OnApplicationSh
     if (this.lockClient) return this.lockClient;
     const client = new pg.Client({
       connectionString: this.config.databaseUrl,
-      application_name: `cockpit-locks ${this.instanceId}`,
+      application_name: `${LOCK_APPLICATION} ${this.instanceId}`.slice(0, 63),
       keepAlive: true,
       keepAliveInitialDelayMillis: 1000,
       // The server drops a silent peer after 5 s, so its locks free up for the others.

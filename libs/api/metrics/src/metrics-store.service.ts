@@ -178,11 +178,16 @@ export class MetricsStore implements OnApplicationBootstrap, OnApplicationShutdo
     let min = rows[0]?.ts ?? new Date();
     let max = min;
     const lines: string[] = [];
+    // Every sample of one stats frame shares its timestamp: format each once.
+    const stamps = new Map<number, string>();
     for (const row of rows) {
       if (row.ts < min) min = row.ts;
       if (row.ts > max) max = row.ts;
+      const time = row.ts.getTime();
+      let stamp = stamps.get(time);
+      if (stamp === undefined) stamps.set(time, (stamp = row.ts.toISOString()));
       lines.push(
-        `${row.id}\t${row.ts.toISOString()}\t${row.cpuPercent}\t${row.memoryUsedMiB}\t${row.diskReadBps}\t${row.diskWriteBps}\t${row.netRxBps}\t${row.netTxBps}\n`,
+        `${row.id}\t${stamp}\t${row.cpuPercent}\t${row.memoryUsedMiB}\t${row.diskReadBps}\t${row.diskWriteBps}\t${row.netRxBps}\t${row.netTxBps}\n`,
       );
     }
     await this.ensurePartitions(kind, 'raw', min, max);
