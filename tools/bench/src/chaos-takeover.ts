@@ -6,7 +6,11 @@
  *  - the instances' own view: no host in two instances' `GET /api/collector/ownership`;
  *  - pg_locks: an instance never claims a host whose advisory lock another instance's connection holds.
  *
- * Usage: npm run chaos:takeover [-- --rounds 5 --hosts 60 --instances 3]
+ * Then it freezes (SIGSTOP) the busiest instance: hung, not dead, its connections still open. The
+ * others end its lock connection once its heartbeat is 8 s old and take over; woken up (SIGCONT),
+ * it must fence itself before acting.
+ *
+ * Usage: npm run chaos:takeover [-- --rounds 5 --freeze-rounds 2 --hosts 60 --instances 3]
  * Last line: {"bench":"takeover","rounds":…,"max_takeover_s":…,"median_takeover_s":…,"double_owner":0}
  */
 import { parseArgs } from 'node:util';
@@ -20,11 +24,13 @@ const { values } = parseArgs({
     rounds: { type: 'string', default: '5' },
     hosts: { type: 'string', default: '60' },
     instances: { type: 'string', default: '3' },
+    'freeze-rounds': { type: 'string', default: '2' },
   },
 });
 const rounds = Number(values.rounds);
 const hostCount = Number(values.hosts);
 const instanceCount = Number(values.instances);
+const freezeRounds = Number(values['freeze-rounds']);
 const say = (line: string) => process.stdout.write(`${line}\n`);
 const PASSWORD = 'chaos-admin-password';
 const LOCK_NAMESPACE = 7140;
@@ -151,13 +157,42 @@ try {
     instances.set(victimId, await launch(victimId));
     await waitFor(balanced, 60_000, 'rebalance after restart');
   }
+  // A hung instance (SIGSTOP): alive to TCP, silent otherwise. The others end its lock connection
+  // once its heartbeat is 8 s old; when it wakes up it must fence itself before doing anything.
+  const freezes: number[] = [];
+  for (let round_ = 1; round_ <= freezeRounds; round_++) {
+    const v = await views();
+    const [victimId, victimHosts] = [...v.entries()].sort((a, b) => b[1].size - a[1].size)[0] ?? ['', new Set<string>()];
+    const victim = instances.get(victimId);
+    if (!victim) throw new Error('no instance to freeze');
+    const frozenAt = performance.now();
+    victim.process.kill('SIGSTOP');
+    try {
+      await waitFor(
+        async () => {
+          const covered = new Set(
+            [...(await views()).entries()].filter(([id]) => id !== victimId).flatMap(([, hosts]) => [...hosts]),
+          );
+          return [...victimHosts].every((host) => covered.has(host));
+        },
+        30_000,
+        `takeover of frozen ${victimId}'s hosts`,
+      );
+    } finally {
+      victim.process.kill('SIGCONT');
+    }
+    const seconds = (performance.now() - frozenAt) / 1000;
+    freezes.push(seconds);
+    say(`freeze ${round_}: stopped ${victimId} (${victimHosts.size} hosts); taken over in ${round(seconds, 2)} s; woken up`);
+    await waitFor(balanced, 60_000, 'rebalance after waking');
+  }
   monitoring = false;
   await monitoring$;
   const sorted = [...takeovers].sort((a, b) => a - b);
   const median = sorted[Math.floor(sorted.length / 2)] ?? 0;
   const max = sorted.at(-1) ?? 0;
   say(
-    `takeover: median ${round(median, 2)} s, max ${round(max, 2)} s (goal < 10 s); moments with two owners: ${doubleOwner} (must be 0)`,
+    `takeover after kill -9: median ${round(median, 2)} s, max ${round(max, 2)} s (goal < 10 s); after a freeze: max ${round(Math.max(0, ...freezes), 2)} s; moments with two owners: ${doubleOwner} (must be 0)`,
   );
   say(
     JSON.stringify({
@@ -167,6 +202,8 @@ try {
       instances: instanceCount,
       max_takeover_s: round(max, 2),
       median_takeover_s: round(median, 2),
+      freeze_rounds: freezeRounds,
+      max_freeze_takeover_s: round(Math.max(0, ...freezes), 2),
       double_owner: doubleOwner,
     }),
   );

@@ -15,10 +15,17 @@ import { HostSession } from './host-session.js';
 import { InventoryService, type LatestStats } from './inventory.service.js';
 
 const TICK_MS = 2_000;
+const HEARTBEAT_MS = 1_000;
 /** An instance whose heartbeat is older than this is dead: its hosts are up for grabs. */
 const INSTANCE_TTL_MS = 6_000;
-/** Give up ownership when our own heartbeat has failed this long (the lock connection is probably gone too). */
-const SELF_FENCE_MS = 5_000;
+/**
+ * Give up ownership when our own heartbeat has failed this long. Shorter than the time the server
+ * takes to drop a silent lock connection (keepalives: 2 s idle + 3 probes 1 s apart), so a
+ * partitioned instance stops before anyone else can lock its hosts.
+ */
+const SELF_FENCE_MS = 3_500;
+/** An instance whose heartbeat is this old but whose lock connection lingers is hung: end that connection. */
+const HUNG_MS = 8_000;
 const LOCK_NAMESPACE = 7140;
 /** application_name of the lock connection (PostgreSQL keeps 63 characters of it). */
 const LOCK_APPLICATION = 'cockpit-locks';
@@ -60,6 +67,9 @@ export class CollectorService implements OnApplicationBootstrap, OnApplicationSh
   private readonly latestHosts = new Map<string, LatestStats>();
   private readonly latestVms = new Map<string, LatestStats>();
   private latestTimer?: NodeJS.Timeout;
+  private beatTimer?: NodeJS.Timeout;
+  private watchdogTimer?: NodeJS.Timeout;
+  private beating = false;
 
   constructor(
     @InjectRepository(HostEntity) private readonly hosts: Repository<HostEntity>,
@@ -88,6 +98,9 @@ export class CollectorService implements OnApplicationBootstrap, OnApplicationSh
   async onApplicationBootstrap(): Promise<void> {
     await this.instances.upsert({ id: this.instanceId, startedAt: new Date(), heartbeatAt: new Date() }, ['id']);
     this.timer = setInterval(() => void this.tick(), TICK_MS);
+    this.beatTimer = setInterval(() => void this.beat(), HEARTBEAT_MS);
+    // Checks the time only: it fences even while a heartbeat query hangs (a network partition).
+    this.watchdogTimer = setInterval(() => this.watchdog(), HEARTBEAT_MS / 2);
     this.latestTimer = setInterval(() => void this.flushLatest(), TICK_MS);
     void this.tick();
   }
@@ -95,30 +108,54 @@ export class CollectorService implements OnApplicationBootstrap, OnApplicationSh
   async onApplicationShutdown(): Promise<void> {
     this.stopped = true;
     clearInterval(this.timer);
+    clearInterval(this.beatTimer);
+    clearInterval(this.watchdogTimer);
     clearInterval(this.latestTimer);
     await this.releaseAll();
     await this.flushLatest();
     await this.instances.delete({ id: this.instanceId }).catch(() => undefined);
   }
 
-  /** One round: heartbeat, then take or give up hosts to reach the fair share. */
+  private async beat(): Promise<void> {
+    if (this.beating || this.stopped) return;
+    this.beating = true;
+    try {
+      await this.instances.update({ id: this.instanceId }, { heartbeatAt: new Date() });
+      this.lastHeartbeatOk = Date.now();
+    } catch {
+      // the watchdog decides
+    } finally {
+      this.beating = false;
+    }
+  }
+
+  /**
+   * Stop acting on every host once our heartbeat has not got through for SELF_FENCE_MS: by then the
+   * database may be about to drop our lock connection (keepalives give up after 5 s), and others
+   * would take the hosts over.
+   */
+  private watchdog(): void {
+    if (Date.now() - this.lastHeartbeatOk <= SELF_FENCE_MS || !this.owned.size) return;
+    this.logger.warn(`No heartbeat for ${SELF_FENCE_MS / 1000} s; giving up ${this.owned.size} host(s)`);
+    void this.releaseAll();
+  }
+
+  /** One round: take or give up hosts to reach the fair share. */
   async tick(): Promise<void> {
     if (this.ticking || this.stopped) return;
+    if (Date.now() - this.lastHeartbeatOk > SELF_FENCE_MS) return; // fenced until the heartbeat gets through
     this.ticking = true;
     try {
-      try {
-        await this.instances.update({ id: this.instanceId }, { heartbeatAt: new Date() });
-        this.lastHeartbeatOk = Date.now();
-      } catch (error) {
-        if (Date.now() - this.lastHeartbeatOk > SELF_FENCE_MS && this.owned.size) {
-          this.logger.warn(
-            `Heartbeat failing for ${SELF_FENCE_MS / 1000} s (${(error as Error).message}); giving up ${this.owned.size} host(s)`,
-          );
-          await this.releaseAll();
-        }
-        return;
-      }
       const client = await this.lockConnection();
+      // A hung instance (event loop stuck, process stopped) keeps its connection, and its locks, as
+      // the kernel still answers keepalives: end its lock connection so its hosts move. Should it
+      // wake up, its watchdog fences it before it does anything (its heartbeat is long stale).
+      await client.query(
+        `SELECT pg_terminate_backend(a.pid) FROM pg_stat_activity a JOIN api_instances i
+           ON a.application_name = left('${LOCK_APPLICATION} ' || i.id, 63)
+         WHERE i.heartbeat_at < now() - make_interval(secs => $1) AND i.id <> $2`,
+        [HUNG_MS / 1000, this.instanceId],
+      );
       // Live: a recent heartbeat and a lock connection. A killed instance's connection (and with it
       // its locks) is gone at once, so its hosts are shared out on the next round, not after the TTL.
       const live = await this.instances
@@ -168,8 +205,9 @@ export class CollectorService implements OnApplicationBootstrap, OnApplicationSh
       application_name: `${LOCK_APPLICATION} ${this.instanceId}`.slice(0, 63),
       keepAlive: true,
       keepAliveInitialDelayMillis: 1000,
-      // The server drops a silent peer after 5 s, so its locks free up for the others.
-      options: '-c tcp_user_timeout=5000 -c idle_session_timeout=0',
+      // The server drops a silent peer after about 5 s, so its locks free up for the others.
+      options:
+        '-c tcp_user_timeout=5000 -c tcp_keepalives_idle=2 -c tcp_keepalives_interval=1 -c tcp_keepalives_count=3 -c idle_session_timeout=0',
     });
     client.on('error', (error) => {
       this.logger.warn(`Lock connection lost: ${error.message}`);
