@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { ErrorResponse, Host, HostDetail } from '@cockpit/contracts';
-import { startVaporFleet, type RunningFleet } from '@cockpit/dev-testing';
-import { signedIn, type Call } from '../test/sign-in.js';
+import { queryRows, startVaporFleet, type RunningFleet } from '@cockpit/dev-testing';
+import { signedIn, until, type Call } from '../test/sign-in.js';
 import { startTestApi, type TestApi } from '../test/test-app.js';
 
 const PASSWORD = 'hosts-admin-password';
@@ -70,6 +70,35 @@ describe('host enrollment with certificate pinning, against a real Vapor fleet o
     expect(((await call('GET', '/api/hosts')).json as unknown[]).length).toBe(before);
   });
 
+  it('stores agent tokens encrypted, and edits a host’s token and URL only when they work', async () => {
+    const [first] = fleet.hosts;
+    if (!first) throw new Error('empty fleet');
+    const rows = await queryRows(api.databaseUrl, 'SELECT id, token FROM hosts WHERE url = $1', [first.url]);
+    const stored = String(rows[0]?.['token']);
+    expect(stored).toMatch(/^v1:/);
+    expect(stored).not.toContain(first.token);
+    const id = String(rows[0]?.['id']);
+
+    const refused = await call('PATCH', `/api/hosts/${id}`, { token: 'not-the-agent-token-0' });
+    expect(refused.status).toBe(422);
+    expect(ErrorResponse.parse(refused.json).message).toMatch(/refused the token/);
+    expect(String((await queryRows(api.databaseUrl, 'SELECT token FROM hosts WHERE id = $1', [id]))[0]?.['token'])).toBe(stored);
+    expect((await call('PATCH', `/api/hosts/${id}`, { token: first.token })).status).toBe(200);
+
+    // The same agent under another URL form (localhost instead of 127.0.0.1): same certificate, same host.
+    const moved = first.url.replace('127.0.0.1', 'localhost');
+    const edited = await call('PATCH', `/api/hosts/${id}`, { url: moved });
+    expect(edited.status).toBe(200);
+    expect(Host.parse(edited.json).url).toBe(moved);
+    // A URL where another host answers (same fleet certificate, another host uuid): refused, nothing changed.
+    const second = fleet.hosts[2];
+    if (!second) throw new Error('fleet too small');
+    const elsewhere = await call('PATCH', `/api/hosts/${id}`, { url: second.url.replace('127.0.0.1', 'localhost') });
+    expect(elsewhere.status).toBe(409);
+    expect(Host.parse((await call('GET', `/api/hosts/${id}`)).json).url).toBe(moved);
+    expect((await call('PATCH', `/api/hosts/${id}`, {})).status).toBe(400);
+  });
+
   it('lists, disables and removes hosts', async () => {
     const hosts = ((await call('GET', '/api/hosts')).json as unknown[]).map((h) => Host.parse(h));
     const [host] = hosts;
@@ -78,6 +107,15 @@ describe('host enrollment with certificate pinning, against a real Vapor fleet o
       enabled: false,
       state: 'disabled',
     });
+    // Disabled: nobody collects from it, and its history stays.
+    await new Promise((resolve) => setTimeout(resolve, 2500));
+    expect(Host.parse((await call('GET', `/api/hosts/${host.id}`)).json)).toMatchObject({ state: 'disabled' });
+    expect(Host.parse((await call('PATCH', `/api/hosts/${host.id}`, { enabled: true })).json).enabled).toBe(true);
+    await until(
+      async () => Host.parse((await call('GET', `/api/hosts/${host.id}`)).json).state === 'connected',
+      10_000,
+      'collecting again',
+    );
     expect((await call('DELETE', `/api/hosts/${host.id}`)).status).toBe(200);
     expect((await call('GET', `/api/hosts/${host.id}`)).status).toBe(404);
   });

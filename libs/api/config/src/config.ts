@@ -73,6 +73,12 @@ export const configSchema = z
       .min(1, 'SESSION_MAX_HOURS must be at least 1')
       .max(24 * 30)
       .default(12),
+    COCKPIT_SECRET_KEY: z
+      .string()
+      .refine((raw) => /^[A-Za-z0-9+/]{43}=$/.test(raw.trim()), {
+        message: 'COCKPIT_SECRET_KEY must be 32 random bytes in base64 (e.g. `openssl rand -base64 32`)',
+      })
+      .optional(),
     METRICS_RAW_RETENTION_HOURS: retention('METRICS_RAW_RETENTION_HOURS', 24, 24 * 31),
     METRICS_1M_RETENTION_DAYS: retention('METRICS_1M_RETENTION_DAYS', 30, 366),
     METRICS_1H_RETENTION_DAYS: retention('METRICS_1H_RETENTION_DAYS', 365, 3660),
@@ -111,6 +117,8 @@ export const configSchema = z
       adminPassword: env.COCKPIT_ADMIN_PASSWORD,
       sessionIdleSeconds: env.SESSION_IDLE_MINUTES * 60,
       sessionMaxSeconds: env.SESSION_MAX_HOURS * 3600,
+      /** Key that encrypts agent tokens at rest (unset: DATA_DIR/secret.key, created at first start). */
+      secretKey: env.COCKPIT_SECRET_KEY ? Buffer.from(env.COCKPIT_SECRET_KEY.trim(), 'base64') : undefined,
       /** How long stats history is kept at each resolution (older partitions are dropped). */
       metricsRetention: {
         rawMs: env.METRICS_RAW_RETENTION_HOURS * 3_600_000,

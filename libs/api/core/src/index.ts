@@ -9,3 +9,4 @@ export * from './database/database.module.js';
 export * from './database/migrate.js';
 export * from './database/preflight.js';
 export * from './contract/principal.js';
+export * from './secrets/secret-box.js';

@@ -12,6 +12,7 @@ import type { HostState } from '@cockpit/contracts';
 import { ApiInstanceEntity } from './entities/api-instance.entity.js';
 import { HostEntity } from './entities/host.entity.js';
 import { HostSession } from './host-session.js';
+import { HostsService } from './hosts.service.js';
 import { InventoryService, type LatestStats } from './inventory.service.js';
 
 const TICK_MS = 2_000;
@@ -77,6 +78,7 @@ export class CollectorService implements OnApplicationBootstrap, OnApplicationSh
     @Inject(APP_CONFIG) private readonly config: AppConfig,
     private readonly inventory: InventoryService,
     private readonly metrics: MetricsStore,
+    private readonly registry: HostsService,
     prometheus: MetricsService,
   ) {
     const owned: Gauge = new Gauge({
@@ -219,8 +221,19 @@ export class CollectorService implements OnApplicationBootstrap, OnApplicationSh
   }
 
   private own(host: HostEntity): void {
+    let token: string;
+    try {
+      token = this.registry.agentToken(host);
+    } catch (error) {
+      // Sealed with another key: nothing this instance can do with the host; say so and let go.
+      this.logger.error(`Host ${host.id}: ${(error as Error).message}`);
+      void this.lockClient
+        ?.query('SELECT pg_advisory_unlock($1, $2)', [LOCK_NAMESPACE, hostLockKey(host.id)])
+        .catch(() => undefined);
+      return;
+    }
     const session = new HostSession(
-      { id: host.id, url: host.url, token: host.token, fingerprint: host.fingerprint },
+      { id: host.id, url: host.url, token, fingerprint: host.fingerprint },
       {
         inventory: this.inventory,
         metrics: this.metrics,

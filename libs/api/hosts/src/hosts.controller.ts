@@ -64,8 +64,8 @@ export class HostsController {
   }
 
   @Route(updateHost)
-  async update(@Param('hostId') hostId: string, @Body() body: { enabled: boolean }) {
-    return this.hosts.summary((await this.hosts.setEnabled(hostId, body.enabled)).id);
+  async update(@Param('hostId') hostId: string, @Body() body: { enabled?: boolean; url?: string; token?: string }) {
+    return this.hosts.summary((await this.hosts.update(hostId, body)).id);
   }
 
   @Route(removeHost)

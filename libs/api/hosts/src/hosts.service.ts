@@ -1,6 +1,7 @@
-import { ConflictException, Injectable, NotFoundException, UnprocessableEntityException } from '@nestjs/common';
+import { ConflictException, Inject, Injectable, NotFoundException, UnprocessableEntityException } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import { Repository } from 'typeorm';
+import { SECRET_BOX, SecretBox } from '@cockpit/api-core';
 import type { Host, HostDetail, HostInfo } from '@cockpit/contracts';
 import {
   CertificateMismatchError,
@@ -18,7 +19,28 @@ export class HostsService {
   constructor(
     @InjectRepository(HostEntity) private readonly hosts: Repository<HostEntity>,
     private readonly inventory: InventoryService,
+    @Inject(SECRET_BOX) private readonly secrets: SecretBox,
   ) {}
+
+  /** Agent tokens are stored sealed: seal any left from before, and refuse to start with the wrong key. */
+  async onModuleInit(): Promise<void> {
+    for (const host of await this.hosts.find()) {
+      if (!SecretBox.isSealed(host.token)) await this.hosts.update({ id: host.id }, { token: this.secrets.seal(host.token) });
+    }
+    const sample = await this.hosts.findOne({ where: {}, order: { createdAt: 'ASC' } });
+    if (sample) {
+      try {
+        this.secrets.open(sample.token);
+      } catch (error) {
+        throw new Error(`Cannot read the stored agent tokens: ${(error as Error).message}`);
+      }
+    }
+  }
+
+  /** The agent token in clear, for talking to the host. */
+  agentToken(host: Pick<HostEntity, 'token'>): string {
+    return this.secrets.open(host.token);
+  }
 
   async enroll(url: string, token: string, fingerprint?: string): Promise<HostEntity> {
     const normalised = url.replace(/\/+$/, '');
@@ -37,7 +59,7 @@ export class HostsService {
     const host = this.hosts.create({
       url: normalised,
       name: new URL(normalised).host,
-      token,
+      token: this.secrets.seal(token),
       fingerprint: presented,
       state: 'pending-trust',
       stateReason: fingerprint ? null : 'Confirm the certificate fingerprint to trust this host',
@@ -51,7 +73,7 @@ export class HostsService {
       lastSeenAt: null,
     });
     if (!fingerprint) return this.hosts.save(host);
-    const info = await this.connect(host); // validates the token before anything is stored
+    const info = await this.connect(host, token); // validates the token before anything is stored
     const saved = await this.hosts.save(host);
     await this.inventory.syncHardware(saved.id, info);
     return saved;
@@ -75,20 +97,21 @@ export class HostsService {
         `That is not the fingerprint ${host.url} presented (${host.fingerprint}); check it on the host (vapor prints it at start).`,
       );
     }
-    const info = await this.connect(host);
+    const info = await this.connect(host, this.agentToken(host));
     const saved = await this.hosts.save(host);
     await this.inventory.syncHardware(saved.id, info);
     return saved;
   }
 
   /** Talks to the host over the pinned certificate and records what it says it is. */
-  private async connect(host: HostEntity): Promise<HostInfo> {
-    const client = new VaporClient(
-      { baseUrl: host.url, token: host.token, fingerprint: host.fingerprint },
-      { timeoutMs: 10_000 },
-    );
+  private async connect(host: HostEntity, token: string): Promise<HostInfo> {
+    const client = new VaporClient({ baseUrl: host.url, token, fingerprint: host.fingerprint }, { timeoutMs: 10_000 });
     try {
       const info = await client.host();
+      if (host.hostUuid && host.hostUuid !== info.uuid)
+        throw new ConflictException(
+          `${host.url} is host ${info.hostname} (${info.uuid}), not the one enrolled here (${host.hostUuid})`,
+        );
       const other = await this.hosts.findOneBy({ hostUuid: info.uuid });
       if (other && other.id !== host.id)
         throw new ConflictException(`This is host ${info.hostname} (${info.uuid}), already enrolled as ${other.url}`);
@@ -180,12 +203,36 @@ export class HostsService {
     return host;
   }
 
-  async setEnabled(id: string, enabled: boolean): Promise<HostEntity> {
+  /**
+   * Edit a host: enable or disable collecting (history is kept), or point it at a new URL or token
+   * (the agent moved, or its token was rotated). A new URL must present the pinned certificate, and
+   * a new URL or token must work before anything is saved.
+   */
+  async update(id: string, change: { enabled?: boolean; url?: string; token?: string }): Promise<HostEntity> {
     const host = await this.get(id);
-    host.enabled = enabled;
-    if (!enabled) {
-      host.state = 'disabled';
-      host.stateReason = 'Collection disabled by an administrator';
+    const url = change.url?.replace(/\/+$/, '');
+    if (url !== undefined && url !== host.url) {
+      const other = await this.hosts.findOneBy({ url });
+      if (other) throw new ConflictException(`${url} is already enrolled`);
+      const presented = await fetchPeerCertificate(url).catch((error: unknown) => {
+        throw new UnprocessableEntityException(`Cannot reach ${url}: ${(error as Error).message}`);
+      });
+      if (presented.fingerprint !== host.fingerprint)
+        throw new ConflictException(
+          `${url} presents ${presented.fingerprint}, not the pinned ${host.fingerprint}: enroll it as a new host instead. Nothing changed.`,
+        );
+      host.url = url;
+    }
+    const token = change.token ?? this.agentToken(host);
+    if (change.token !== undefined) host.token = this.secrets.seal(change.token);
+    if ((url !== undefined || change.token !== undefined) && host.state !== 'pending-trust') {
+      const info = await this.connect(host, token);
+      await this.inventory.syncHardware(host.id, info);
+    }
+    if (change.enabled !== undefined && change.enabled !== host.enabled) {
+      host.enabled = change.enabled;
+      host.state = change.enabled ? 'unreachable' : 'disabled';
+      host.stateReason = change.enabled ? 'Waiting for the collector to connect' : 'Collection disabled by an administrator';
     }
     return this.hosts.save(host);
   }

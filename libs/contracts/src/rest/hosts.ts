@@ -114,13 +114,21 @@ export const updateHost = defineRoute({
   id: 'updateHost',
   method: 'patch',
   path: '/api/hosts/{hostId}',
-  summary: 'Enable or disable collecting from a host (history is kept)',
+  summary: 'Edit a host: enable or disable collecting (history is kept), or give it a new URL or agent token',
+  description:
+    'A new URL must present the pinned certificate (otherwise 409: enroll it as a new host); a new URL or token must work (422 with the reason otherwise). Nothing changes unless everything asked for works.',
   tag: 'Hosts',
   access: { permission: 'host.manage' },
   params: HostParams,
-  body: z.object({ enabled: z.boolean() }),
+  body: z
+    .object({
+      enabled: z.boolean().optional(),
+      url: PeerRef.shape.url.optional(),
+      token: z.string().min(16).max(512).optional(),
+    })
+    .refine((body) => Object.values(body).some((value) => value !== undefined), 'give at least one of enabled, url, token'),
   response: Host,
-  errors: [404],
+  errors: [404, 409, 422],
 });
 
 export const removeHost = defineRoute({
