@@ -1,15 +1,9 @@
 import { ActionGroup, Alert, Button, Form, FormGroup, TextInput, Title } from '@patternfly/react-core';
-import { useMutation, useQueryClient } from '@tanstack/react-query';
+import { useMutation } from '@tanstack/react-query';
 import { useState } from 'react';
 import { enrollHost, trustHost, type Host } from '@cockpit/contracts';
 import { callApi } from '@cockpit/console-api';
-
-/** After enrolling or trusting, the list, the dashboard's counts and the host itself are stale. */
-function useRefreshHosts() {
-  const queryClient = useQueryClient();
-  return () =>
-    Promise.all([queryClient.invalidateQueries({ queryKey: ['hosts'] }), queryClient.invalidateQueries({ queryKey: ['fleet'] })]);
-}
+import { useRefreshHosts } from './refresh-hosts.js';
 
 export function AddHostForm() {
   const refresh = useRefreshHosts();

@@ -30,8 +30,10 @@ import { useQuery } from '@tanstack/react-query';
 import { useState, type ReactNode } from 'react';
 import { Link, useParams, useSearchParams } from 'react-router';
 import type { HostDetail, HostHardware } from '@cockpit/contracts';
-import { hostMetricsQuery, hostQuery, vmsQuery } from '@cockpit/console-api';
+import { can } from '@cockpit/console-access';
+import { hostMetricsQuery, hostQuery, meQuery, vmsQuery } from '@cockpit/console-api';
 import { DetailStatus } from './DetailStatus.js';
+import { HostActions } from './HostActions.js';
 import { formatAgo, formatBytes, formatCpuList, formatDateTime, formatMiB, formatPercent, NONE } from './format.js';
 import { MetricsPanel } from './MetricsPanel.js';
 import { HostStateLabel } from './states.js';
@@ -226,10 +228,15 @@ function HostMetrics({ hostId }: { hostId: string }) {
 const TABS = ['overview', 'storage', 'networks', 'vms', 'metrics'] as const;
 type TabKey = (typeof TABS)[number];
 
-/** One host: hardware, storage pools, bridges, its VMs and live charts, a tab each (?tab=… links to one). */
+/**
+ * One host: hardware, storage pools, bridges, its VMs and live charts, a tab each (?tab=… links to one);
+ * with host.manage, also collecting on/off, its connection and removing it.
+ */
 export function HostDetailPage() {
   const { hostId = '' } = useParams();
   const host = useQuery(hostQuery(hostId));
+  const me = useQuery(meQuery());
+  const manage = can(me.data, 'host.manage');
   const [searchParams, setSearchParams] = useSearchParams();
   const requested = searchParams.get('tab');
   const tab: TabKey = TABS.find((key) => key === requested) ?? 'overview';
@@ -257,6 +264,11 @@ export function HostDetailPage() {
           <FlexItem>
             <HostStateLabel state={data.state} />
           </FlexItem>
+          {manage && (
+            <FlexItem align={{ default: 'alignRight' }}>
+              <HostActions host={data} />
+            </FlexItem>
+          )}
         </Flex>
         {data.stateReason && (
           <Alert variant={data.state === 'connected' ? 'info' : 'warning'} isInline isPlain title={data.stateReason} />
