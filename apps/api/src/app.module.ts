@@ -4,6 +4,7 @@ import type { AppConfig } from '@cockpit/api-config';
 import { AuditInterceptor, AuditModule } from '@cockpit/api-audit';
 import { AuthModule } from '@cockpit/api-auth';
 import { AppConfigModule, ContractInterceptor, DatabaseModule, ErrorFilter, LoggingModule } from '@cockpit/api-core';
+import { EventsModule } from '@cockpit/api-events';
 import { HostsModule } from '@cockpit/api-hosts';
 import { OpenApiModule } from '@cockpit/api-openapi';
 import { SystemModule } from '@cockpit/api-system';
@@ -21,6 +22,7 @@ export class AppModule {
         DiscoveryModule,
         AuditModule,
         AuthModule,
+        EventsModule,
         HostsModule,
         SystemModule,
         OpenApiModule,

@@ -9,6 +9,8 @@ import { Hosts1795322734301 } from './migrations/1795322734301-Hosts.js';
 import { Collector1795323319885 } from './migrations/1795323319885-Collector.js';
 import { Inventory1795326522792 } from './migrations/1795326522792-Inventory.js';
 import { MetricsTables1795326522793 } from './migrations/1795326522793-MetricsTables.js';
+import { Events1795329098961 } from './migrations/1795329098961-Events.js';
+import { EventEntity } from '@cockpit/api-events';
 import { AuthAndAudit1795320832492 } from './migrations/1795320832492-AuthAndAudit.js';
 
 /**
@@ -17,7 +19,7 @@ import { AuthAndAudit1795320832492 } from './migrations/1795320832492-AuthAndAud
  * entities here as they land; migrations live in ./migrations and are only ever appended.
  */
 export const schema: SchemaDefinition = {
-  entities: [...authEntities, AuditRecordEntity, HostEntity, ApiInstanceEntity, ...inventoryEntities],
+  entities: [...authEntities, AuditRecordEntity, HostEntity, ApiInstanceEntity, ...inventoryEntities, EventEntity],
   migrations: [
     AuthAndAudit1795320832492,
     GroupsAndTokens1795321289814,
@@ -27,5 +29,6 @@ export const schema: SchemaDefinition = {
     Collector1795323319885,
     Inventory1795326522792,
     MetricsTables1795326522793,
+    Events1795329098961,
   ],
 };

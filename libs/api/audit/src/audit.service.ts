@@ -30,10 +30,17 @@ export interface AuditFilter {
 /** Writes and reads the append-only audit log. Other modules record through this, never the table. */
 @Injectable()
 export class AuditService {
+  private readonly listeners: ((record: AuditEntry & { id: string }) => void)[] = [];
+
   constructor(@InjectRepository(AuditRecordEntity) private readonly records: Repository<AuditRecordEntity>) {}
 
+  /** Called after each record is written (the event hub announces it, and re-checks access after access changes). */
+  onRecorded(listener: (record: AuditEntry & { id: string }) => void): void {
+    this.listeners.push(listener);
+  }
+
   async record(entry: AuditEntry): Promise<void> {
-    await this.records.insert({
+    const inserted = await this.records.insert({
       actorType: entry.actor.type,
       actorId: entry.actor.id,
       actorName: entry.actor.name,
@@ -46,6 +53,8 @@ export class AuditService {
       status: entry.status,
       requestId: entry.requestId,
     });
+    const id = String((inserted.identifiers[0] as { id?: unknown } | undefined)?.id ?? '');
+    for (const listener of this.listeners) listener({ ...entry, id });
   }
 
   async list(filter: AuditFilter): Promise<{ items: AuditRecord[]; nextBefore: string | null }> {

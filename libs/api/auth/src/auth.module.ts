@@ -15,6 +15,7 @@ import { RoleEntity } from './entities/role.entity.js';
 import { SessionEntity } from './entities/session.entity.js';
 import { UserEntity } from './entities/user.entity.js';
 import { GrantsService } from './grants.service.js';
+import { PrincipalService } from './principal.service.js';
 import { PasswordService } from './password.service.js';
 import { SessionService } from './session.service.js';
 import { ThrottleService } from './throttle.service.js';
@@ -47,8 +48,9 @@ export const authEntities = [
     TokensService,
     TotpService,
     AdminBootstrapService,
+    PrincipalService,
     { provide: APP_GUARD, useClass: AuthGuard },
   ],
-  exports: [UsersService, GrantsService, SessionService, AdminBootstrapService],
+  exports: [UsersService, GrantsService, SessionService, AdminBootstrapService, PrincipalService],
 })
 export class AuthModule {}

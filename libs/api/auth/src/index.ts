@@ -4,3 +4,4 @@ export * from './users.service.js';
 export * from './grants.service.js';
 export * from './session.service.js';
 export * from './password.service.js';
+export * from './principal.service.js';

@@ -6,6 +6,7 @@ import { Gauge } from 'prom-client';
 import { In, IsNull, Not, Repository } from 'typeorm';
 import type { AppConfig } from '@cockpit/api-config';
 import { APP_CONFIG } from '@cockpit/api-core';
+import { EventHubService } from '@cockpit/api-events';
 import { MetricsStore } from '@cockpit/api-metrics';
 import { MetricsService } from '@cockpit/api-system';
 import type { HostState } from '@cockpit/contracts';
@@ -79,6 +80,7 @@ export class CollectorService implements OnApplicationBootstrap, OnApplicationSh
     private readonly inventory: InventoryService,
     private readonly metrics: MetricsStore,
     private readonly registry: HostsService,
+    private readonly events: EventHubService,
     prometheus: MetricsService,
   ) {
     const owned: Gauge = new Gauge({
@@ -239,6 +241,7 @@ export class CollectorService implements OnApplicationBootstrap, OnApplicationSh
         metrics: this.metrics,
         logger: this.logger,
         setState: (hostId, state, reason) => this.setState(hostId, state, reason),
+        publish: (type, data) => this.events.publish(type, data),
         latest: (hostStats, vmStats) => {
           this.latestHosts.set(hostStats.id, hostStats);
           for (const vm of vmStats) this.latestVms.set(vm.id, vm);
@@ -263,6 +266,12 @@ export class CollectorService implements OnApplicationBootstrap, OnApplicationSh
       },
     );
     this.written.set(hostId, { state, reason });
+    this.events.publish('host.status', {
+      hostId,
+      state,
+      stateReason: reason,
+      ownerInstance: state === 'untrusted' ? null : this.instanceId,
+    });
     if (state !== 'connected') this.logger.log(`Host ${hostId} is ${state}${reason ? `: ${reason}` : ''}`);
   }
 

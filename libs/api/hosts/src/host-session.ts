@@ -1,5 +1,6 @@
 import type { Logger } from '@nestjs/common';
 import type { HostState, VaporEvent, VaporStreamControl } from '@cockpit/contracts';
+import type { EventHubService } from '@cockpit/api-events';
 import type { MetricsStore, Sample } from '@cockpit/api-metrics';
 import {
   CertificateMismatchError,
@@ -39,6 +40,8 @@ export interface SessionSink {
   setState(hostId: string, state: HostState, reason: string | null): Promise<void>;
   /** The latest sample per host / VM, written in batches by the collector. */
   latest(host: LatestStats, vms: LatestStats[]): void;
+  /** Announce a change on the event hub (after it is written). */
+  publish: EventHubService['publish'];
 }
 
 /**
@@ -121,6 +124,7 @@ export class HostSession {
     const info = await slow.host();
     const vms = await slow.listVms();
     await this.sink.inventory.syncHost(this.host.id, info, vms);
+    this.sink.publish('host.changed', { hostId: this.host.id, reason: 'inventory' });
   }
 
   private onEvent(event: VaporEvent): void {
@@ -133,24 +137,42 @@ export class HostSession {
   }
 
   private async apply(event: Exclude<VaporEvent, { type: 'stats' }>): Promise<void> {
-    const { inventory } = this.sink;
+    const { inventory, publish } = this.sink;
+    const hostId = this.host.id;
     switch (event.type) {
       case 'vm.state':
-        await inventory.setVmState(this.host.id, event.data.vmId, event.data.state, event.data.generation);
+        if (await inventory.setVmState(hostId, event.data.vmId, event.data.state, event.data.generation))
+          publish('vm.state', { vmId: event.data.vmId, hostId, state: event.data.state, previous: event.data.previous });
         return;
       case 'vm.created':
       case 'vm.updated':
-        await inventory.upsertVm(this.host.id, event.data.vm);
+        await inventory.upsertVm(hostId, event.data.vm);
+        if (event.type === 'vm.created') publish('vm.created', { vmId: event.data.vm.id, hostId, name: event.data.vm.name });
+        else publish('vm.updated', { vmId: event.data.vm.id, hostId });
         return;
       case 'vm.deleted':
-        await inventory.deleteVm(this.host.id, event.data.vmId);
+        await inventory.deleteVm(hostId, event.data.vmId);
+        publish('vm.deleted', { vmId: event.data.vmId, hostId });
         return;
       case 'host.changed':
-        await inventory.syncHardware(this.host.id, await this.client.host());
+        await inventory.syncHardware(hostId, await this.client.host());
+        publish('host.changed', { hostId, reason: 'inventory' });
         return;
       case 'job.progress':
-      case 'job.finished':
-        return; // jobs are followed by the migration service
+      case 'job.finished': {
+        const { job } = event.data;
+        const { transferredBytes, totalBytes } = job.progress;
+        publish('job.progress', {
+          jobId: job.id,
+          hostId,
+          vmId: job.vmId,
+          kind: job.type,
+          state: job.state,
+          phase: job.progress.phase,
+          percent: job.state === 'completed' ? 100 : totalBytes > 0 ? Math.min(100, (transferredBytes / totalBytes) * 100) : 0,
+        });
+        return;
+      }
     }
   }
 
@@ -166,6 +188,22 @@ export class HostSession {
       { id: this.host.id, cpuPercent: hostSample.cpuPercent, memoryUsedMiB: hostSample.memoryUsedMiB, at: ts },
       vmSamples.map((s) => ({ id: s.id, cpuPercent: s.cpuPercent, memoryUsedMiB: s.memoryUsedMiB, at: ts })),
     );
+    // One compact frame per host per tick (not one event per VM).
+    const tuple = (s: Sample) =>
+      [s.cpuPercent, s.memoryUsedMiB, s.diskReadBps, s.diskWriteBps, s.netRxBps, s.netTxBps] as [
+        number,
+        number,
+        number,
+        number,
+        number,
+        number,
+      ];
+    this.sink.publish('stats', {
+      hostId: this.host.id,
+      at: ts.getTime(),
+      host: tuple(hostSample),
+      vms: vmSamples.map((s) => [s.id, ...tuple(s)]),
+    });
   }
 
   /** Serialises work on this host. A step that fails (database down, host error) forces a clean resync. */

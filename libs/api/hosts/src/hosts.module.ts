@@ -1,5 +1,6 @@
 import { Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
+import { EventsModule } from '@cockpit/api-events';
 import { MetricsHistoryModule } from '@cockpit/api-metrics';
 import { SystemModule } from '@cockpit/api-system';
 import { CollectorService } from './collector.service.js';
@@ -17,7 +18,12 @@ import { VmsController } from './vms.controller.js';
  * instance per host, live inventory and stats), the inventory read API and metrics history.
  */
 @Module({
-  imports: [TypeOrmModule.forFeature([HostEntity, ApiInstanceEntity, ...inventoryEntities]), MetricsHistoryModule, SystemModule],
+  imports: [
+    TypeOrmModule.forFeature([HostEntity, ApiInstanceEntity, ...inventoryEntities]),
+    MetricsHistoryModule,
+    SystemModule,
+    EventsModule,
+  ],
   controllers: [HostsController, VmsController],
   providers: [HostsService, InventoryService, DemoFleetService, CollectorService],
   exports: [HostsService, InventoryService, CollectorService],

@@ -2,6 +2,7 @@ import { ConflictException, Inject, Injectable, NotFoundException, Unprocessable
 import { InjectRepository } from '@nestjs/typeorm';
 import { Repository } from 'typeorm';
 import { SECRET_BOX, SecretBox } from '@cockpit/api-core';
+import { EventHubService } from '@cockpit/api-events';
 import type { Host, HostDetail, HostInfo } from '@cockpit/contracts';
 import {
   CertificateMismatchError,
@@ -20,6 +21,7 @@ export class HostsService {
     @InjectRepository(HostEntity) private readonly hosts: Repository<HostEntity>,
     private readonly inventory: InventoryService,
     @Inject(SECRET_BOX) private readonly secrets: SecretBox,
+    private readonly events: EventHubService,
   ) {}
 
   /** Agent tokens are stored sealed: seal any left from before, and refuse to start with the wrong key. */
@@ -35,6 +37,11 @@ export class HostsService {
         throw new Error(`Cannot read the stored agent tokens: ${(error as Error).message}`);
       }
     }
+  }
+
+  private announce(host: HostEntity, reason: 'enrolled' | 'edited'): HostEntity {
+    this.events.publish('host.changed', { hostId: host.id, reason });
+    return host;
   }
 
   /** The agent token in clear, for talking to the host. */
@@ -72,11 +79,11 @@ export class HostsService {
       ownerInstance: null,
       lastSeenAt: null,
     });
-    if (!fingerprint) return this.hosts.save(host);
+    if (!fingerprint) return this.announce(await this.hosts.save(host), 'enrolled');
     const info = await this.connect(host, token); // validates the token before anything is stored
     const saved = await this.hosts.save(host);
     await this.inventory.syncHardware(saved.id, info);
-    return saved;
+    return this.announce(saved, 'enrolled');
   }
 
   async trust(id: string, fingerprint: string): Promise<HostEntity> {
@@ -100,7 +107,7 @@ export class HostsService {
     const info = await this.connect(host, this.agentToken(host));
     const saved = await this.hosts.save(host);
     await this.inventory.syncHardware(saved.id, info);
-    return saved;
+    return this.announce(saved, 'edited');
   }
 
   /** Talks to the host over the pinned certificate and records what it says it is. */
@@ -234,12 +241,13 @@ export class HostsService {
       host.state = change.enabled ? 'unreachable' : 'disabled';
       host.stateReason = change.enabled ? 'Waiting for the collector to connect' : 'Collection disabled by an administrator';
     }
-    return this.hosts.save(host);
+    return this.announce(await this.hosts.save(host), 'edited');
   }
 
   async remove(id: string): Promise<void> {
     const result = await this.hosts.delete({ id });
     if (!result.affected) throw new NotFoundException(`No host ${id}`);
+    this.events.publish('host.changed', { hostId: id, reason: 'removed' });
   }
 
   /** URLs already enrolled (the demo fleet enrollment skips them). */

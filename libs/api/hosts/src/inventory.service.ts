@@ -1,5 +1,6 @@
 import { Injectable, NotFoundException } from '@nestjs/common';
 import { DataSource, type EntityManager } from 'typeorm';
+import { EventHubService } from '@cockpit/api-events';
 import type { FleetVm, HostInfo, Vm, VmState } from '@cockpit/contracts';
 
 export interface LatestStats {
@@ -67,7 +68,17 @@ function toFleetVm(row: VmRow): FleetVm {
  */
 @Injectable()
 export class InventoryService {
-  constructor(private readonly dataSource: DataSource) {}
+  constructor(
+    private readonly dataSource: DataSource,
+    events: EventHubService,
+  ) {
+    events.setVmHostLookup(async (vmId) => {
+      const [row] = (await this.dataSource.query('SELECT host_id FROM vms WHERE id = $1', [vmId]).catch(() => [])) as {
+        host_id: string;
+      }[];
+      return row?.host_id;
+    });
+  }
 
   /** A full resync: the host's hardware, pools, networks and exactly this set of VMs. */
   async syncHost(hostId: string, info: HostInfo, vms: readonly Vm[]): Promise<void> {

@@ -1,5 +1,6 @@
 import { exportAudit, listAudit } from './audit.js';
 import { login, logout, me, totpDisable, totpEnable, totpSetup } from './auth.js';
+import { eventRoutes } from './events.js';
 import { hostRoutes } from './hosts.js';
 import { metricsRoutes } from './metrics.js';
 import type { RouteDef } from './route.js';
@@ -27,4 +28,5 @@ export const allRoutes: readonly RouteDef[] = [
   ...hostRoutes,
   ...vmRoutes,
   ...metricsRoutes,
+  ...eventRoutes,
 ];

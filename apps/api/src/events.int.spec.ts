@@ -1,0 +1,207 @@
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { io as connect, type Socket } from 'socket.io-client';
+import { CockpitEvent, Host, Me, type SubscribeMessage } from '@cockpit/contracts';
+import { createTestDatabase, queryRows, startVaporFleet, type FleetHost, type RunningFleet } from '@cockpit/dev-testing';
+import { VaporClient } from '@cockpit/vapor-client';
+import { signedIn, until, type Call } from '../test/sign-in.js';
+import { startTestApi, type TestApi } from '../test/test-app.js';
+
+const PASSWORD = 'events-admin-password';
+
+async function cookieFor(api: TestApi, username: string, password: string): Promise<string> {
+  const login = await fetch(`${api.url}/api/auth/login`, {
+    method: 'POST',
+    headers: { 'Content-Type': 'application/json' },
+    body: JSON.stringify({ username, password }),
+  });
+  Me.parse(await login.json());
+  return (login.headers.getSetCookie()[0] ?? '').split(';')[0] ?? '';
+}
+
+/** A real socket.io client that records every event it gets. */
+function client(api: TestApi, headers: Record<string, string>) {
+  const socket: Socket = connect(api.url, {
+    path: '/socket.io',
+    transports: ['websocket'],
+    extraHeaders: headers,
+    reconnection: false,
+  });
+  const events: CockpitEvent[] = [];
+  const errors: string[] = [];
+  const resyncs: unknown[] = [];
+  socket.on('event', (event: unknown) => events.push(CockpitEvent.parse(event)));
+  socket.on('error', (error: { message: string }) => errors.push(error.message));
+  socket.on('resync', (message: unknown) => resyncs.push(message));
+  const subscribe = (message: SubscribeMessage | Record<string, unknown>) =>
+    new Promise<{ error?: string; seq?: number; replayed?: number }>((resolve) => socket.emit('subscribe', message, resolve));
+  return { socket, events, errors, resyncs, subscribe };
+}
+
+const connected = (socket: Socket) =>
+  new Promise<void>((resolve, reject) => {
+    socket.once('connect', () => resolve());
+    socket.once('connect_error', reject);
+  });
+
+describe('the event hub: socket.io across two api instances on one PostgreSQL', () => {
+  let databaseUrl: string;
+  let fleet: RunningFleet;
+  let a: TestApi;
+  let b: TestApi;
+  let call: Call;
+  let adminCookie: string;
+  let first: FleetHost;
+  let second: FleetHost;
+  const hostIds = new Map<string, string>();
+  const sockets: Socket[] = [];
+  const agent = (host: FleetHost) => new VaporClient({ baseUrl: host.url, token: host.token, fingerprint: host.fingerprint });
+  const open = async (api: TestApi, headers: Record<string, string>) => {
+    const c = client(api, headers);
+    sockets.push(c.socket);
+    await connected(c.socket);
+    return c;
+  };
+  /** Flip a running VM of this host (pause, then resume): two vm.state events. */
+  const flip = async (host: FleetHost) => {
+    const vm = (await agent(host).listVms()).find((candidate) => candidate.state === 'running');
+    if (!vm) throw new Error('no running VM');
+    await agent(host).act(vm.id, 'pause');
+    await agent(host).act(vm.id, 'resume');
+    return vm.id;
+  };
+
+  beforeAll(async () => {
+    [databaseUrl, fleet] = await Promise.all([createTestDatabase('events'), startVaporFleet({ hosts: 2, vmsPerHost: 2 })]);
+    a = await startTestApi({ DATABASE_URL: databaseUrl, INSTANCE_ID: 'events-a', COCKPIT_ADMIN_PASSWORD: PASSWORD });
+    b = await startTestApi({ DATABASE_URL: databaseUrl, INSTANCE_ID: 'events-b' });
+    call = await signedIn(a, PASSWORD);
+    adminCookie = await cookieFor(b, 'admin', PASSWORD);
+    [first, second] = fleet.hosts as [FleetHost, FleetHost];
+    for (const host of [first, second]) {
+      const enrolled = await call('POST', '/api/hosts', { url: host.url, token: host.token, fingerprint: host.fingerprint });
+      hostIds.set(host.uuid, Host.parse(enrolled.json).id);
+    }
+    await until(
+      async () => (await queryRows(databaseUrl, 'SELECT count(*)::int AS n FROM vms')).at(0)?.['n'] === 4,
+      10_000,
+      'inventory synced',
+    );
+  });
+  afterAll(async () => {
+    for (const socket of sockets) socket.disconnect();
+    await b?.close();
+    await a?.close();
+    await fleet?.stop();
+  });
+
+  it('refuses handshakes without credentials or from another origin', async () => {
+    const anonymous = client(a, {});
+    sockets.push(anonymous.socket);
+    await expect(connected(anonymous.socket)).rejects.toThrow(/Sign in first/);
+    const foreign = client(a, { Cookie: adminCookie, Origin: 'https://evil.example' });
+    sockets.push(foreign.socket);
+    await expect(connected(foreign.socket)).rejects.toThrow();
+    const ours = await open(a, { Cookie: adminCookie, Origin: new URL(a.url).origin });
+    expect(ours.socket.connected).toBe(true);
+  });
+
+  it('delivers a change to clients on both instances, with increasing sequence numbers', async () => {
+    const onA = await open(a, { Cookie: adminCookie });
+    const onB = await open(b, { Cookie: adminCookie });
+    expect((await onA.subscribe({ scopes: ['/'] })).error).toBeUndefined();
+    expect((await onB.subscribe({ scopes: ['/'] })).error).toBeUndefined();
+    const vmId = await flip(first);
+    for (const c of [onA, onB]) {
+      await until(
+        () => c.events.filter((e) => e.type === 'vm.state' && e.data.vmId === vmId).length >= 2,
+        5000,
+        'both state changes',
+      );
+      const seqs = c.events.filter((e) => e.type !== 'stats').map((e) => e.seq);
+      expect([...seqs].sort((x, y) => x - y)).toEqual(seqs);
+    }
+    // Stats frames arrive per host per tick, VMs inside.
+    await until(() => onB.events.some((e) => e.type === 'stats'), 8000, 'a stats frame');
+  });
+
+  it('answers a malformed subscription or an unknown scope with an error and changes nothing', async () => {
+    const c = await open(b, { Cookie: adminCookie });
+    expect((await c.subscribe({ scopes: 'everything' })).error).toMatch(/Malformed subscription/);
+    expect((await c.subscribe({ scopes: ['/planets/mars'] })).error).toMatch(/Malformed subscription/);
+    expect(c.errors.length).toBe(2);
+    await flip(first);
+    await new Promise((resolve) => setTimeout(resolve, 1000));
+    expect(c.events).toEqual([]);
+  });
+
+  it('filters by role bindings, and stops delivery when the binding is revoked mid-session', async () => {
+    const password = 'scoped-events-password';
+    const user = (await call('POST', '/api/users', { username: 'watcher', password })).json as { id: string };
+    const roles = (await call('GET', '/api/roles')).json as { id: string; name: string }[];
+    const firstId = hostIds.get(first.uuid) ?? '';
+    const binding = (
+      await call('POST', '/api/role-bindings', {
+        subjectType: 'user',
+        subjectId: user.id,
+        roleId: roles.find((r) => r.name === 'Viewer')?.id,
+        scope: `/hosts/${firstId}`,
+      })
+    ).json as { id: string };
+    const watcher = await open(b, { Cookie: await cookieFor(b, 'watcher', password) });
+    expect((await watcher.subscribe({ scopes: [`/hosts/${hostIds.get(second.uuid) ?? ''}`] })).error).toMatch(/may not view/);
+    expect((await watcher.subscribe({ scopes: ['/'] })).error).toBeUndefined();
+    const mine = await flip(first);
+    const theirs = await flip(second);
+    await until(() => watcher.events.some((e) => e.type === 'vm.state' && e.data.vmId === mine), 5000, 'own host event');
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    expect(watcher.events.some((e) => 'vmId' in e.data && e.data.vmId === theirs)).toBe(false);
+    expect(watcher.events.every((e) => e.type !== 'audit.created')).toBe(true);
+
+    expect((await call('DELETE', `/api/role-bindings/${binding.id}`)).status).toBe(200);
+    await new Promise((resolve) => setTimeout(resolve, 1000)); // the revocation reaches instance b
+    const before = watcher.events.length;
+    await flip(first);
+    await new Promise((resolve) => setTimeout(resolve, 1500));
+    expect(watcher.events.slice(before).filter((e) => e.type !== 'stats')).toEqual([]);
+  });
+
+  it('replays what a client missed while disconnected, and says resync when that is too old', async () => {
+    const c = await open(a, { Cookie: adminCookie });
+    await c.subscribe({ scopes: ['/'] });
+    await flip(second);
+    await until(() => c.events.some((e) => e.type === 'vm.state'), 5000, 'an event');
+    const last = Math.max(...c.events.filter((e) => e.type !== 'stats').map((e) => e.seq));
+    c.socket.disconnect();
+    const missed = await flip(second);
+    await new Promise((resolve) => setTimeout(resolve, 500));
+
+    const again = await open(b, { Cookie: adminCookie });
+    const reply = await again.subscribe({ scopes: ['/'], since: last });
+    expect(reply.replayed).toBeGreaterThan(0);
+    expect(again.events.some((e) => e.type === 'vm.state' && e.data.vmId === missed && e.seq > last)).toBe(true);
+
+    await queryRows(databaseUrl, 'DELETE FROM events WHERE seq <= $1', [last + 1]);
+    const late = await open(b, { Cookie: adminCookie });
+    await late.subscribe({ scopes: ['/'], since: 1 });
+    expect(late.resyncs).toHaveLength(1);
+  });
+
+  it('offers the same stream as Server-Sent Events', async () => {
+    const controller = new AbortController();
+    const response = await fetch(`${b.url}/api/events?since=0`, { headers: { Cookie: adminCookie }, signal: controller.signal });
+    expect(response.headers.get('content-type')).toMatch(/text\/event-stream/);
+    const reader = response.body?.getReader();
+    const vmId = await flip(first);
+    let text = '';
+    const decoder = new TextDecoder();
+    const deadline = Date.now() + 8000;
+    while (!text.includes(vmId) && Date.now() < deadline) {
+      const chunk = await reader?.read();
+      if (!chunk || chunk.done) break;
+      text += decoder.decode(chunk.value);
+    }
+    controller.abort();
+    expect(text).toMatch(/event: vm\.state\ndata: \{/);
+    expect(text).toContain(vmId);
+  });
+});

@@ -1,0 +1,374 @@
+import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
+import { HttpAdapterHost } from '@nestjs/core';
+import { createAdapter } from '@socket.io/postgres-adapter';
+import type { IncomingHttpHeaders } from 'node:http';
+import pg from 'pg';
+import { Server, type Socket } from 'socket.io';
+import { DataSource } from 'typeorm';
+import type { AppConfig } from '@cockpit/api-config';
+import { APP_CONFIG, type Principal } from '@cockpit/api-core';
+import { AuditService } from '@cockpit/api-audit';
+import { PrincipalService, type Credentials } from '@cockpit/api-auth';
+import {
+  CockpitEvent,
+  EVENT_REPLAY_WINDOW_MS,
+  SubscribeMessage,
+  type CockpitEventData,
+  type CockpitEventType,
+  type ScopePath,
+} from '@cockpit/contracts';
+import { chainOf, roomsFor, roomsOf, type EventBody } from './rooms.js';
+
+interface SocketState {
+  principal: Principal;
+  credentials: Credentials;
+  /** Scopes subscribed to, and the rooms each joined. */
+  subscriptions: Map<ScopePath, string[]>;
+}
+
+type HubSocket = Socket<Record<string, never>, Record<string, (...args: unknown[]) => void>, Record<string, never>, SocketState>;
+
+interface Pending {
+  type: CockpitEventType;
+  data: Record<string, unknown>;
+  rooms: string[];
+}
+
+/** Audit actions after which who-may-see-what may have changed: every socket is re-checked. */
+const ACCESS_ACTIONS = new Set([
+  'createRoleBinding',
+  'deleteRoleBinding',
+  'updateRole',
+  'deleteRole',
+  'setGroupMembers',
+  'updateGroupMembers',
+  'deleteGroup',
+  'updateUser',
+  'revokeSession',
+  'revokeOwnSession',
+  'revokeToken',
+  'logout',
+]);
+const MAX_REPLAY = 10_000;
+/** A client whose unsent backlog passes this is not reading: disconnect it before it costs unbounded memory. */
+const MAX_BACKLOG_PACKETS = 5_000;
+const MAX_BACKLOG_BYTES = 8 * 1024 * 1024;
+const RECHECK_MS = 30_000;
+const MAX_QUEUE = 100_000;
+
+/**
+ * The event hub: every change Cockpit learns of becomes a small event with a global sequence,
+ * stored for an hour (stats frames excepted) and delivered over socket.io to the rooms of its object
+ * and ancestors, through PostgreSQL NOTIFY to every api instance (@socket.io/postgres-adapter).
+ * Clients authenticate at the handshake (session cookie or API token; Origin checked), subscribe to
+ * scopes they may view, and resume after a reconnect from their last sequence.
+ */
+@Injectable()
+export class EventHubService implements OnApplicationBootstrap, OnApplicationShutdown {
+  private readonly logger = new Logger('Events');
+  private io?: Server;
+  private pool?: pg.Pool;
+  private queue: Pending[] = [];
+  private flushing?: Promise<void>;
+  private readonly timers: NodeJS.Timeout[] = [];
+  private vmHostLookup: (vmId: string) => Promise<string | undefined> = () => Promise.resolve(undefined);
+  /** In-process listeners (the SSE endpoint and tests use the table; this is for same-instance consumers). */
+  private readonly listeners = new Set<(event: CockpitEvent) => void>();
+  dropped = 0;
+
+  constructor(
+    private readonly adapterHost: HttpAdapterHost,
+    private readonly dataSource: DataSource,
+    private readonly principals: PrincipalService,
+    private readonly audit: AuditService,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+  ) {}
+
+  /** The inventory tells the hub which host a VM is on (a grant on a host covers its VMs). */
+  setVmHostLookup(lookup: (vmId: string) => Promise<string | undefined>): void {
+    this.vmHostLookup = lookup;
+  }
+
+  onLocalEvent(listener: (event: CockpitEvent) => void): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  onApplicationBootstrap(): void {
+    const httpServer = this.adapterHost.httpAdapter.getHttpServer() as import('node:http').Server;
+    this.pool = new pg.Pool({ connectionString: this.config.databaseUrl, max: 4, application_name: 'cockpit-events' });
+    this.pool.on('error', (error) => this.logger.warn(`Event pool: ${error.message}`));
+    const io = new Server(httpServer, {
+      path: '/socket.io',
+      serveClient: false,
+      maxHttpBufferSize: 64 * 1024,
+      allowRequest: (request, callback) => callback(null, this.originAllowed(request.headers)),
+    });
+    io.adapter(createAdapter(this.pool, { errorHandler: (error) => this.logger.warn(`Event adapter: ${error.message}`) }));
+    io.use((socket, next) => {
+      const credentials = this.credentialsOf(socket.handshake.headers, socket.handshake.auth as Record<string, unknown>);
+      this.principals
+        .resolve(credentials)
+        .then((principal) => {
+          if (!principal) return next(new Error('Sign in first: send the session cookie or an API token'));
+          Object.assign(socket.data, { principal, credentials, subscriptions: new Map() } satisfies SocketState);
+          next();
+        })
+        .catch((error: Error) => next(error));
+    });
+    io.on('connection', (socket: HubSocket) => this.onConnection(socket));
+    io.on('access-changed', () => void this.recheckAll());
+    this.io = io;
+    this.audit.onRecorded((record) => {
+      this.publish('audit.created', { id: record.id, action: record.action, actor: record.actor.name, outcome: record.result });
+      if (ACCESS_ACTIONS.has(record.action) && record.result === 'success') {
+        void this.recheckAll();
+        io.serverSideEmit('access-changed');
+      }
+    });
+    this.timers.push(
+      setInterval(() => this.disconnectSlowClients(), 1_000),
+      setInterval(() => void this.recheckAll(), RECHECK_MS),
+      setInterval(() => void this.prune(), 60_000),
+    );
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    for (const timer of this.timers) clearInterval(timer);
+    await this.flush();
+    // Not io.close(): that would close the HTTP server Nest owns.
+    this.io?.disconnectSockets(true);
+    this.io?.engine.close();
+    await Promise.resolve(this.io?.of('/').adapter.close()).catch(() => undefined);
+    await this.pool?.end().catch(() => undefined);
+  }
+
+  /** Announce a change. Delivery is asynchronous and batched (a few ms); order per instance is kept. */
+  publish<T extends CockpitEventType>(type: T, data: CockpitEventData<T>): void {
+    if (this.queue.length >= MAX_QUEUE) {
+      this.dropped += 1;
+      return;
+    }
+    const body = { type, data } as EventBody;
+    this.queue.push({ type, data: data as Record<string, unknown>, rooms: roomsOf(body) });
+    if (this.queue.length === 1) setImmediate(() => void this.flush());
+  }
+
+  flush(): Promise<void> {
+    this.flushing ??= this.flushQueue().finally(() => {
+      this.flushing = undefined;
+      if (this.queue.length) setImmediate(() => void this.flush());
+    });
+    return this.flushing;
+  }
+
+  private async flushQueue(): Promise<void> {
+    const batch = this.queue;
+    this.queue = [];
+    if (!batch.length) return;
+    let events: CockpitEvent[];
+    try {
+      events = await this.assignSequence(batch);
+    } catch (error) {
+      // The database is away: keep them for the next round (bounded by MAX_QUEUE).
+      this.queue = batch.concat(this.queue).slice(0, MAX_QUEUE);
+      this.logger.warn(`Publishing ${batch.length} event(s) failed, will retry: ${(error as Error).message}`);
+      await new Promise((resolve) => setTimeout(resolve, 1000));
+      return;
+    }
+    events.forEach((event, i) => {
+      if (this.config.nodeEnv !== 'production') {
+        const checked = CockpitEvent.safeParse(event);
+        if (!checked.success) {
+          // A publisher broke the contract: a bug to see in tests, never a reason to stop the others.
+          this.logger.error({ event, issues: checked.error.issues }, 'Event does not match its contract');
+          return;
+        }
+      }
+      this.io?.to(batch[i]?.rooms ?? []).emit('event', event);
+      for (const listener of this.listeners) listener(event);
+    });
+  }
+
+  /** Stored events get their sequence from the INSERT; stats frames take numbers from the same sequence. */
+  private async assignSequence(batch: Pending[]): Promise<CockpitEvent[]> {
+    const stored = batch.filter((e) => e.type !== 'stats');
+    const stats = batch.length - stored.length;
+    const rows = stored.length
+      ? ((await this.dataSource.query(
+          `INSERT INTO events (type, rooms, data)
+           SELECT e->>'type', ARRAY(SELECT jsonb_array_elements_text(e->'rooms')), e->'data'
+           FROM jsonb_array_elements($1::jsonb) WITH ORDINALITY AS t(e, n) ORDER BY n
+           RETURNING seq::float8 AS seq, ts`,
+          [JSON.stringify(stored.map(({ type, rooms, data }) => ({ type, rooms, data })))],
+        )) as { seq: number; ts: Date }[])
+      : [];
+    const numbers = stats
+      ? ((await this.dataSource.query(
+          `SELECT nextval(pg_get_serial_sequence('events', 'seq'))::float8 AS seq FROM generate_series(1, $1)`,
+          [stats],
+        )) as { seq: number }[])
+      : [];
+    const now = new Date().toISOString();
+    let s = 0;
+    let n = 0;
+    return batch.map((pending) => {
+      if (pending.type === 'stats') {
+        return { seq: numbers[n++]?.seq ?? 0, ts: now, type: pending.type, data: pending.data } as CockpitEvent;
+      }
+      const row = rows[s++];
+      return { seq: row?.seq ?? 0, ts: row?.ts.toISOString() ?? now, type: pending.type, data: pending.data } as CockpitEvent;
+    });
+  }
+
+  private onConnection(socket: HubSocket): void {
+    socket.on('subscribe', (raw: unknown, ack?: unknown) => {
+      void this.subscribe(socket, raw).then((reply) => {
+        if (typeof ack === 'function') (ack as (reply: unknown) => void)(reply);
+      });
+    });
+    socket.on('unsubscribe', (raw: unknown) => {
+      const scopes = SubscribeMessage.shape.scopes.safeParse((raw as { scopes?: unknown } | undefined)?.scopes);
+      if (!scopes.success) {
+        socket.emit('error', { message: 'unsubscribe needs { scopes: [...] }' });
+        return;
+      }
+      for (const scope of scopes.data) this.leave(socket, scope);
+    });
+  }
+
+  /** Validates the whole message, checks every scope, then joins, replays and confirms. */
+  private async subscribe(socket: HubSocket, raw: unknown): Promise<unknown> {
+    const parsed = SubscribeMessage.safeParse(raw);
+    if (!parsed.success) {
+      const message = `Malformed subscription: ${parsed.error.issues[0]?.path.join('.') || 'message'}: ${parsed.error.issues[0]?.message ?? 'invalid'}`;
+      socket.emit('error', { message });
+      return { error: message };
+    }
+    const { scopes, since } = parsed.data;
+    const planned = new Map<ScopePath, string[]>();
+    for (const scope of scopes) {
+      const rooms = await this.roomsForScope(socket.data.principal, scope);
+      if (!rooms.length) {
+        const message = `You may not view ${scope} (or it does not exist); nothing was subscribed`;
+        socket.emit('error', { message });
+        return { error: message };
+      }
+      planned.set(scope, rooms);
+    }
+    for (const [scope, rooms] of planned) {
+      socket.data.subscriptions.set(scope, rooms);
+      await socket.join(rooms);
+    }
+    const replay = since === undefined ? { events: [], resync: false } : await this.replay(since, [...socket.rooms]);
+    if (replay.resync)
+      socket.emit('resync', {
+        reason: 'Events since that sequence are no longer kept: reload over REST',
+        seq: await this.currentSeq(),
+      });
+    for (const event of replay.events) socket.emit('event', event);
+    const reply = { scopes: [...socket.data.subscriptions.keys()], seq: await this.currentSeq(), replayed: replay.events.length };
+    socket.emit('subscribed', reply);
+    return reply;
+  }
+
+  private async roomsForScope(principal: Principal, scope: ScopePath): Promise<string[]> {
+    const vmHost = scope.startsWith('/vms/') ? await this.vmHostLookup(scope.slice('/vms/'.length)) : undefined;
+    return roomsFor(principal.grants, scope, chainOf(scope, vmHost));
+  }
+
+  private leave(socket: HubSocket, scope: ScopePath): void {
+    const rooms = socket.data.subscriptions.get(scope) ?? [];
+    socket.data.subscriptions.delete(scope);
+    const stillWanted = new Set([...socket.data.subscriptions.values()].flat());
+    for (const room of rooms) if (!stillWanted.has(room)) void socket.leave(room);
+  }
+
+  /**
+   * Events a reconnecting client missed: after its last sequence, plus 5 s before it (events from
+   * other instances can arrive slightly out of sequence order; clients drop duplicates by `seq`).
+   */
+  async replay(since: number, rooms: string[]): Promise<{ events: CockpitEvent[]; resync: boolean }> {
+    const [bounds] = (await this.dataSource.query(
+      `SELECT min(seq)::float8 AS oldest, (SELECT last_value::float8 FROM events_seq_seq) AS newest FROM events`,
+    )) as [{ oldest: number | null; newest: number }];
+    const pruned = bounds.oldest === null ? since < bounds.newest : since < bounds.oldest - 1;
+    if (since > bounds.newest || pruned) return { events: [], resync: true };
+    const rows = (await this.dataSource.query(
+      `SELECT seq::float8 AS seq, ts, type, data FROM events
+       WHERE rooms && $2::text[]
+         AND (seq > $1 OR ts >= (SELECT ts FROM events WHERE seq <= $1 ORDER BY seq DESC LIMIT 1) - interval '5 seconds')
+       ORDER BY seq LIMIT ${MAX_REPLAY + 1}`,
+      [since, rooms],
+    )) as { seq: number; ts: Date; type: CockpitEventType; data: Record<string, unknown> }[];
+    if (rows.length > MAX_REPLAY) return { events: [], resync: true };
+    return {
+      events: rows.map((row) => ({ seq: row.seq, ts: row.ts.toISOString(), type: row.type, data: row.data }) as CockpitEvent),
+      resync: false,
+    };
+  }
+
+  async currentSeq(): Promise<number> {
+    const [row] = (await this.dataSource.query('SELECT last_value::float8 AS seq FROM events_seq_seq')) as [{ seq: number }];
+    return row.seq;
+  }
+
+  /** Re-resolves every local socket's credentials and grants: revoked sessions go, lost rooms are left. */
+  async recheckAll(): Promise<void> {
+    const sockets = (await this.io?.local.fetchSockets()) ?? [];
+    for (const remote of sockets) {
+      const socket = this.io?.sockets.sockets.get(remote.id) as HubSocket | undefined;
+      if (!socket) continue;
+      const principal = await this.principals.resolve(socket.data.credentials).catch(() => undefined);
+      if (!principal) {
+        socket.emit('error', { message: 'Your session ended or your token was revoked' });
+        socket.disconnect(true);
+        continue;
+      }
+      socket.data.principal = principal;
+      for (const [scope, rooms] of [...socket.data.subscriptions]) {
+        const allowed = new Set(await this.roomsForScope(principal, scope));
+        const kept = rooms.filter((room) => allowed.has(room));
+        if (kept.length === rooms.length) continue;
+        if (kept.length) socket.data.subscriptions.set(scope, kept);
+        else socket.data.subscriptions.delete(scope);
+        const stillWanted = new Set([...socket.data.subscriptions.values()].flat());
+        for (const room of rooms) if (!stillWanted.has(room)) await socket.leave(room);
+      }
+    }
+  }
+
+  private disconnectSlowClients(): void {
+    for (const socket of this.io?.sockets.sockets.values() ?? []) {
+      const conn = socket.conn as unknown as { writeBuffer?: unknown[]; transport?: { socket?: { bufferedAmount?: number } } };
+      const packets = conn.writeBuffer?.length ?? 0;
+      const bytes = conn.transport?.socket?.bufferedAmount ?? 0;
+      if (packets > MAX_BACKLOG_PACKETS || bytes > MAX_BACKLOG_BYTES) {
+        this.logger.warn(
+          `Disconnecting ${socket.id} (${(socket.data as SocketState).principal.name}): it is not reading its events`,
+        );
+        socket.disconnect(true);
+      }
+    }
+  }
+
+  private async prune(): Promise<void> {
+    await this.dataSource
+      .query(`DELETE FROM events WHERE ts < now() - make_interval(secs => $1)`, [EVENT_REPLAY_WINDOW_MS / 1000])
+      .catch((error: Error) => this.logger.warn(`Pruning events failed: ${error.message}`));
+  }
+
+  private credentialsOf(headers: IncomingHttpHeaders, auth: Record<string, unknown> | undefined): Credentials {
+    const token = typeof auth?.['token'] === 'string' ? auth['token'] : headers.authorization;
+    return token ? { bearer: token } : { cookie: headers.cookie };
+  }
+
+  /** Browsers always send Origin: it must be ours. Clients without one (scripts, Node) authenticate with a token or cookie anyway. */
+  private originAllowed(headers: IncomingHttpHeaders): boolean {
+    const origin = headers.origin;
+    if (origin === undefined) return true;
+    if (origin === new URL(this.config.publicUrl).origin) return true;
+    const host = headers.host;
+    return host !== undefined && (origin === `http://${host}` || origin === `https://${host}`);
+  }
+}

@@ -1,0 +1,16 @@
+import { Module } from '@nestjs/common';
+import { TypeOrmModule } from '@nestjs/typeorm';
+import { AuditModule } from '@cockpit/api-audit';
+import { AuthModule } from '@cockpit/api-auth';
+import { EventEntity } from './entities/event.entity.js';
+import { EventHubService } from './event-hub.service.js';
+import { EventsController } from './events.controller.js';
+
+/** Live events for browsers (socket.io) and REST clients (SSE), across api instances. */
+@Module({
+  imports: [TypeOrmModule.forFeature([EventEntity]), AuditModule, AuthModule],
+  controllers: [EventsController],
+  providers: [EventHubService],
+  exports: [EventHubService],
+})
+export class EventsModule {}

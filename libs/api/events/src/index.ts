@@ -1,0 +1,4 @@
+export * from './events.module.js';
+export * from './event-hub.service.js';
+export * from './rooms.js';
+export * from './entities/event.entity.js';
