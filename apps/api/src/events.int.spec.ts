@@ -103,6 +103,28 @@ describe('the event hub: socket.io across two api instances on one PostgreSQL', 
     await expect(connected(foreign.socket)).rejects.toThrow();
     const ours = await open(a, { Cookie: adminCookie, Origin: new URL(a.url).origin });
     expect(ours.socket.connected).toBe(true);
+    // A script with an API token (no cookie, no browser): the same stream, within the token's permissions.
+    const created = (await call('POST', '/api/tokens', { name: 'events-script', permissions: ['host.view'] })).json as {
+      token: string;
+    };
+    const script = connect(b.url, {
+      path: '/socket.io',
+      transports: ['websocket'],
+      auth: { token: created.token },
+      reconnection: false,
+    });
+    sockets.push(script);
+    await connected(script);
+    const reply = await new Promise<{ error?: string }>((resolve) => script.emit('subscribe', { scopes: ['/'] }, resolve));
+    expect(reply.error).toBeUndefined();
+    const wrong = connect(b.url, {
+      path: '/socket.io',
+      transports: ['websocket'],
+      auth: { token: 'ck_wrong' },
+      reconnection: false,
+    });
+    sockets.push(wrong);
+    await expect(connected(wrong)).rejects.toThrow(/Sign in first/);
   });
 
   it('delivers a change to clients on both instances, with increasing sequence numbers', async () => {

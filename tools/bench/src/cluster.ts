@@ -27,7 +27,7 @@ export interface Fleet {
 
 export async function startFleet(
   dir: string,
-  options: { hosts: number; vmsPerHost: number; statsIntervalMs?: number; adminPort?: number },
+  options: { hosts: number; vmsPerHost: number; statsIntervalMs?: number; adminPort?: number; churnPerSecond?: number },
 ): Promise<Fleet> {
   const manifestFile = path.join(dir, 'fleet.json');
   const child = fork(
@@ -49,6 +49,7 @@ export async function startFleet(
       '--stats-interval-ms',
       String(options.statsIntervalMs ?? 5000),
       ...(options.adminPort ? ['--admin-port', String(options.adminPort)] : []),
+      ...(options.churnPerSecond ? ['--churn-per-s', String(options.churnPerSecond)] : []),
     ],
     { stdio: ['ignore', 'ignore', 'inherit', 'ipc'] },
   );

@@ -8,7 +8,7 @@ const viewer = ['host.view', 'vm.view', 'cluster.view'] as const;
 
 describe('event rooms', () => {
   it('sends an event to its object and every ancestor', () => {
-    expect(roomsOf({ type: 'vm.state', data: { vmId: V1, hostId: H1, state: 'running', previous: 'paused' } })).toEqual([
+    expect(roomsOf({ type: 'vm.state', data: { vmId: V1, hostId: H1, state: 'running', previous: 'paused', at: 0 } })).toEqual([
       `vm@/vms/${V1}`,
       `vm@/hosts/${H1}`,
       'vm@/',

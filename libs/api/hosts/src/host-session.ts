@@ -62,6 +62,8 @@ export class HostSession {
   private readonly probeTimer: NodeJS.Timeout;
   /** Events and resyncs, applied strictly in order. */
   private queue: Promise<void> = Promise.resolve();
+  /** The vm.state batch queued last and not yet started (more state changes join it). */
+  private openStateBatch?: Extract<VaporEvent, { type: 'vm.state' }>[];
   /** Why we cut the stream ourselves (the close handler reports it). */
   private cutReason?: { state: HostState; reason: string };
 
@@ -133,7 +135,40 @@ export class HostSession {
       this.recordStats(event);
       return;
     }
+    if (event.type === 'vm.state') {
+      // A burst of state changes becomes one UPDATE: join the batch queued last, if it has not started.
+      if (this.openStateBatch) {
+        this.openStateBatch.push(event);
+        return;
+      }
+      const batch = [event];
+      this.openStateBatch = batch;
+      this.enqueue(() => {
+        if (this.openStateBatch === batch) this.openStateBatch = undefined;
+        return this.applyStates(batch);
+      });
+      return;
+    }
+    this.openStateBatch = undefined;
     this.enqueue(() => this.apply(event));
+  }
+
+  private async applyStates(batch: Extract<VaporEvent, { type: 'vm.state' }>[]): Promise<void> {
+    const hostId = this.host.id;
+    const updated = await this.sink.inventory.setVmStates(
+      hostId,
+      batch.map((event) => ({ vmId: event.data.vmId, state: event.data.state, generation: event.data.generation })),
+    );
+    for (const event of batch) {
+      if (!updated.has(event.data.vmId)) continue;
+      this.sink.publish('vm.state', {
+        vmId: event.data.vmId,
+        hostId,
+        state: event.data.state,
+        previous: event.data.previous,
+        at: Date.parse(event.ts),
+      });
+    }
   }
 
   private async apply(event: Exclude<VaporEvent, { type: 'stats' }>): Promise<void> {
@@ -141,8 +176,7 @@ export class HostSession {
     const hostId = this.host.id;
     switch (event.type) {
       case 'vm.state':
-        if (await inventory.setVmState(hostId, event.data.vmId, event.data.state, event.data.generation))
-          publish('vm.state', { vmId: event.data.vmId, hostId, state: event.data.state, previous: event.data.previous });
+        await this.applyStates([event]);
         return;
       case 'vm.created':
       case 'vm.updated':

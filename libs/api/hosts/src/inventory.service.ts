@@ -98,13 +98,22 @@ export class InventoryService {
     await this.dataSource.transaction((manager) => this.upsertVms(manager, hostId, [vm]));
   }
 
-  /** A state change; returns false when the VM is not (or no longer) on that host. */
-  async setVmState(hostId: string, vmId: string, state: VmState, generation: number): Promise<boolean> {
-    const [, affected] = (await this.dataSource.query(
-      'UPDATE vms SET state = $3, generation = GREATEST(generation, $4) WHERE id = $1 AND host_id = $2',
-      [vmId, hostId, state, generation],
-    )) as [unknown, number];
-    return affected > 0;
+  /**
+   * State changes of VMs on one host, in order, in one statement; answers the VMs that are on that
+   * host (a VM that already moved away is left alone).
+   */
+  async setVmStates(
+    hostId: string,
+    changes: readonly { vmId: string; state: VmState; generation: number }[],
+  ): Promise<Set<string>> {
+    const last = new Map(changes.map((change) => [change.vmId, change])); // UPDATE ... FROM must match each row once
+    const rows = (await this.dataSource.query(
+      `UPDATE vms v SET state = x.state, generation = GREATEST(v.generation, x.generation)
+       FROM jsonb_to_recordset($2::jsonb) AS x("vmId" uuid, state text, generation int)
+       WHERE v.id = x."vmId" AND v.host_id = $1 RETURNING v.id`,
+      [hostId, JSON.stringify([...last.values()])],
+    )) as [{ id: string }[], number];
+    return new Set(rows[0].map((row) => row.id));
   }
 
   /** A VM the host no longer has (deleted, or migrated away: then it already belongs to its new host). */

@@ -23,7 +23,16 @@ export const CockpitEvent = z.discriminatedUnion('type', [
     z.object({ hostId: z.uuid(), state: HostState, stateReason: z.string().nullable(), ownerInstance: z.string().nullable() }),
   ),
   base('host.changed', z.object({ hostId: z.uuid(), reason: z.enum(['inventory', 'enrolled', 'edited', 'removed']) })),
-  base('vm.state', z.object({ vmId: z.uuid(), hostId: z.uuid(), state: VmState, previous: VmState.nullable() })),
+  base(
+    'vm.state',
+    z.object({
+      vmId: z.uuid(),
+      hostId: z.uuid(),
+      state: VmState,
+      previous: VmState.nullable(),
+      at: z.number().int().meta({ description: 'When the host says it happened, Unix ms' }),
+    }),
+  ),
   base('vm.created', z.object({ vmId: z.uuid(), hostId: z.uuid(), name: z.string() })),
   base('vm.updated', z.object({ vmId: z.uuid(), hostId: z.uuid() })),
   base('vm.deleted', z.object({ vmId: z.uuid(), hostId: z.uuid() })),

@@ -14,10 +14,11 @@ export const USAGE = `Usage:
       One simulated host (sim driver).
   vapor fleet --hosts N [--vms-per-host M] [--seed S] [--token T] [--port N] [--host H]
               [--data-dir DIR] [--manifest FILE] [--time-scale X] [--stats-interval-ms MS] [--admin-port N]
-              [--host-prefix NAME]
+              [--host-prefix NAME] [--churn-per-s N]
       N simulated hosts in one process sharing one world, each at https://HOST:PORT/hosts/<uuid>.
       --manifest writes {url, token, fingerprint} per host for Cockpit to enroll.
       --host-prefix names the hosts NAME-01, NAME-02, ... (default sim).
+      --churn-per-s pauses or resumes N random VMs per second (a load generator for benchmarks).
       --admin-port opens fault injection on 127.0.0.1 (POST /hosts/<uuid>/faults); off by default.
 Environment: VAPOR_PORT (9443), VAPOR_HOST (127.0.0.1), VAPOR_DATA_DIR (.data/vapor), VAPOR_TOKEN.`;
 
@@ -75,6 +76,7 @@ export async function runVaporCli(
       'stats-interval-ms': { type: 'string' },
       'admin-port': { type: 'string' },
       'host-prefix': { type: 'string' },
+      'churn-per-s': { type: 'string' },
     },
   });
   const env = loadVaporConfig();
@@ -92,6 +94,7 @@ export async function runVaporCli(
     timeScale: positiveNumber('time-scale', values['time-scale'], 1),
     statsIntervalMs: positiveInt('stats-interval-ms', values['stats-interval-ms'], 5000, 100),
     ...(values['host-prefix'] ? { hostPrefix: hostPrefix(values['host-prefix']) } : {}),
+    churnPerSecond: positiveInt('churn-per-s', values['churn-per-s'], 0, 0),
   });
   let agent: RunningAgent;
   try {

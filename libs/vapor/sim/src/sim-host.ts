@@ -377,6 +377,14 @@ export class SimHost implements HypervisorDriver {
     this.emit({ type: 'vm.deleted', data: { vmId } });
   }
 
+  vmIds(): string[] {
+    return [...this.vms.keys()];
+  }
+
+  vmState(vmId: string): Vm['state'] | undefined {
+    return this.vms.get(vmId)?.vm.state;
+  }
+
   async act(vmId: string, action: VmAction): Promise<Vm> {
     const record = this.record(vmId);
     const { vm } = record;

@@ -11,7 +11,11 @@ export interface SimWorldOptions {
   statsIntervalMs?: number;
   /** Prefix of host names: `<prefix>-01`, ... */
   hostPrefix?: string;
+  /** Load generator: pause or resume this many random VMs per second across the world (benchmarks). */
+  churnPerSecond?: number;
 }
+
+const CHURN_TICK_MS = 10;
 
 const GiB = 1024 ** 3;
 const TiB = 1024 ** 4;
@@ -94,6 +98,39 @@ export class SimWorld {
       for (const host of this.hosts) host.emitStats();
     }, this.statsIntervalMs);
     this.statsTimer.unref();
+    if (options.churnPerSecond) this.startChurn(options.churnPerSecond, rng.fork('churn'));
+  }
+
+  /** State changes made by the churn load generator so far. */
+  churned = 0;
+  private churnTimer?: NodeJS.Timeout;
+
+  private startChurn(perSecond: number, rng: Rng): void {
+    // Only VMs that can pause or resume: toggling keeps them so.
+    const vms = this.hosts.flatMap((host) =>
+      host
+        .vmIds()
+        .filter((vmId) => host.vmState(vmId) === 'running' || host.vmState(vmId) === 'paused')
+        .map((vmId) => ({ host, vmId })),
+    );
+    if (!vms.length) return;
+    let debt = 0;
+    let last = performance.now();
+    this.churnTimer = setInterval(() => {
+      const now = performance.now();
+      debt += ((now - last) / 1000) * perSecond;
+      last = now;
+      for (; debt >= 1; debt -= 1) {
+        const { host, vmId } = vms[rng.int(0, vms.length - 1)] ?? { host: undefined, vmId: '' };
+        const state = host?.vmState(vmId);
+        if (!host || (state !== 'running' && state !== 'paused')) continue;
+        void host.act(vmId, state === 'running' ? 'pause' : 'resume').then(
+          () => (this.churned += 1),
+          () => undefined,
+        );
+      }
+    }, CHURN_TICK_MS);
+    this.churnTimer.unref();
   }
 
   host(uuid: string): SimHost | undefined {
@@ -107,6 +144,7 @@ export class SimWorld {
 
   async close(): Promise<void> {
     clearInterval(this.statsTimer);
+    clearInterval(this.churnTimer);
     await Promise.all(this.hosts.map((host) => host.close()));
   }
 }
