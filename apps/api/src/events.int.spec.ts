@@ -146,6 +146,25 @@ describe('the event hub: socket.io across two api instances on one PostgreSQL', 
     await until(() => onB.events.some((e) => e.type === 'stats'), 8000, 'a stats frame');
   });
 
+  it('turns a VM action through REST on one instance into an event on the other', async () => {
+    const onA = await open(a, { Cookie: adminCookie });
+    await onA.subscribe({ scopes: ['/'] });
+    const vm = (await agent(second).listVms()).find((candidate) => candidate.state === 'running');
+    if (!vm) throw new Error('no running VM');
+    const callB = await signedIn(b, PASSWORD);
+    const paused = await callB('POST', `/api/vms/${vm.id}/actions`, { action: 'pause' });
+    expect(paused).toMatchObject({ status: 200, json: { vmId: vm.id, state: 'paused' } });
+    await until(
+      () => onA.events.some((e) => e.type === 'vm.state' && e.data.vmId === vm.id && e.data.state === 'paused'),
+      5000,
+      'paused event',
+    );
+    const again = await callB('POST', `/api/vms/${vm.id}/actions`, { action: 'pause' });
+    expect(again.status).toBe(409);
+    expect((await callB('POST', `/api/vms/${vm.id}/actions`, { action: 'resume' })).status).toBe(200);
+    expect((await callB('POST', `/api/vms/${vm.id}/actions`, { action: 'explode' })).status).toBe(400);
+  });
+
   it('answers a malformed subscription or an unknown scope with an error and changes nothing', async () => {
     const c = await open(b, { Cookie: adminCookie });
     expect((await c.subscribe({ scopes: 'everything' })).error).toMatch(/Malformed subscription/);

@@ -3,7 +3,7 @@ import { InjectRepository } from '@nestjs/typeorm';
 import { Repository } from 'typeorm';
 import { SECRET_BOX, SecretBox } from '@cockpit/api-core';
 import { EventHubService } from '@cockpit/api-events';
-import type { Host, HostDetail, HostInfo } from '@cockpit/contracts';
+import type { Host, HostDetail, HostInfo, Vm, VmAction } from '@cockpit/contracts';
 import {
   CertificateMismatchError,
   fetchPeerCertificate,
@@ -139,6 +139,24 @@ export class HostsService {
       if (error instanceof VaporProtocolError)
         throw new UnprocessableEntityException(`${host.url} does not speak the Vapor API: ${error.message}`);
       throw new UnprocessableEntityException(`Cannot use ${host.url}: ${(error as Error).message}`);
+    }
+  }
+
+  /** Asks a VM's host to act on it (any instance may: the host's owner only collects). */
+  async actOnVm(hostId: string, vmId: string, action: VmAction): Promise<Vm> {
+    const host = await this.get(hostId);
+    if (host.state === 'pending-trust' || host.state === 'untrusted')
+      throw new ConflictException(`Host ${host.name} is ${host.state}: trust its certificate first`);
+    const client = new VaporClient(
+      { baseUrl: host.url, token: this.agentToken(host), fingerprint: host.fingerprint },
+      { timeoutMs: 15_000 },
+    );
+    try {
+      return await client.act(vmId, action);
+    } catch (error) {
+      if (error instanceof VaporRequestError && error.status === 409) throw new ConflictException(error.message);
+      if (error instanceof VaporRequestError && error.status === 404) throw new NotFoundException(error.message);
+      throw new UnprocessableEntityException(`Host ${host.name} did not do it: ${(error as Error).message}`);
     }
   }
 

@@ -1,7 +1,8 @@
-import { Controller, NotFoundException, Param, Query, Req } from '@nestjs/common';
+import { Body, Controller, ForbiddenException, NotFoundException, Param, Query, Req } from '@nestjs/common';
 import { Route, type RequestWithPrincipal } from '@cockpit/api-core';
 import { MetricsStore } from '@cockpit/api-metrics';
 import {
+  actOnVm,
   fleetSummary,
   getVm,
   isAllowed,
@@ -11,6 +12,7 @@ import {
   type FleetSummary,
   type FleetVm,
   type MetricsQuery,
+  type VmAction,
   type VmState,
 } from '@cockpit/contracts';
 import { canViewHost } from './hosts.controller.js';
@@ -41,6 +43,16 @@ export class VmsController {
     const vm = await this.inventory.getVm(vmId);
     if (!canViewVm(request, vm)) throw new NotFoundException(`No VM ${vmId}`);
     return vm;
+  }
+
+  @Route(actOnVm)
+  async act(@Req() request: RequestWithPrincipal, @Param('vmId') vmId: string, @Body() body: { action: VmAction }) {
+    const vm = await this.inventory.getVm(vmId);
+    if (!canViewVm(request, vm)) throw new NotFoundException(`No VM ${vmId}`);
+    if (!isAllowed(request.principal?.grants ?? [], 'vm.power', vmScopeChain(vm.id, vm.hostId)))
+      throw new ForbiddenException(`You need the vm.power permission on ${vm.name}`);
+    const answer = await this.hosts.actOnVm(vm.hostId, vmId, body.action);
+    return { vmId, state: answer.state };
   }
 
   @Route(vmMetrics)

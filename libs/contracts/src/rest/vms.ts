@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { VmCpu, VmDisk, VmNic, VmState } from '../vapor/vm.js';
+import { VmAction, VmCpu, VmDisk, VmNic, VmState } from '../vapor/vm.js';
 import { HostState, LiveStats } from './hosts.js';
 import { defineRoute } from './route.js';
 
@@ -83,4 +83,19 @@ export const fleetSummary = defineRoute({
   response: FleetSummary,
 });
 
-export const vmRoutes = [listVms, getVm, fleetSummary] as const;
+export const actOnVm = defineRoute({
+  id: 'actOnVm',
+  method: 'post',
+  path: '/api/vms/{vmId}/actions',
+  summary: 'Start, shut down, power off, reboot, pause or resume a VM',
+  description:
+    'Cockpit asks the VM’s host and answers with the VM as the host reports it; the state change reaches every client as a `vm.state` event. A host that refuses (say, starting a running VM) answers 409 with its reason.',
+  tag: 'VMs',
+  access: { permission: 'vm.power', scoped: true },
+  params: z.object({ vmId: z.uuid() }),
+  body: z.object({ action: VmAction }),
+  response: z.object({ vmId: z.uuid(), state: VmState }),
+  errors: [404, 409, 422],
+});
+
+export const vmRoutes = [listVms, getVm, fleetSummary, actOnVm] as const;
