@@ -59,7 +59,9 @@ const MAX_QUEUE = 100_000;
 /**
  * The event hub: every change Cockpit learns of becomes a small event with a global sequence,
  * stored for an hour (stats frames excepted) and delivered over socket.io to the rooms of its object
- * and ancestors, through PostgreSQL NOTIFY to every api instance (@socket.io/postgres-adapter).
+ * and ancestors, on every api instance: each batch crosses instances as one adapter message
+ * through PostgreSQL NOTIFY (@socket.io/postgres-adapter), and each instance delivers to its own
+ * clients' rooms.
  * Clients authenticate at the handshake (session cookie or API token; Origin checked), subscribe to
  * scopes they may view, and resume after a reconnect from their last sequence.
  */
@@ -118,6 +120,9 @@ export class EventHubService implements OnApplicationBootstrap, OnApplicationShu
     });
     io.on('connection', (socket: HubSocket) => this.onConnection(socket));
     io.on('access-changed', () => void this.recheckAll());
+    io.on('events', (events: CockpitEvent[]) => {
+      for (const event of events) io.local.to(roomsOf(event as EventBody)).emit('event', event);
+    });
     this.io = io;
     this.audit.onRecorded((record) => {
       this.publish('audit.created', { id: record.id, action: record.action, actor: record.actor.name, outcome: record.result });
@@ -185,9 +190,12 @@ export class EventHubService implements OnApplicationBootstrap, OnApplicationShu
           return;
         }
       }
-      this.io?.to(batch[i]?.rooms ?? []).emit('event', event);
+      this.io?.local.to(batch[i]?.rooms ?? []).emit('event', event);
       for (const listener of this.listeners) listener(event);
     });
+    // The other instances get the whole batch in one adapter message (one NOTIFY; over 8000 bytes
+    // the adapter stores it in socket_io_attachments), then deliver it to their own clients' rooms.
+    for (let i = 0; i < events.length; i += 500) this.io?.serverSideEmit('events', events.slice(i, i + 500));
   }
 
   /** Stored events get their sequence from the INSERT; stats frames take numbers from the same sequence. */
