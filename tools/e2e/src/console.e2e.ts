@@ -90,7 +90,7 @@ describe('console in a real browser, served by `npm start`', () => {
       'Audit',
       'Settings',
     ]);
-    await page.getByRole('banner').getByText('Connected', { exact: true }).waitFor();
+    await page.getByRole('banner').getByText('Live', { exact: true }).waitFor();
     await page.getByText('0.1.0').waitFor();
     await page.screenshot({ path: path.join(SCREENSHOTS, 'dashboard.png') });
     // `npm start` enrolled its demo fleet (one host here), pinned and connected.

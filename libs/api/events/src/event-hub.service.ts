@@ -100,6 +100,9 @@ export class EventHubService implements OnApplicationBootstrap, OnApplicationShu
     const httpServer = this.adapterHost.httpAdapter.getHttpServer() as import('node:http').Server;
     this.pool = new pg.Pool({ connectionString: this.config.databaseUrl, max: 4, application_name: 'cockpit-events' });
     this.pool.on('error', (error) => this.logger.warn(`Event pool: ${error.message}`));
+    // The adapter's LISTEN client is checked out for good and has no error listener of its own: a
+    // database restart would crash the process. Log it; the adapter reconnects on `end`.
+    this.pool.on('connect', (client) => client.on('error', (error) => this.logger.warn(`Event connection: ${error.message}`)));
     const io = new Server(httpServer, {
       path: '/socket.io',
       serveClient: false,
@@ -145,7 +148,8 @@ export class EventHubService implements OnApplicationBootstrap, OnApplicationShu
     this.io?.disconnectSockets(true);
     this.io?.engine.close();
     await Promise.resolve(this.io?.of('/').adapter.close()).catch(() => undefined);
-    await this.pool?.end().catch(() => undefined);
+    // After a database restart the adapter may still hold a client; never let that hold up shutdown.
+    await Promise.race([this.pool?.end().catch(() => undefined), new Promise((resolve) => setTimeout(resolve, 2000).unref())]);
   }
 
   /** Announce a change. Delivery is asynchronous and batched (a few ms); order per instance is kept. */

@@ -1,14 +1,12 @@
 import { queryOptions } from '@tanstack/react-query';
 import { fleetSummary, getHost, listHosts } from '@cockpit/contracts';
 import { callApi } from './api-fetch.js';
-import { LIVE_REFRESH_MS } from './live.js';
 
 /** Every host the user may view, with its latest stats. */
 export const hostsQuery = () =>
   queryOptions({
     queryKey: ['hosts'],
     queryFn: ({ signal }) => callApi(listHosts, { signal }),
-    refetchInterval: LIVE_REFRESH_MS,
   });
 
 /** One host with its hardware, pools and bridges (under ['hosts'], so host changes refresh it too). */
@@ -16,7 +14,6 @@ export const hostQuery = (hostId: string) =>
   queryOptions({
     queryKey: ['hosts', hostId],
     queryFn: ({ signal }) => callApi(getHost, { signal, params: { hostId } }),
-    refetchInterval: LIVE_REFRESH_MS,
   });
 
 /** Counts by state, capacity, top consumers and hosts needing attention, for the dashboard. */
@@ -24,5 +21,4 @@ export const fleetSummaryQuery = () =>
   queryOptions({
     queryKey: ['fleet', 'summary'],
     queryFn: ({ signal }) => callApi(fleetSummary, { signal }),
-    refetchInterval: LIVE_REFRESH_MS,
   });

@@ -2,10 +2,9 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from '@jest/glob
 import { QueryClient } from '@tanstack/react-query';
 import { http, HttpResponse } from 'msw';
 import { setupServer } from 'msw/node';
-import { LIVE_REFRESH_MS } from './live.js';
 import { hostMetricsQuery, vmMetricsQuery } from './metrics.queries.js';
-import { hostsQuery } from './hosts.queries.js';
-import { vmsQuery } from './vms.queries.js';
+import { fleetSummaryQuery, hostQuery, hostsQuery } from './hosts.queries.js';
+import { vmQuery, vmsQuery } from './vms.queries.js';
 
 const hostId = '10000000-0000-4000-8000-000000000001';
 const series = {
@@ -47,10 +46,16 @@ describe('fleet queries', () => {
     expect(query.queryKey).toEqual(['hosts', hostId, 'metrics', { lastSeconds: 600, step: 5 }]);
   });
 
-  it('refreshes lists and sliding windows live, and a fixed range never', () => {
-    expect(hostsQuery().refetchInterval).toBe(LIVE_REFRESH_MS);
-    expect(hostMetricsQuery(hostId).refetchInterval).toBe(LIVE_REFRESH_MS);
-    const fixed = { from: '2026-11-22T10:00:00.000Z', to: '2026-11-22T11:00:00.000Z' };
-    expect(vmMetricsQuery(hostId, fixed).refetchInterval).toBe(false);
+  it('does not poll: live events keep lists, details and charts current', () => {
+    const queries = [
+      hostsQuery(),
+      hostQuery(hostId),
+      fleetSummaryQuery(),
+      vmsQuery(),
+      vmQuery(hostId),
+      hostMetricsQuery(hostId),
+      vmMetricsQuery(hostId),
+    ];
+    for (const query of queries) expect(query).not.toHaveProperty('refetchInterval');
   });
 });

@@ -1,7 +1,6 @@
 import { queryOptions } from '@tanstack/react-query';
 import { getVm, listVms, type RouteQuery } from '@cockpit/contracts';
 import { callApi } from './api-fetch.js';
-import { LIVE_REFRESH_MS } from './live.js';
 
 export type VmFilter = RouteQuery<typeof listVms>;
 
@@ -10,12 +9,10 @@ export const vmsQuery = (filter: VmFilter = {}) =>
   queryOptions({
     queryKey: ['vms', 'list', filter],
     queryFn: ({ signal }) => callApi(listVms, { signal, query: { ...filter } }),
-    refetchInterval: LIVE_REFRESH_MS,
   });
 
 export const vmQuery = (vmId: string) =>
   queryOptions({
     queryKey: ['vms', 'detail', vmId],
     queryFn: ({ signal }) => callApi(getVm, { signal, params: { vmId } }),
-    refetchInterval: LIVE_REFRESH_MS,
   });

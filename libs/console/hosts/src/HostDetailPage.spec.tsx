@@ -1,11 +1,11 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from '@jest/globals';
-import { screen, within } from '@testing-library/react';
+import { act, screen, within } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
 import { http, HttpResponse } from 'msw';
 import { setupServer } from 'msw/node';
-import { fleetApi, renderPages } from './test/api.js';
+import { fleetApi, renderPages, statsFrame } from './test/api.js';
 import { described } from './test/description.js';
-import { fleetOf, hostIdOf, makeHostDetail, makeVm } from './test/fixtures.js';
+import { fleetOf, hostIdOf, makeHostDetail, makeVm, NOW } from './test/fixtures.js';
 
 const hosts = fleetOf(3);
 const [host] = hosts as [(typeof hosts)[number]];
@@ -77,6 +77,16 @@ describe('Host detail page', () => {
     expect(screen.getByRole('img', { name: 'Disk I/O, latest: Read 1.0 MiB/s, Write 512 KiB/s' })).toBeInTheDocument();
     expect(screen.getByRole('img', { name: 'Network, latest: Received 2.0 KiB/s, Sent 1.0 KiB/s' })).toBeInTheDocument();
     expect(screen.getByText(/Last hour, raw samples every 10 s/)).toBeInTheDocument();
+  });
+
+  it('extends the charts with the host’s live samples, and with no other host’s', async () => {
+    const { live } = renderPages(`/hosts/${host.id}?tab=metrics`);
+    expect(await screen.findByRole('img', { name: 'CPU, latest: CPU 42.5%' })).toHaveAttribute('data-points', '360');
+    act(() => live.latest.goLive());
+    act(() => live.latest.receive('event', statsFrame(hostIdOf(2), NOW, 99)));
+    act(() => live.latest.receive('event', statsFrame(host.id, NOW, 77.5)));
+    expect(await screen.findByRole('img', { name: 'CPU, latest: CPU 77.5%' })).toHaveAttribute('data-points', '361');
+    expect(screen.getByRole('img', { name: 'Memory, latest: Used 4.0 GiB' })).toBeInTheDocument();
   });
 
   it('says when a host has no inventory yet', async () => {

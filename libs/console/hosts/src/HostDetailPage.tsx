@@ -31,7 +31,7 @@ import { useState, type ReactNode } from 'react';
 import { Link, useParams, useSearchParams } from 'react-router';
 import type { HostDetail, HostHardware } from '@cockpit/contracts';
 import { can } from '@cockpit/console-access';
-import { hostMetricsQuery, hostQuery, meQuery, vmsQuery } from '@cockpit/console-api';
+import { hostQuery, meQuery, useLiveHostMetrics, vmsQuery } from '@cockpit/console-api';
 import { DetailStatus } from './DetailStatus.js';
 import { HostActions } from './HostActions.js';
 import { formatAgo, formatBytes, formatCpuList, formatDateTime, formatMiB, formatPercent, NONE } from './format.js';
@@ -222,7 +222,7 @@ function HostVms({ hostId }: { hostId: string }) {
 }
 
 function HostMetrics({ hostId }: { hostId: string }) {
-  return <MetricsPanel metrics={useQuery(hostMetricsQuery(hostId))} />;
+  return <MetricsPanel metrics={useLiveHostMetrics(hostId)} />;
 }
 
 const TABS = ['overview', 'storage', 'networks', 'vms', 'metrics'] as const;

@@ -1,10 +1,10 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it, jest } from '@jest/globals';
-import { screen, waitFor, within } from '@testing-library/react';
+import { act, screen, waitFor, within } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
 import { http, HttpResponse } from 'msw';
 import { setupServer } from 'msw/node';
-import { fleetApi, renderPages } from './test/api.js';
-import { fleetOf, makeHost, viewerMe } from './test/fixtures.js';
+import { fleetApi, renderPages, statsFrame } from './test/api.js';
+import { fleetOf, makeHost, NOW, viewerMe } from './test/fixtures.js';
 
 // Five hundred hosts through jsdom take a few seconds on a busy two-core machine.
 jest.setTimeout(20_000);
@@ -89,6 +89,19 @@ describe('Hosts page', () => {
     expect(within(row).getByText('1.0 GiB / 256 GiB')).toBeInTheDocument();
     expect(within(row).getByText('api-2')).toBeInTheDocument();
     expect(within(row).getByTitle('running / total')).toHaveTextContent('0 / 1');
+  });
+
+  it('updates a host’s CPU and memory from its live stats frames, without reloading the list', async () => {
+    let listed = 0;
+    server.use(http.get('*/api/hosts', () => (listed++, HttpResponse.json([makeHost(1)]))));
+    const { live } = renderPages('/hosts');
+    const table = await screen.findByRole('grid', { name: 'Hosts' });
+    expect(within(table).getByText('3.7%')).toBeInTheDocument();
+    act(() => live.latest.goLive());
+    act(() => live.latest.receive('event', statsFrame(makeHost(1).id, NOW, 64.2)));
+    expect(await within(table).findByText('64.2%')).toBeInTheDocument();
+    expect(within(table).getByText('4.0 GiB / 256 GiB')).toBeInTheDocument();
+    expect(listed).toBe(1);
   });
 
   it('says so when no host is enrolled', async () => {

@@ -2,7 +2,6 @@ import { Alert, Content, Gallery, Spinner } from '@patternfly/react-core';
 import type { UseQueryResult } from '@tanstack/react-query';
 import { useMemo } from 'react';
 import type { MetricsSeries } from '@cockpit/contracts';
-import { LIVE_REFRESH_MS } from '@cockpit/console-api';
 import { MetricsChart, type ChartSeries } from './MetricsChart.js';
 
 interface ChartSpec {
@@ -33,7 +32,7 @@ function chartsOf({ series }: MetricsSeries): ChartSpec[] {
 
 const RESOLUTION = { raw: 'raw samples', '1m': '1-minute averages', '1h': '1-hour averages' } as const;
 
-/** CPU, memory, disk and network charts of one host or VM over the last hour, kept current. */
+/** CPU, memory, disk and network charts of one host or VM over the last hour (useLiveHostMetrics / useLiveVmMetrics extend it live). */
 export function MetricsPanel({ metrics }: { metrics: UseQueryResult<MetricsSeries, Error> }) {
   const charts = useMemo(() => (metrics.data ? chartsOf(metrics.data) : []), [metrics.data]);
   if (metrics.isPending) return <Spinner size="lg" aria-label="Loading metrics" />;
@@ -48,9 +47,9 @@ export function MetricsPanel({ metrics }: { metrics: UseQueryResult<MetricsSerie
   return (
     <>
       <Content component="p">
-        Last hour, {RESOLUTION[data.resolution]} every {data.stepSeconds} s; updated every {LIVE_REFRESH_MS / 1000} s.
+        Last hour, {RESOLUTION[data.resolution]} every {data.stepSeconds} s, then each new sample as it arrives.
       </Content>
-      {/* A failed refresh keeps the last charts, saying they may be out of date. */}
+      {/* A failed reload keeps the last charts, saying they may be out of date. */}
       {metrics.isError && <Alert variant="warning" isInline isPlain title={`Not updating: ${metrics.error.message}`} />}
       <Gallery hasGutter minWidths={{ default: '320px' }}>
         {charts.map((chart) => (

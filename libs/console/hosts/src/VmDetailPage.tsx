@@ -22,7 +22,7 @@ import { useQuery } from '@tanstack/react-query';
 import type { ReactNode } from 'react';
 import { Link, useParams } from 'react-router';
 import type { FleetVm } from '@cockpit/contracts';
-import { vmMetricsQuery, vmQuery } from '@cockpit/console-api';
+import { useLiveVmMetrics, vmQuery } from '@cockpit/console-api';
 import { DetailStatus } from './DetailStatus.js';
 import { formatBytes, formatDateTime, formatMiB } from './format.js';
 import { MetricsPanel } from './MetricsPanel.js';
@@ -161,8 +161,9 @@ function Nics({ vm }: { vm: FleetVm }) {
   );
 }
 
-function VmMetrics({ vmId }: { vmId: string }) {
-  return <MetricsPanel metrics={useQuery(vmMetricsQuery(vmId))} />;
+/** The VM's samples come in its host's stats frames. */
+function VmMetrics({ vm }: { vm: FleetVm }) {
+  return <MetricsPanel metrics={useLiveVmMetrics(vm.id, vm.hostId)} />;
 }
 
 /** One VM: its configuration, disks, network interfaces and live charts. */
@@ -232,7 +233,7 @@ export function VmDetailPage() {
             <Card>
               <CardTitle>Charts</CardTitle>
               <CardBody>
-                <VmMetrics vmId={data.id} />
+                <VmMetrics vm={data} />
               </CardBody>
             </Card>
           </GridItem>

@@ -1,10 +1,10 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from '@jest/globals';
-import { screen, within } from '@testing-library/react';
+import { act, screen, waitFor, within } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
 import { setupServer } from 'msw/node';
-import { fleetApi, renderPages } from './test/api.js';
+import { fleetApi, renderPages, statsFrame } from './test/api.js';
 import { described } from './test/description.js';
-import { fleetOf, makeVm, vmIdOf } from './test/fixtures.js';
+import { fleetOf, makeVm, NOW, vmIdOf } from './test/fixtures.js';
 
 const hosts = fleetOf(12);
 // 120 VMs, ten per host.
@@ -82,6 +82,15 @@ describe('VM detail page', () => {
     renderPages(`/vms/${vm.id}`);
     expect(await screen.findByRole('img', { name: 'CPU, latest: CPU 42.5%' })).toBeInTheDocument();
     expect(screen.getByRole('img', { name: /^Network, latest/ })).toBeInTheDocument();
+  });
+
+  it('follows the VM’s live samples from its host’s stats frames: its use, and its charts', async () => {
+    const { live } = renderPages(`/vms/${vm.id}`);
+    expect(await screen.findByRole('img', { name: 'CPU, latest: CPU 42.5%' })).toHaveAttribute('data-points', '360');
+    act(() => live.latest.goLive());
+    act(() => live.latest.receive('event', statsFrame(vm.hostId, NOW, 12.5, [[vm.id, 61.5]])));
+    expect(await screen.findByRole('img', { name: 'CPU, latest: CPU 61.5%' })).toHaveAttribute('data-points', '361');
+    await waitFor(() => expect(screen.getByRole('progressbar', { name: 'CPU use' })).toHaveAttribute('aria-valuenow', '61.5'));
   });
 
   it('answers an unknown VM plainly', async () => {

@@ -1,5 +1,5 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from '@jest/globals';
-import { screen, within } from '@testing-library/react';
+import { act, screen, within } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
 import { http, HttpResponse } from 'msw';
 import { setupServer } from 'msw/node';
@@ -14,14 +14,15 @@ afterAll(() => server.close());
 
 describe('console shell', () => {
   it('shows the masthead, every section in the navigation, and live api facts on the dashboard', async () => {
-    renderConsole('/');
+    const { live } = renderConsole('/');
     const nav = await screen.findByRole('navigation', { name: 'Main navigation' });
     expect(
       within(nav)
         .getAllByRole('link')
         .map((link) => link.textContent),
     ).toEqual(sections.map((s) => s.label));
-    expect(await screen.findByText('Connected')).toBeInTheDocument();
+    act(() => live.latest.goLive());
+    expect(within(screen.getByRole('banner')).getByText('Live')).toBeInTheDocument();
     expect(await screen.findByText(info.instanceId)).toBeInTheDocument();
     expect(screen.getByText(info.version)).toBeInTheDocument();
     expect(screen.getByRole('heading', { level: 1, name: 'Dashboard' })).toBeInTheDocument();
@@ -65,15 +66,34 @@ describe('console shell', () => {
     expect(within(nav).getByRole('link', { name: 'Audit' })).toHaveAttribute('aria-current', 'page');
   });
 
+  it('shows in the masthead whether live updates arrive, following the connection', async () => {
+    const user = userEvent.setup();
+    const { live } = renderConsole('/');
+    const banner = within(await screen.findByRole('banner'));
+    expect(banner.getByText('Connecting…')).toBeInTheDocument();
+    const socket = live.latest;
+    act(() => socket.goLive(7));
+    expect(banner.getByText('Live')).toBeInTheDocument();
+    await user.hover(banner.getByText('Live'));
+    expect(await screen.findByRole('tooltip')).toHaveTextContent('Connected: pages update as changes happen.');
+
+    act(() => socket.connectionLost());
+    expect(banner.getByText('Reconnecting…')).toBeInTheDocument();
+    act(() => ['websocket error', 'websocket error', 'websocket error'].forEach((error) => socket.attemptFails(error)));
+    expect(banner.getByText('Offline')).toBeInTheDocument();
+
+    act(() => socket.serverAccepts());
+    expect(socket.subscriptions.at(-1)).toEqual({ scopes: ['/'], since: 7 });
+    act(() => socket.acknowledge({ scopes: ['/'], seq: 9, replayed: 2 }));
+    expect(banner.getByText('Live')).toBeInTheDocument();
+  });
+
   it('says so when the api cannot be reached', async () => {
-    server.use(
-      http.get('*/api/info', () => HttpResponse.error()),
-      http.get('*/api/health/ready', () =>
-        HttpResponse.json({ statusCode: 503, error: 'Service Unavailable', message: 'database down' }, { status: 503 }),
-      ),
-    );
-    renderConsole('/');
-    expect(await screen.findByText('API unreachable')).toBeInTheDocument();
+    server.use(http.get('*/api/info', () => HttpResponse.error()));
+    const { live } = renderConsole('/');
+    await screen.findByRole('banner');
+    act(() => live.latest.attemptFails('Sign in first: send the session cookie or an API token', { refused: true }));
+    expect(within(screen.getByRole('banner')).getByText('Offline')).toBeInTheDocument();
     expect(await screen.findByText('Cannot reach the Cockpit API')).toBeInTheDocument();
   });
 
@@ -90,8 +110,9 @@ describe('console access', () => {
         HttpResponse.json({ statusCode: 401, error: 'Unauthorized', message: 'Sign in first' }, { status: 401 }),
       ),
     );
-    const { router } = renderConsole('/hosts');
+    const { router, live } = renderConsole('/hosts');
     expect(await screen.findByRole('heading', { name: 'Sign in to Cockpit' })).toBeInTheDocument();
+    expect(live.sockets).toEqual([]);
     expect(router.state.location.pathname).toBe('/login');
     expect(router.state.location.search).toBe('?next=%2Fhosts');
   });

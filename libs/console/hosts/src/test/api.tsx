@@ -3,6 +3,8 @@ import { QueryClient, QueryClientProvider } from '@tanstack/react-query';
 import { http, HttpResponse } from 'msw';
 import { createMemoryRouter, RouterProvider, type RouteObject } from 'react-router';
 import type { FleetVm, Host } from '@cockpit/contracts';
+import { LiveEventsProvider } from '@cockpit/console-api';
+import { fakeLiveConnections } from '@cockpit/console-api/testing';
 import { hostsRoutes } from '../routes.js';
 import { adminMe, makeHostDetail, makeMetrics, makeSummary } from './fixtures.js';
 
@@ -31,16 +33,35 @@ export function fleetApi(hosts: readonly Host[], vms: readonly FleetVm[] = [], m
   ];
 }
 
-/** Renders the hosts pages (and any `extraRoutes`) at `path` with a fresh cache and no retries. */
+/**
+ * Renders the hosts pages (and any `extraRoutes`) at `path` with a fresh cache and no retries, and
+ * live events from a fake socket the test drives (`live.latest`).
+ */
 export function renderPages(path: string, extraRoutes: RouteObject[] = []) {
   const router = createMemoryRouter([{ path: '/', children: [...hostsRoutes, ...extraRoutes] }], { initialEntries: [path] });
   const queryClient = new QueryClient({ defaultOptions: { queries: { retry: false } } });
+  const live = fakeLiveConnections();
   return {
     router,
+    live,
     ...render(
       <QueryClientProvider client={queryClient}>
-        <RouterProvider router={router} />
+        <LiveEventsProvider connect={live.connect}>
+          <RouterProvider router={router} />
+        </LiveEventsProvider>
       </QueryClientProvider>,
     ),
+  };
+}
+
+let seq = 0;
+
+/** A stats frame from the host, as the event hub sends it: the host's CPU and memory, and its VMs' CPU. */
+export function statsFrame(hostId: string, at: number, cpuPercent: number, vms: [vmId: string, cpuPercent: number][] = []) {
+  return {
+    seq: ++seq,
+    ts: new Date(at).toISOString(),
+    type: 'stats',
+    data: { hostId, at, host: [cpuPercent, 4096, 0, 0, 0, 0], vms: vms.map(([vmId, cpu]) => [vmId, cpu, 512, 0, 0, 0, 0]) },
   };
 }

@@ -16,7 +16,8 @@ const uuid = (prefix: string, n: number) => `${prefix}-0000-4000-8000-${n.toStri
 export const hostIdOf = (n: number) => uuid('10000000', n);
 export const vmIdOf = (n: number) => uuid('20000000', n);
 
-const NOW = Date.parse('2026-11-22T12:00:00.000Z');
+/** The fixtures' present: stats were sampled and metrics end just before it. */
+export const NOW = Date.parse('2026-11-22T12:00:00.000Z');
 const iso = (msAgo: number) => new Date(NOW - msAgo).toISOString();
 
 /** Host n of a fleet: every 50th unreachable, every 100th (+7) in error, host 3 waiting for trust. */

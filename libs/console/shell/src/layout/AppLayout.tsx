@@ -20,7 +20,7 @@ import { BarsIcon } from '@patternfly/react-icons';
 import { useQuery } from '@tanstack/react-query';
 import { NavLink, Outlet, useLocation } from 'react-router';
 import { can, UserMenu } from '@cockpit/console-access';
-import { meQuery } from '@cockpit/console-api';
+import { LiveEventsProvider, meQuery } from '@cockpit/console-api';
 import { useOsColorScheme } from '../theme/use-os-color-scheme.js';
 import { ApiStatus } from './ApiStatus.js';
 import { sections } from './navigation.js';
@@ -83,9 +83,12 @@ export function AppLayout() {
     </PageSidebar>
   );
 
+  // Signed in: the live connection is open as long as the shell is shown.
   return (
-    <Page masthead={masthead} sidebar={sidebar} isManagedSidebar>
-      <Outlet />
-    </Page>
+    <LiveEventsProvider>
+      <Page masthead={masthead} sidebar={sidebar} isManagedSidebar>
+        <Outlet />
+      </Page>
+    </LiveEventsProvider>
   );
 }

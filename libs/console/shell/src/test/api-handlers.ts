@@ -2,7 +2,6 @@ import { http, HttpResponse } from 'msw';
 import { FleetSummary } from '@cockpit/contracts';
 
 export const info = { product: 'Cockpit', version: '0.1.0', instanceId: 'api-test-1', startedAt: '2026-11-22T03:00:00.000Z' };
-const health = { status: 'ok', info: { database: { status: 'up' } }, error: {}, details: { database: { status: 'up' } } };
 
 export const adminMe = {
   user: { id: '00000000-0000-4000-8000-000000000001', username: 'admin', displayName: 'Administrator' },
@@ -37,5 +36,4 @@ export const healthyApi = [
   http.get('*/api/vms', () => HttpResponse.json([])),
   http.get('*/api/fleet/summary', () => HttpResponse.json(emptyFleet)),
   http.get('*/api/info', () => HttpResponse.json(info)),
-  http.get('*/api/health/ready', () => HttpResponse.json(health)),
 ];

@@ -1,0 +1,184 @@
+import { hashKey, type InvalidateQueryFilters, type QueryClient } from '@tanstack/react-query';
+import type { CockpitEvent, FleetVm, Host, LiveStats } from '@cockpit/contracts';
+import { fleetSummaryQuery, hostQuery, hostsQuery } from './hosts.queries.js';
+import type { LiveEvents, StatsFrame } from './live-events.js';
+import { vmQuery } from './vms.queries.js';
+
+/**
+ * Events are gathered this long before the cache is touched, so a burst of thousands of events a
+ * second costs one refetch per query (and one table update for stats) every quarter of a second.
+ */
+export const LIVE_BATCH_MS = 250;
+
+// Exact where a key is also the prefix of others: a host's detail must not refetch its hour of metrics.
+const hostsList: InvalidateQueryFilters = { queryKey: hostsQuery().queryKey, exact: true };
+const hostDetail = (hostId: string): InvalidateQueryFilters => ({ queryKey: hostQuery(hostId).queryKey, exact: true });
+const fleetSummary: InvalidateQueryFilters = { queryKey: fleetSummaryQuery().queryKey, exact: true };
+/** Every VM list, whatever its filter. */
+const vmLists: InvalidateQueryFilters = { queryKey: ['vms', 'list'] };
+const vmDetail = (vmId: string): InvalidateQueryFilters => ({ queryKey: vmQuery(vmId).queryKey, exact: true });
+/** Every page of the audit log, whatever its filter. */
+const auditPages: InvalidateQueryFilters = { queryKey: ['audit'] };
+
+/** The cached answers an event makes out of date. */
+function staleAfter(event: CockpitEvent): InvalidateQueryFilters[] {
+  switch (event.type) {
+    case 'host.status':
+      return [hostsList, hostDetail(event.data.hostId), fleetSummary];
+    case 'host.changed':
+      // A rename shows in VM rows (their host's name); a removal takes the host's VMs with it.
+      return [hostsList, hostDetail(event.data.hostId), fleetSummary, vmLists];
+    case 'vm.state':
+    case 'vm.created':
+    case 'vm.updated':
+    case 'vm.deleted':
+      // Hosts show how many VMs they run.
+      return [vmLists, vmDetail(event.data.vmId), hostsList, hostDetail(event.data.hostId), fleetSummary];
+    case 'audit.created':
+      return [auditPages];
+    case 'stats':
+    case 'job.progress':
+      return [];
+  }
+}
+
+/** Marks queries out of date at most every LIVE_BATCH_MS, each once however many events named it. */
+class InvalidationBatch {
+  private readonly pending = new Map<string, InvalidateQueryFilters>();
+  private timer?: ReturnType<typeof setTimeout>;
+
+  constructor(private readonly queryClient: QueryClient) {}
+
+  add(filters: InvalidateQueryFilters): void {
+    this.pending.set(`${filters.exact ? 'exact' : 'prefix'} ${hashKey(filters.queryKey ?? [])}`, filters);
+    this.timer ??= setTimeout(() => this.flush(), LIVE_BATCH_MS);
+  }
+
+  stop(): void {
+    clearTimeout(this.timer);
+    this.timer = undefined;
+    this.pending.clear();
+  }
+
+  private flush(): void {
+    this.timer = undefined;
+    const due = [...this.pending.values()];
+    this.pending.clear();
+    for (const filters of due) {
+      // Invalidating cancels a refetch under way, so under a steady stream of events none would
+      // ever finish. Let it finish instead, and refetch once more after it: it may have read the
+      // state from before these events.
+      if (this.queryClient.isFetching(filters)) this.add(filters);
+      else void this.queryClient.invalidateQueries(filters);
+    }
+  }
+}
+
+function sampleOf(at: number, [cpuPercent, memoryUsedMiB]: readonly number[]): LiveStats {
+  return { cpuPercent: cpuPercent ?? 0, memoryUsedMiB: memoryUsedMiB ?? 0, at: new Date(at).toISOString() };
+}
+
+type WithStats = Pick<Host, 'id' | 'stats'>;
+
+/** A host's sample is also when it was last heard from, as the api records it. */
+const hostWithSample = <T extends Host>(host: T, stats: LiveStats): T => ({ ...host, stats, lastSeenAt: stats.at });
+const vmWithSample = <T extends FleetVm>(vm: T, stats: LiveStats): T => ({ ...vm, stats });
+
+/**
+ * The rows with their new samples, or undefined (TanStack's "leave it as it is", no re-render)
+ * when none changed. A sample older than the row's is not applied.
+ */
+function rowsWithSamples<T extends WithStats>(
+  rows: readonly T[] | undefined,
+  samples: ReadonlyMap<string, LiveStats>,
+  withSample: (row: T, stats: LiveStats) => T,
+): T[] | undefined {
+  if (!rows) return undefined;
+  let changed = false;
+  const next = rows.map((row) => {
+    const sample = samples.get(row.id);
+    if (!sample || (row.stats && Date.parse(row.stats.at) > Date.parse(sample.at))) return row;
+    changed = true;
+    return withSample(row, sample);
+  });
+  return changed ? next : undefined;
+}
+
+/**
+ * Writes the latest samples of stats frames into the cached host and VM rows (lists and detail
+ * pages), without a refetch: frames come every few seconds per host and carry what the rows show.
+ */
+function applyStatsFrames(queryClient: QueryClient, frames: Iterable<StatsFrame>): void {
+  const hostSamples = new Map<string, LiveStats>();
+  const vmSamples = new Map<string, LiveStats>();
+  for (const frame of frames) {
+    hostSamples.set(frame.hostId, sampleOf(frame.at, frame.host));
+    for (const [vmId, ...stats] of frame.vms) vmSamples.set(vmId, sampleOf(frame.at, stats));
+  }
+  queryClient.setQueryData(hostsQuery().queryKey, (hosts) => rowsWithSamples(hosts, hostSamples, hostWithSample));
+  for (const hostId of hostSamples.keys()) {
+    queryClient.setQueryData(
+      hostQuery(hostId).queryKey,
+      (host) => rowsWithSamples(host && [host], hostSamples, hostWithSample)?.[0],
+    );
+  }
+  queryClient.setQueriesData<FleetVm[]>(vmLists, (vms) => rowsWithSamples(vms, vmSamples, vmWithSample));
+  for (const vmId of vmSamples.keys()) {
+    queryClient.setQueryData(vmQuery(vmId).queryKey, (vm) => rowsWithSamples(vm && [vm], vmSamples, vmWithSample)?.[0]);
+  }
+}
+
+/** Holds the newest stats frame of each host until the next batch. */
+class StatsBatch {
+  private readonly frames = new Map<string, StatsFrame>();
+  private timer?: ReturnType<typeof setTimeout>;
+
+  constructor(private readonly queryClient: QueryClient) {}
+
+  add(frame: StatsFrame): void {
+    const held = this.frames.get(frame.hostId);
+    if (!held || held.at <= frame.at) this.frames.set(frame.hostId, frame);
+    this.timer ??= setTimeout(() => this.flush(), LIVE_BATCH_MS);
+  }
+
+  stop(): void {
+    clearTimeout(this.timer);
+    this.timer = undefined;
+    this.frames.clear();
+  }
+
+  private flush(): void {
+    this.timer = undefined;
+    const frames = [...this.frames.values()];
+    this.frames.clear();
+    applyStatsFrames(this.queryClient, frames);
+  }
+}
+
+/**
+ * Keeps TanStack Query's cache current from live events instead of polling: a change marks the
+ * queries it affects out of date (those on screen refetch), stats frames are written into the rows,
+ * and what could not be replayed is reloaded. Returns the function that stops it.
+ */
+export function keepQueryCacheCurrent(live: LiveEvents, queryClient: QueryClient): () => void {
+  const invalidations = new InvalidationBatch(queryClient);
+  const stats = new StatsBatch(queryClient);
+  const stopListening = [
+    live.onEvent((event) => {
+      if (event.type === 'stats') stats.add(event.data);
+      else for (const filters of staleAfter(event)) invalidations.add(filters);
+    }),
+    live.onResync(() => {
+      invalidations.stop();
+      void queryClient.invalidateQueries();
+    }),
+    // Replayed events cover what changed meanwhile, but not what failed to load while the api was
+    // away (polling used to retry those).
+    live.onResume(() => void queryClient.invalidateQueries({ predicate: (query) => query.state.status === 'error' })),
+  ];
+  return () => {
+    for (const stop of stopListening) stop();
+    invalidations.stop();
+    stats.stop();
+  };
+}
