@@ -150,8 +150,11 @@ describe('the collector: live inventory, event stream, faults and metrics, again
     if (!vm) throw new Error('no VM');
     await until(async () => (await host(first)).stats !== null, 5000, 'latest stats');
     await until(
-      async () => MetricsSeries.parse((await call('GET', `/api/hosts/${hostId}/metrics?step=1`)).json).timestamps.length >= 3,
-      5000,
+      async () => {
+        await api.app.get(MetricsStore).flush();
+        return MetricsSeries.parse((await call('GET', `/api/hosts/${hostId}/metrics?step=1`)).json).timestamps.length >= 3;
+      },
+      10_000,
       'raw points',
     );
     const raw = MetricsSeries.parse((await call('GET', `/api/hosts/${hostId}/metrics?step=1`)).json);

@@ -36,7 +36,7 @@ describe('PostgreSQL restarting under load', () => {
     const collector = api.app.get(CollectorService);
     const store = api.app.get(MetricsStore);
     await until(() => collector.ownedHosts().length === 2, 10_000, 'both hosts owned');
-    await until(async () => store.written > 20, 10_000, 'samples flowing');
+    await until(async () => store.written > 20, 15_000, 'samples flowing');
 
     // What is in the table now; whatever arrives from here until the stop is only in the buffer.
     const newest = async () =>
@@ -72,7 +72,7 @@ describe('PostgreSQL restarting under load', () => {
       15_000,
       'hosts connected again',
     );
-    await until(() => store.pending() === 0, 10_000, 'the buffer drained');
+    await until(() => store.pending() === 0, 20_000, 'the buffer drained');
     expect(store.dropped).toBe(0);
     // The samples that were only in the buffer when the database stopped are in the table now.
     for (const [hostId, before] of written) {

@@ -42,8 +42,11 @@ export interface Sample {
   netTxBps: number;
 }
 
-/** Larger batches cost less per row; a crash loses at most this much of samples (see README). */
-const FLUSH_MS = 2_000;
+/**
+ * Larger batches cost less per row (COPY has a fixed cost per statement); a crash loses at most
+ * this much of samples (see README). Live charts do not wait for it: they follow stats events.
+ */
+const FLUSH_MS = 5_000;
 const FLUSH_ROWS = 20_000;
 /** While PostgreSQL is away samples wait in memory, up to this many; beyond it the oldest are dropped (and counted). */
 export const MAX_BUFFERED_SAMPLES = 1_000_000;
@@ -124,7 +127,7 @@ export class MetricsStore implements OnApplicationBootstrap, OnApplicationShutdo
     await this.flush();
   }
 
-  /** Queue samples; they reach PostgreSQL within two seconds (or when the batch is full). */
+  /** Queue samples; they reach PostgreSQL within five seconds (or when the batch is full). */
   record(kind: SeriesKind, samples: readonly Sample[]): void {
     const buffer = this.buffers[kind];
     for (const sample of samples) buffer.push(sample);

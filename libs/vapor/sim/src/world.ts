@@ -94,9 +94,15 @@ export class SimWorld {
       }
     }
 
+    // Real hosts do not sample in lockstep: each host gets its own phase within the interval.
+    const slots = 10;
+    let slot = 0;
     this.statsTimer = setInterval(() => {
-      for (const host of this.hosts) host.emitStats();
-    }, this.statsIntervalMs);
+      this.hosts.forEach((host, index) => {
+        if (index % slots === slot) host.emitStats();
+      });
+      slot = (slot + 1) % slots;
+    }, this.statsIntervalMs / slots);
     this.statsTimer.unref();
     if (options.churnPerSecond) this.startChurn(options.churnPerSecond, rng.fork('churn'));
   }
