@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { io as connect, type Socket } from 'socket.io-client';
 import { CockpitEvent, Host, Me, type SubscribeMessage } from '@cockpit/contracts';
 import { createTestDatabase, queryRows, startVaporFleet, type FleetHost, type RunningFleet } from '@cockpit/dev-testing';
+import { EventHubService } from '@cockpit/api-events';
 import { VaporClient } from '@cockpit/vapor-client';
 import { signedIn, until, type Call } from '../test/sign-in.js';
 import { startTestApi, type TestApi } from '../test/test-app.js';
@@ -225,6 +226,26 @@ describe('the event hub: socket.io across two api instances on one PostgreSQL', 
     const late = await open(b, { Cookie: adminCookie });
     await late.subscribe({ scopes: ['/'], since: 1 });
     expect(late.resyncs).toHaveLength(1);
+  });
+
+  it('disconnects a client that stops reading before its backlog grows without bound', async () => {
+    const slow = await open(a, { Cookie: adminCookie });
+    await slow.subscribe({ scopes: ['/'] });
+    const id = slow.socket.id ?? '';
+    // Stop reading at the TCP level: the server's send buffer, then its queue, fill up.
+    const transport = (slow.socket.io.engine as unknown as { transport: { ws: { _socket: { pause(): void } } } }).transport;
+    transport.ws._socket.pause();
+    const hub = a.app.get(EventHubService);
+    expect(hub.isConnected(id)).toBe(true);
+    const hostId = hostIds.get(first.uuid) ?? '';
+    for (let round = 0; round < 60 && hub.isConnected(id); round++) {
+      for (let i = 0; i < 2000; i++) hub.publish('host.changed', { hostId, reason: 'inventory' });
+      await hub.flush();
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+    await until(() => !hub.isConnected(id), 5000, 'the slow client disconnected');
+    // Everyone else is still served.
+    expect(hub.connectedClients()).toBeGreaterThan(0);
   });
 
   it('offers the same stream as Server-Sent Events', async () => {

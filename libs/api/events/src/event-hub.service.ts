@@ -91,6 +91,15 @@ export class EventHubService implements OnApplicationBootstrap, OnApplicationShu
     this.vmHostLookup = lookup;
   }
 
+  isConnected(socketId: string): boolean {
+    return this.io?.sockets.sockets.get(socketId)?.connected ?? false;
+  }
+
+  /** Sockets connected to this instance. */
+  connectedClients(): number {
+    return this.io?.sockets.sockets.size ?? 0;
+  }
+
   onLocalEvent(listener: (event: CockpitEvent) => void): () => void {
     this.listeners.add(listener);
     return () => this.listeners.delete(listener);
