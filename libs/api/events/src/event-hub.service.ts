@@ -306,7 +306,7 @@ export class EventHubService implements OnApplicationBootstrap, OnApplicationShu
   }
 
   /**
-   * Events a reconnecting client missed: after its last sequence, plus 5 s before it (events from
+   * Events a reconnecting client missed: after its last sequence, plus 1 s before it (events from
    * other instances can arrive slightly out of sequence order; clients drop duplicates by `seq`).
    */
   async replay(since: number, rooms: string[]): Promise<{ events: CockpitEvent[]; resync: boolean }> {
@@ -318,7 +318,7 @@ export class EventHubService implements OnApplicationBootstrap, OnApplicationShu
     const rows = (await this.dataSource.query(
       `SELECT seq::float8 AS seq, ts, type, data FROM events
        WHERE rooms && $2::text[]
-         AND (seq > $1 OR ts >= (SELECT ts FROM events WHERE seq <= $1 ORDER BY seq DESC LIMIT 1) - interval '5 seconds')
+         AND (seq > $1 OR ts >= (SELECT ts FROM events WHERE seq <= $1 ORDER BY seq DESC LIMIT 1) - interval '1 second')
        ORDER BY seq LIMIT ${MAX_REPLAY + 1}`,
       [since, rooms],
     )) as { seq: number; ts: Date; type: CockpitEventType; data: Record<string, unknown> }[];
