@@ -208,7 +208,10 @@ export class EventHubService implements OnApplicationBootstrap, OnApplicationShu
     });
     // The other instances get the whole batch in one adapter message (one NOTIFY; over 8000 bytes
     // the adapter stores it in socket_io_attachments), then deliver it to their own clients' rooms.
-    for (let i = 0; i < events.length; i += 500) this.io?.serverSideEmit('events', events.slice(i, i + 500));
+    // Stats frames (ephemeral, the bulk of the bytes) cross only when another instance is known.
+    const alone = (await this.io?.of('/').adapter.serverCount()) === 1;
+    const crossing = alone ? events.filter((event) => event.type !== 'stats') : events;
+    for (let i = 0; i < crossing.length; i += 500) this.io?.serverSideEmit('events', crossing.slice(i, i + 500));
   }
 
   /** Stored events get their sequence from the INSERT; stats frames take numbers from the same sequence. */
