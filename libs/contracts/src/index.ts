@@ -20,3 +20,4 @@ export * from './vapor/events.js';
 export * from './auth/permissions.js';
 export * from './auth/evaluator.js';
 export * from './events/events.js';
+export * from './text.js';

@@ -1,21 +1,25 @@
 import { BadRequestException } from '@nestjs/common';
 import type { z } from 'zod';
-import type { ErrorResponse } from '@cockpit/contracts';
+import { parseContract, type ErrorResponse } from '@cockpit/contracts';
 
 type Details = NonNullable<ErrorResponse['details']>;
 
-export function zodIssuesToDetails(where: string, error: z.ZodError): Details {
-  return error.issues.map((issue) => ({
+export function issuesToDetails(where: string, issues: readonly { path: readonly PropertyKey[]; message: string }[]): Details {
+  return issues.map((issue) => ({
     path: [where, ...issue.path.map(String)].join('.'),
     message: issue.message,
   }));
 }
 
-/** Parse `value` or answer 400 listing every invalid field. */
+export function zodIssuesToDetails(where: string, error: z.ZodError): Details {
+  return issuesToDetails(where, error.issues);
+}
+
+/** Parse `value` or answer 400 listing every invalid field (unsafe text included, see parseContract). */
 export function parseOrBadRequest<T extends z.ZodType>(schema: T, value: unknown, where: string): z.output<T> {
-  const result = schema.safeParse(value);
+  const result = parseContract(schema, value);
   if (result.success) return result.data;
-  const details = zodIssuesToDetails(where, result.error);
+  const details = issuesToDetails(where, result.issues);
   throw new BadRequestException({
     message: `Invalid ${where}: ${details.map((d) => `${d.path}: ${d.message}`).join('; ')}`,
     details,
