@@ -1,8 +1,6 @@
 import websocket from '@fastify/websocket';
 import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
-import { timingSafeEqual } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
-import type { Duplex } from 'node:stream';
 import { z } from 'zod';
 import {
   ExecRequest,
@@ -15,11 +13,12 @@ import {
   VmDeleteQuery,
   VmUpdate,
   COCKPIT_VERSION,
-  type ErrorResponse,
   type VaporPing,
-  type VaporStreamControl,
 } from '@cockpit/contracts';
 import { DriverError, type HypervisorDriver } from '@cockpit/vapor-driver';
+import { notFound, requireToken } from './agent-auth.js';
+import { errorHandler, ifMatch, parse } from './agent-http.js';
+import { registerStreamRoutes } from './agent-streams.js';
 import { EventHub } from './event-hub.js';
 import { NO_FAULTS, type FaultControl, type HostFaults } from './faults.js';
 import type { WebSocket } from 'ws';
@@ -36,8 +35,19 @@ export interface AgentServerOptions {
   maxBufferedBytes?: number;
 }
 
+/** One route as Fastify registered it (tests walk them all: auth, fuzzing). */
+export interface AgentRoute {
+  method: string;
+  /** The pattern, e.g. `/hosts/:hostId/v1/vms/:vmId`. */
+  url: string;
+  websocket: boolean;
+  /** Answers without the bearer token. */
+  public: boolean;
+}
+
 export interface RunningAgent {
   port: number;
+  routes: readonly AgentRoute[];
   faults: FaultControl;
   /** Base URL per host uuid: `https://127.0.0.1:9443` or `https://127.0.0.1:9443/hosts/<uuid>`. */
   baseUrls: Map<string, string>;
@@ -45,38 +55,9 @@ export interface RunningAgent {
   close(): Promise<void>;
 }
 
-class BadRequest extends Error {
-  constructor(readonly details: { path: string; message: string }[]) {
-    super(`Invalid request: ${details.map((d) => `${d.path}: ${d.message}`).join('; ')}`);
-  }
-}
-
-function parse<T extends z.ZodType>(schema: T, value: unknown, where: string): z.output<T> {
-  const result = schema.safeParse(value);
-  if (result.success) return result.data;
-  throw new BadRequest(
-    result.error.issues.map((issue) => ({ path: [where, ...issue.path.map(String)].join('.'), message: issue.message })),
-  );
-}
-
 const VmParams = z.object({ vmId: z.uuid() });
 const JobParams = z.object({ jobId: z.uuid() });
 const IncomingParams = z.object({ incomingId: z.uuid() });
-const EventsQuery = z.object({ since: z.coerce.number().int().nonnegative().optional(), stream: z.string().max(64).optional() });
-
-/** `If-Match: "7"` → 7; absent → undefined; anything else is a 400. */
-function ifMatch(request: FastifyRequest): number | undefined {
-  const header = request.headers['if-match'];
-  if (header === undefined) return undefined;
-  const match = /^"?(\d+)"?$/.exec(String(header).trim());
-  if (!match) throw new BadRequest([{ path: 'headers.if-match', message: 'expected the VM generation, e.g. "7"' }]);
-  return Number(match[1]);
-}
-
-function tokenMatches(header: string | undefined, token: Buffer): boolean {
-  const given = Buffer.from(/^Bearer (.+)$/.exec(header ?? '')?.[1] ?? '');
-  return given.length === token.length && timingSafeEqual(given, token);
-}
 
 /**
  * The Vapor agent's HTTPS API over one or many hypervisor drivers. Every request is validated;
@@ -93,6 +74,12 @@ export async function startAgentServer(
     return503OnClosing: true,
     // Hung requests (fault injection) must not keep close() waiting.
     forceCloseConnections: true,
+    // A URL that does not even decode: a plain 400, without echoing it.
+    frameworkErrors: (error, _request, reply) => {
+      void (reply as FastifyReply)
+        .code(400)
+        .send({ statusCode: 400, error: 'Bad Request', message: `Malformed request (${error.code})` });
+    },
   });
   const token = Buffer.from(options.token);
   const hubs = new Map(options.hosts.map(({ uuid, driver }) => [uuid, new EventHub(driver, options.eventBufferSize)]));
@@ -133,29 +120,20 @@ export async function startAgentServer(
   };
   const maxBuffered = options.maxBufferedBytes ?? 8 * 1024 * 1024;
 
+  const routeList: AgentRoute[] = [];
+  app.addHook('onRoute', (route) => {
+    for (const method of [route.method].flat())
+      routeList.push({
+        method,
+        url: route.url,
+        websocket: route.websocket === true,
+        public: route.config?.public === true,
+      });
+  });
   await app.register(websocket, { options: { maxPayload: 64 * 1024 } });
 
-  app.setErrorHandler((error: Error & { statusCode?: number; validation?: unknown }, _request, reply) => {
-    const send = (statusCode: number, message: string, details?: ErrorResponse['details']) =>
-      reply
-        .code(statusCode)
-        .send({ statusCode, error: reasons[statusCode] ?? 'Error', message, ...(details ? { details } : {}) });
-    if (error instanceof BadRequest) return send(400, error.message, error.details);
-    if (error instanceof DriverError) return send(error.status, error.message);
-    if (error.statusCode && error.statusCode >= 400 && error.statusCode < 500) {
-      return send(
-        error.statusCode,
-        error.statusCode === 400 && /JSON/i.test(error.message) ? 'Request body is not valid JSON' : error.message,
-      );
-    }
-    process.stderr.write(`vapor: unexpected error: ${error.stack ?? error.message}\n`);
-    return send(500, 'Internal error in the agent');
-  });
-  app.setNotFoundHandler((request, reply) =>
-    reply
-      .code(404)
-      .send({ statusCode: 404, error: 'Not Found', message: `No route ${request.method} ${request.url.split('?')[0] ?? ''}` }),
-  );
+  app.setErrorHandler(errorHandler);
+  app.setNotFoundHandler(notFound(token));
 
   const routes = async (scope: FastifyInstance) => {
     const driverOf = (request: FastifyRequest): { driver: HypervisorDriver; hub: EventHub } => {
@@ -186,19 +164,14 @@ export async function startAgentServer(
       return '{"garbage": [1, 2,';
     });
 
-    scope.get('/v1/ping', async (request) => {
+    scope.get('/v1/ping', { config: { public: true } }, async (request) => {
       const { driver } = driverOf(request);
       const ping: VaporPing = { agent: 'vapor', version: COCKPIT_VERSION, apiVersion: 'v1' };
       return { ...ping, hostUuid: driver.hostInfo().uuid };
     });
 
     // Everything else needs the bearer token (event and console WebSockets included).
-    scope.addHook('onRequest', async (request: FastifyRequest, reply: FastifyReply) => {
-      if (request.url.endsWith('/v1/ping')) return;
-      if (!tokenMatches(request.headers.authorization, token)) {
-        await reply.code(401).send({ statusCode: 401, error: 'Unauthorized', message: 'Missing or wrong bearer token' });
-      }
-    });
+    scope.addHook('onRequest', requireToken(token));
 
     scope.get('/v1/host', async (request) => driverOf(request).driver.hostInfo());
     scope.get('/v1/vms', async (request) => driverOf(request).driver.listVms());
@@ -268,100 +241,7 @@ export async function startAgentServer(
       return driverOf(request).driver.exec(argv, timeoutMs);
     });
 
-    /** Bridges a console byte stream from the driver to a WebSocket (binary for VNC, text for serial). */
-    const consoleRoute = (kind: 'serial' | 'vnc') => (socket: WebSocket, request: FastifyRequest) => {
-      let stream: Duplex;
-      try {
-        const { vmId } = parse(VmParams, request.params, 'params');
-        const { driver } = driverOf(request);
-        stream = kind === 'vnc' ? driver.openVncConsole(vmId) : driver.openSerialConsole(vmId);
-      } catch (error) {
-        socket.close(error instanceof DriverError && error.status === 404 ? 4404 : 4409, (error as Error).message.slice(0, 120));
-        return;
-      }
-      stream.on('data', (chunk: Buffer | string) => {
-        if (socket.readyState === socket.OPEN) socket.send(kind === 'vnc' ? chunk : chunk.toString(), { binary: kind === 'vnc' });
-      });
-      stream.on('end', () => socket.close(1000, 'console closed'));
-      stream.on('error', (error) => socket.close(1002, error.message.slice(0, 120)));
-      socket.on('message', (data: Buffer) => stream.write(data));
-      socket.on('close', () => stream.destroy());
-    };
-    scope.get('/v1/vms/:vmId/console/serial', { websocket: true }, consoleRoute('serial'));
-    scope.get('/v1/vms/:vmId/console/vnc', { websocket: true }, consoleRoute('vnc'));
-
-    scope.get('/v1/events', { websocket: true }, (socket, request) => {
-      let hub: EventHub;
-      let query: z.output<typeof EventsQuery>;
-      try {
-        hub = driverOf(request).hub;
-        query = parse(EventsQuery, request.query, 'query');
-      } catch (error) {
-        socket.close(1008, (error as Error).message.slice(0, 120));
-        return;
-      }
-      const send = (frame: unknown) => {
-        if (socket.bufferedAmount > maxBuffered) {
-          // A client this far behind resumes by seq after reconnecting rather than stall the agent.
-          socket.close(1013, 'Client too slow; reconnect with ?since=<last seq>');
-          return;
-        }
-        socket.send(JSON.stringify(frame));
-      };
-      // Subscribe first, then replay, skipping live events the replay already covered.
-      const queued: unknown[] = [];
-      let replayed = false;
-      let lastSent = 0;
-      const unsubscribe = hub.subscribe((event) => {
-        if (!replayed) queued.push(event);
-        else if (event.seq > lastSent) {
-          lastSent = event.seq;
-          send(event);
-        }
-      });
-      const open = streams.get(hostIdOf(request));
-      open?.add(socket);
-      socket.on('close', () => {
-        unsubscribe();
-        open?.delete(socket);
-      });
-      if (query.since === undefined) {
-        lastSent = hub.currentSeq;
-        send({
-          type: 'resumed',
-          streamId: hub.streamId,
-          fromSeq: hub.currentSeq,
-          currentSeq: hub.currentSeq,
-        } satisfies VaporStreamControl);
-      } else {
-        const replay = hub.replay(query.since, query.stream);
-        if (replay.kind === 'gap') {
-          lastSent = replay.currentSeq;
-          send({
-            type: 'gap',
-            streamId: hub.streamId,
-            oldestSeq: replay.oldestSeq,
-            currentSeq: replay.currentSeq,
-          } satisfies VaporStreamControl);
-        } else {
-          send({
-            type: 'resumed',
-            streamId: hub.streamId,
-            fromSeq: query.since,
-            currentSeq: replay.currentSeq,
-          } satisfies VaporStreamControl);
-          for (const event of replay.events) send(event);
-          lastSent = replay.currentSeq;
-        }
-      }
-      replayed = true;
-      for (const event of queued as { seq: number }[]) {
-        if (event.seq > lastSent) {
-          lastSent = event.seq;
-          send(event);
-        }
-      }
-    });
+    registerStreamRoutes(scope, { driverOf, hostIdOf, streams, maxBuffered });
   };
 
   if (options.fleet) await app.register(routes, { prefix: '/hosts/:hostId' });
@@ -372,6 +252,7 @@ export async function startAgentServer(
   const origin = `https://${listen.host === '0.0.0.0' ? '127.0.0.1' : listen.host}:${port}`;
   return {
     port,
+    routes: routeList,
     fingerprint: options.tls.fingerprint,
     faults,
     baseUrls: new Map(options.hosts.map(({ uuid }) => [uuid, options.fleet ? `${origin}/hosts/${uuid}` : origin])),
@@ -381,17 +262,3 @@ export async function startAgentServer(
     },
   };
 }
-
-const reasons: Record<number, string> = {
-  400: 'Bad Request',
-  401: 'Unauthorized',
-  404: 'Not Found',
-  409: 'Conflict',
-  412: 'Precondition Failed',
-  413: 'Payload Too Large',
-  415: 'Unsupported Media Type',
-  422: 'Unprocessable Entity',
-  500: 'Internal Server Error',
-  502: 'Bad Gateway',
-  507: 'Insufficient Storage',
-};
