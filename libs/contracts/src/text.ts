@@ -10,8 +10,16 @@ import type { z } from 'zod';
 // eslint-disable-next-line no-control-regex
 const UNSAFE_TEXT = /\u0000|[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/;
 
+// eslint-disable-next-line no-control-regex
+const UNSAFE_TEXT_ALL = /\u0000|[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/g;
+
 export function isSafeText(value: string): boolean {
   return !UNSAFE_TEXT.test(value);
+}
+
+/** The same text with each NUL and lone surrogate replaced by U+FFFD (for logs and audit records). */
+export function replaceUnsafeText(value: string): string {
+  return isSafeText(value) ? value : value.replace(UNSAFE_TEXT_ALL, '\ufffd');
 }
 
 export interface UnsafeTextIssue {
@@ -52,13 +60,11 @@ function describe(text: string): string {
 
 /** A key safe to print in an error path. */
 function printableKey(key: string): string {
-  // eslint-disable-next-line no-control-regex
-  return isSafeText(key) ? key : key.replace(/[\u0000\ud800-\udfff]/g, '\ufffd');
+  return replaceUnsafeText(key);
 }
 
 export type ContractParseResult<T> =
-  | { success: true; data: T }
-  | { success: false; issues: { path: (string | number)[]; message: string }[] };
+  { success: true; data: T } | { success: false; issues: { path: (string | number)[]; message: string }[] };
 
 /**
  * The one way our code parses input against a contract: refuses unsafe text anywhere in the value,

@@ -1,13 +1,15 @@
 import { HttpException, Injectable, type CallHandler, type ExecutionContext, type NestInterceptor } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
-import type { Response } from 'express';
-import { catchError, from, mergeMap, type Observable, throwError } from 'rxjs';
+import { catchError, defer, from, lastValueFrom, type Observable } from 'rxjs';
 import type { RouteDef } from '@cockpit/contracts';
-import { ROUTE_DEF, type RequestWithPrincipal } from '@cockpit/api-core';
-import { AuditService } from './audit.service.js';
+import { ROUTE_DEF, UnitOfWork, type RequestWithPrincipal } from '@cockpit/api-core';
+import { AuditService, type AuditEntry } from './audit.service.js';
 
 const SAFE = new Set(['GET', 'HEAD', 'OPTIONS']);
-/** Routes that write their own, richer records (sign-in knows who tried before anyone is signed in). */
+/**
+ * Routes that write their own, richer records and keep what they write on failure (sign-in knows
+ * who tried before anyone is signed in, and its throttle must count refused attempts).
+ */
 const SELF_AUDITED = new Set(['login', 'logout']);
 
 export function auditActor(request: RequestWithPrincipal): {
@@ -28,11 +30,36 @@ export function requestIdOf(request: RequestWithPrincipal): string {
   return String((request as { id?: unknown }).id ?? request.headers['x-request-id'] ?? '');
 }
 
-/** One audit record per state-changing request, written before the answer leaves, success or not. */
+/** What a request was about, for its audit record (params and body as received; the service makes them safe). */
+export function auditEntryOf(
+  request: RequestWithPrincipal,
+  action: string,
+  result: AuditEntry['result'],
+  status: number,
+): AuditEntry {
+  return {
+    actor: auditActor(request),
+    sourceIp: request.ip ?? '',
+    action,
+    target: Object.values(request.params ?? {}).join('/') || null,
+    params: { params: request.params, body: request.body as unknown },
+    result,
+    status,
+    requestId: requestIdOf(request),
+  };
+}
+
+/**
+ * The unit of work of every state-changing request: the handler runs in one transaction and its
+ * audit record is written in that same transaction, so the change and its record commit together
+ * or not at all. When the handler (or its validation) fails, the transaction rolls back and the
+ * failure is recorded on its own; a record that cannot be written never replaces the answer.
+ */
 @Injectable()
 export class AuditInterceptor implements NestInterceptor {
   constructor(
     private readonly audit: AuditService,
+    private readonly unitOfWork: UnitOfWork,
     private readonly reflector: Reflector,
   ) {}
 
@@ -41,26 +68,27 @@ export class AuditInterceptor implements NestInterceptor {
     const request = context.switchToHttp().getRequest<RequestWithPrincipal>();
     const def = this.reflector.get<RouteDef | undefined>(ROUTE_DEF, context.getHandler());
     if (SAFE.has(request.method) || !def || SELF_AUDITED.has(def.id)) return next.handle();
-    const write = (result: 'success' | 'failure', status: number) =>
-      this.audit.record({
-        actor: auditActor(request),
-        sourceIp: request.ip ?? '',
-        action: def.id,
-        target: Object.values(request.params ?? {}).join('/') || null,
-        params: { params: request.params, body: request.body as unknown },
-        result,
-        status,
-        requestId: requestIdOf(request),
-      });
-    return next.handle().pipe(
-      mergeMap((value) =>
-        from(write('success', context.switchToHttp().getResponse<Response>().statusCode)).pipe(mergeMap(() => [value])),
+    return defer(() =>
+      from(
+        this.unitOfWork.run(async () => {
+          // next.handle() is called here so the handler runs inside this transaction's context.
+          const value = await lastValueFrom(next.handle(), { defaultValue: undefined });
+          await this.audit.record(auditEntryOf(request, def.id, 'success', def.status ?? 200));
+          return value;
+        }),
       ),
-      catchError((error: unknown) =>
-        from(write('failure', error instanceof HttpException ? error.getStatus() : 500)).pipe(
-          mergeMap(() => throwError(() => error)),
-        ),
-      ),
+    ).pipe(
+      catchError(async (error: unknown) => {
+        const status = error instanceof HttpException ? error.getStatus() : statusOf(error);
+        await this.audit.recordSafely(auditEntryOf(request, def.id, 'failure', status));
+        throw error;
+      }),
     );
   }
+}
+
+/** Errors from Express's body parser carry their status; anything else is a 500. */
+function statusOf(error: unknown): number {
+  const status = (error as { status?: unknown } | undefined)?.status;
+  return typeof status === 'number' && status >= 400 && status < 600 ? status : 500;
 }

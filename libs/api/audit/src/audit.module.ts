@@ -1,5 +1,5 @@
 import { Module } from '@nestjs/common';
-import { TypeOrmModule } from '@nestjs/typeorm';
+import { TransactionalRepositories } from '@cockpit/api-core';
 import { AuditController } from './audit.controller.js';
 import { AuditInterceptor } from './audit.interceptor.js';
 import { AuditService } from './audit.service.js';
@@ -7,7 +7,7 @@ import { AuditRecordEntity } from './entities/audit-record.entity.js';
 
 /** The append-only audit log: a record per state-changing request, per sign-in and per refusal. */
 @Module({
-  imports: [TypeOrmModule.forFeature([AuditRecordEntity])],
+  imports: [TransactionalRepositories.forFeature([AuditRecordEntity])],
   controllers: [AuditController],
   providers: [AuditService, AuditInterceptor],
   // The app registers AuditInterceptor as the outermost global interceptor (see apps/api).

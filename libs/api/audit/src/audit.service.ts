@@ -1,10 +1,11 @@
-import { Injectable } from '@nestjs/common';
+import { Injectable, Logger } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import { Repository } from 'typeorm';
 import type { QueryDeepPartialEntity } from 'typeorm/query-builder/QueryPartialEntity.js';
 import type { AuditRecord } from '@cockpit/contracts';
+import { UnitOfWork } from '@cockpit/api-core';
 import { AuditRecordEntity } from './entities/audit-record.entity.js';
-import { redact } from './redact.js';
+import { redact, safeText } from './redact.js';
 
 export interface AuditEntry {
   actor: { type: 'user' | 'token' | 'anonymous'; id: string | null; name: string };
@@ -30,31 +31,62 @@ export interface AuditFilter {
 /** Writes and reads the append-only audit log. Other modules record through this, never the table. */
 @Injectable()
 export class AuditService {
+  private readonly logger = new Logger('Audit');
   private readonly listeners: ((record: AuditEntry & { id: string }) => void)[] = [];
 
-  constructor(@InjectRepository(AuditRecordEntity) private readonly records: Repository<AuditRecordEntity>) {}
+  constructor(
+    @InjectRepository(AuditRecordEntity) private readonly records: Repository<AuditRecordEntity>,
+    private readonly unitOfWork: UnitOfWork,
+  ) {}
 
-  /** Called after each record is written (the event hub announces it, and re-checks access after access changes). */
+  /**
+   * Called after each record is durable (the event hub announces it, and re-checks access after
+   * access changes): inside a request's unit of work, only once it has committed.
+   */
   onRecorded(listener: (record: AuditEntry & { id: string }) => void): void {
     this.listeners.push(listener);
   }
 
+  /**
+   * Writes one record, in the caller's unit of work when there is one (so it commits with the
+   * change or not at all). Every field is made storable and bounded first: a hostile value can
+   * make the request fail validation, never the audit insert.
+   */
   async record(entry: AuditEntry): Promise<void> {
     const inserted = await this.records.insert({
       actorType: entry.actor.type,
       actorId: entry.actor.id,
-      actorName: entry.actor.name,
-      sourceIp: entry.sourceIp,
-      action: entry.action,
-      target: entry.target ?? null,
+      actorName: safeText(entry.actor.name, 200),
+      sourceIp: safeText(entry.sourceIp, 64),
+      action: safeText(entry.action, 200),
+      target: entry.target === undefined || entry.target === null ? null : safeText(entry.target, 500),
       // TypeORM's deep-partial type does not model jsonb objects; the value is a plain JSON object.
       params: redact(entry.params ?? {}) as QueryDeepPartialEntity<Record<string, unknown>>,
       result: entry.result,
       status: entry.status,
-      requestId: entry.requestId,
+      requestId: safeText(entry.requestId, 128),
     });
     const id = String((inserted.identifiers[0] as { id?: unknown } | undefined)?.id ?? '');
-    for (const listener of this.listeners) listener({ ...entry, id });
+    this.unitOfWork.afterCommit(() => {
+      for (const listener of this.listeners) listener({ ...entry, id });
+    });
+  }
+
+  /**
+   * For refusals and failures, whose answer is already decided: a record that cannot be written is
+   * logged (without its params) and never replaces the answer.
+   */
+  async recordSafely(entry: AuditEntry): Promise<boolean> {
+    try {
+      await this.record(entry);
+      return true;
+    } catch (error) {
+      this.logger.error(
+        { err: { message: (error as Error).message }, action: entry.action, status: entry.status, requestId: entry.requestId },
+        'Could not write an audit record',
+      );
+      return false;
+    }
   }
 
   async list(filter: AuditFilter): Promise<{ items: AuditRecord[]; nextBefore: string | null }> {

@@ -1,6 +1,6 @@
 import { Module } from '@nestjs/common';
 import { APP_GUARD } from '@nestjs/core';
-import { TypeOrmModule } from '@nestjs/typeorm';
+import { TransactionalRepositories } from '@cockpit/api-core';
 import { AuditModule } from '@cockpit/api-audit';
 import { AdminBootstrapService } from './admin-bootstrap.service.js';
 import { AccessController } from './access.controller.js';
@@ -37,7 +37,7 @@ export const authEntities = [
 
 /** Sign-in, sessions, the first admin, and the global guard every route passes. */
 @Module({
-  imports: [TypeOrmModule.forFeature(authEntities), AuditModule],
+  imports: [TransactionalRepositories.forFeature(authEntities), AuditModule],
   controllers: [AuthController, UsersController, AccessController],
   providers: [
     PasswordService,

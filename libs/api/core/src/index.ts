@@ -10,3 +10,4 @@ export * from './database/migrate.js';
 export * from './database/preflight.js';
 export * from './contract/principal.js';
 export * from './secrets/secret-box.js';
+export * from './database/unit-of-work.js';

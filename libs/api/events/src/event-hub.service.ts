@@ -6,7 +6,7 @@ import pg from 'pg';
 import { Server, type Socket } from 'socket.io';
 import { DataSource } from 'typeorm';
 import type { AppConfig } from '@cockpit/api-config';
-import { APP_CONFIG, type Principal } from '@cockpit/api-core';
+import { APP_CONFIG, UnitOfWork, type Principal } from '@cockpit/api-core';
 import { AuditService } from '@cockpit/api-audit';
 import { PrincipalService, type Credentials } from '@cockpit/api-auth';
 import {
@@ -84,6 +84,7 @@ export class EventHubService implements OnApplicationBootstrap, OnApplicationShu
     private readonly principals: PrincipalService,
     private readonly audit: AuditService,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
+    private readonly unitOfWork: UnitOfWork,
   ) {}
 
   /** The inventory tells the hub which host a VM is on (a grant on a host covers its VMs). */
@@ -161,8 +162,16 @@ export class EventHubService implements OnApplicationBootstrap, OnApplicationShu
     await Promise.race([this.pool?.end().catch(() => undefined), new Promise((resolve) => setTimeout(resolve, 2000).unref())]);
   }
 
-  /** Announce a change. Delivery is asynchronous and batched (a few ms); order per instance is kept. */
+  /**
+   * Announce a change. Delivery is asynchronous and batched (a few ms); order per instance is kept.
+   * Inside a request's unit of work the event waits for the commit: a change that rolls back is
+   * never announced.
+   */
   publish<T extends CockpitEventType>(type: T, data: CockpitEventData<T>): void {
+    this.unitOfWork.afterCommit(() => this.enqueue(type, data));
+  }
+
+  private enqueue<T extends CockpitEventType>(type: T, data: CockpitEventData<T>): void {
     if (this.queue.length >= MAX_QUEUE) {
       this.dropped += 1;
       return;

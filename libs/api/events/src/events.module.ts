@@ -1,5 +1,5 @@
 import { Module } from '@nestjs/common';
-import { TypeOrmModule } from '@nestjs/typeorm';
+import { TransactionalRepositories } from '@cockpit/api-core';
 import { AuditModule } from '@cockpit/api-audit';
 import { AuthModule } from '@cockpit/api-auth';
 import { EventEntity } from './entities/event.entity.js';
@@ -8,7 +8,7 @@ import { EventsController } from './events.controller.js';
 
 /** Live events for browsers (socket.io) and REST clients (SSE), across api instances. */
 @Module({
-  imports: [TypeOrmModule.forFeature([EventEntity]), AuditModule, AuthModule],
+  imports: [TransactionalRepositories.forFeature([EventEntity]), AuditModule, AuthModule],
   controllers: [EventsController],
   providers: [EventHubService],
   exports: [EventHubService],

@@ -1,5 +1,5 @@
 import { Module } from '@nestjs/common';
-import { TypeOrmModule } from '@nestjs/typeorm';
+import { TransactionalRepositories } from '@cockpit/api-core';
 import { EventsModule } from '@cockpit/api-events';
 import { MetricsHistoryModule } from '@cockpit/api-metrics';
 import { SystemModule } from '@cockpit/api-system';
@@ -19,7 +19,7 @@ import { VmsController } from './vms.controller.js';
  */
 @Module({
   imports: [
-    TypeOrmModule.forFeature([HostEntity, ApiInstanceEntity, ...inventoryEntities]),
+    TransactionalRepositories.forFeature([HostEntity, ApiInstanceEntity, ...inventoryEntities]),
     MetricsHistoryModule,
     SystemModule,
     EventsModule,

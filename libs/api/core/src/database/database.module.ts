@@ -3,6 +3,7 @@ import { TypeOrmModule } from '@nestjs/typeorm';
 import type { DataSourceOptions } from 'typeorm';
 import type { AppConfig } from '@cockpit/api-config';
 import { APP_CONFIG } from '../config/app-config.module.js';
+import { UnitOfWorkModule } from './unit-of-work.js';
 
 export type SchemaDefinition = Pick<DataSourceOptions, 'entities' | 'migrations'>;
 
@@ -43,6 +44,7 @@ export class DatabaseModule {
             };
           },
         }),
+        UnitOfWorkModule,
       ],
     };
   }
