@@ -22,7 +22,8 @@ describe('the collector: live inventory, event stream, faults and metrics, again
   const fault = async (host: FleetHost, body: Record<string, unknown>) => {
     const response = await fetch(`http://127.0.0.1:${adminPort}/hosts/${host.uuid}/faults`, {
       method: 'POST',
-      headers: { 'Content-Type': 'application/json' },
+      // The admin obeys only the agent's own token (and refuses browsers: no Origin, JSON only).
+      headers: { 'Content-Type': 'application/json', Authorization: `Bearer ${host.token}` },
       body: JSON.stringify(body),
     });
     expect(response.status).toBe(200);

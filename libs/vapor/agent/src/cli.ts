@@ -1,12 +1,10 @@
 import { rename, writeFile } from 'node:fs/promises';
-import { createServer } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
-import { z } from 'zod';
 import { SimWorld } from '@cockpit/vapor-sim';
 import { startAgentServer, type RunningAgent } from './agent-server.js';
 import { loadVaporConfig } from './config.js';
+import { startFaultAdmin } from './fault-admin.js';
 import { loadOrCreateTlsIdentity, loadOrCreateToken } from './tls-identity.js';
 
 export const USAGE = `Usage:
@@ -19,7 +17,8 @@ export const USAGE = `Usage:
       --manifest writes {url, token, fingerprint} per host for Cockpit to enroll.
       --host-prefix names the hosts NAME-01, NAME-02, ... (default sim).
       --churn-per-s pauses or resumes N random VMs per second (a load generator for benchmarks).
-      --admin-port opens fault injection on 127.0.0.1 (POST /hosts/<uuid>/faults); off by default.
+      --admin-port opens fault injection on 127.0.0.1 (POST /hosts/<uuid>/faults with the bearer token,
+      Host 127.0.0.1:<port> or localhost:<port>, no Origin, Content-Type: application/json); off by default.
 Environment: VAPOR_PORT (9443), VAPOR_HOST (127.0.0.1), VAPOR_DATA_DIR (.data/vapor), VAPOR_TOKEN.`;
 
 export interface FleetManifest {
@@ -130,7 +129,7 @@ export async function runVaporCli(
     const admin =
       values['admin-port'] === undefined
         ? undefined
-        : await startFaultAdmin(agent, positiveInt('admin-port', values['admin-port'], 0, 0));
+        : await startFaultAdmin(agent, positiveInt('admin-port', values['admin-port'], 0, 0), bearer);
     if (admin) out(`vapor: fault injection admin on http://127.0.0.1:${admin.port} (loopback only)`);
     return {
       manifest,
@@ -150,58 +149,3 @@ export async function runVaporCli(
 }
 
 export { UsageError };
-
-const FaultRequest = z.object({
-  hang: z.boolean().optional(),
-  slowMs: z.number().int().min(0).max(600_000).optional(),
-  malformed: z.boolean().optional(),
-  dropEvents: z.literal(true).optional(),
-  powerLoss: z.literal(true).optional(),
-  powerRestore: z.literal(true).optional(),
-  failMigrationAt: z.number().min(0).max(1).optional(),
-  clear: z.literal(true).optional(),
-});
-
-/**
- * `POST /hosts/<uuid>/faults` on 127.0.0.1 only: lets an out-of-process test break a host on purpose.
- * Off unless --admin-port is given.
- */
-async function startFaultAdmin(agent: RunningAgent, port: number): Promise<{ port: number; close(): Promise<void> }> {
-  const server = createServer((req, res) => {
-    const reply = (status: number, body: unknown) =>
-      res.writeHead(status, { 'Content-Type': 'application/json' }).end(JSON.stringify(body));
-    const match = /^\/hosts\/([0-9a-f-]{36})\/faults$/.exec(req.url ?? '');
-    if (req.method !== 'POST' || !match?.[1] || !agent.baseUrls.has(match[1])) {
-      reply(404, { statusCode: 404, error: 'Not Found', message: 'POST /hosts/<uuid of a host here>/faults' });
-      return;
-    }
-    const uuid = match[1];
-    let text = '';
-    req.on('data', (chunk: Buffer) => (text += chunk.toString()));
-    req.on('end', () => {
-      let body: z.infer<typeof FaultRequest>;
-      try {
-        body = FaultRequest.parse(JSON.parse(text || '{}'));
-      } catch (error) {
-        reply(400, { statusCode: 400, error: 'Bad Request', message: (error as Error).message });
-        return;
-      }
-      if (body.clear) agent.faults.clear(uuid);
-      const { hang, slowMs, malformed } = body;
-      agent.faults.set(uuid, Object.fromEntries(Object.entries({ hang, slowMs, malformed }).filter(([, v]) => v !== undefined)));
-      if (body.dropEvents) agent.faults.dropEvents(uuid);
-      if (body.powerLoss) agent.faults.powerLoss(uuid);
-      if (body.powerRestore) agent.faults.powerRestore(uuid);
-      if (body.failMigrationAt !== undefined) agent.faults.failNextMigration(uuid, body.failMigrationAt);
-      reply(200, agent.faults.get(uuid));
-    });
-  });
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(port, '127.0.0.1', resolve);
-  });
-  return {
-    port: (server.address() as AddressInfo).port,
-    close: () => new Promise((resolve) => server.close(() => resolve())),
-  };
-}

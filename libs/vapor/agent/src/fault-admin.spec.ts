@@ -1,0 +1,108 @@
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { request } from 'node:http';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { rawRequest } from '../test/raw-http.js';
+import { runVaporCli, type FleetManifest } from './cli.js';
+
+const TOKEN = 'fault-admin-token-0123456789';
+
+/** One request to the loopback admin with every header exactly as given (Host included). */
+function admin(port: number, headers: Record<string, string>, body = '{"malformed": true}', pathname?: string) {
+  return new Promise<{ status: number; text: string }>((resolve, reject) => {
+    const req = request({ host: '127.0.0.1', port, method: 'POST', path: pathname, headers, agent: false }, (res) => {
+      let text = '';
+      res.on('data', (chunk: Buffer) => (text += chunk.toString()));
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, text }));
+    });
+    req.on('error', reject);
+    req.end(body);
+  });
+}
+
+describe('the loopback fault admin (--admin-port) only obeys the agent’s own token, from a non-browser client', () => {
+  let dir: string;
+  let running: { stop(): Promise<void>; manifest: FleetManifest };
+  let adminPort = 0;
+  let agentPort = 0;
+  let uuid = '';
+  let good: Record<string, string>;
+  const faultsPath = () => `/hosts/${uuid}/faults`;
+  /** The agent answers ping with intact JSON unless a `malformed` fault got through. */
+  const pingIsIntact = async () => {
+    const answer = await rawRequest(agentPort, `/hosts/${uuid}/v1/ping`);
+    try {
+      JSON.parse(answer.text);
+      return true;
+    } catch {
+      return false;
+    }
+  };
+
+  beforeAll(async () => {
+    dir = await mkdtemp(path.join(tmpdir(), 'vapor-admin-'));
+    const lines: string[] = [];
+    running = await runVaporCli(
+      ['fleet', '--hosts', '1', '--vms-per-host', '0', '--port', '0', '--data-dir', dir, '--token', TOKEN, '--admin-port', '0'],
+      (line) => lines.push(line),
+    );
+    adminPort = Number(/admin on http:\/\/127\.0\.0\.1:(\d+)/.exec(lines.join('\n'))?.[1]);
+    const host = running.manifest.hosts[0];
+    uuid = host?.uuid ?? '';
+    agentPort = Number(new URL(host?.url ?? 'https://x:1').port);
+    good = { Host: `127.0.0.1:${adminPort}`, Authorization: `Bearer ${TOKEN}`, 'Content-Type': 'application/json' };
+  });
+  afterAll(async () => {
+    await running?.stop();
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  const refusals: [string, (headers: Record<string, string>) => Record<string, string>, number][] = [
+    ['no token', ({ Authorization: _, ...rest }) => rest, 401],
+    ['a wrong token', (h) => ({ ...h, Authorization: 'Bearer not-the-agent-token-at-all' }), 401],
+    ['the token without "Bearer"', (h) => ({ ...h, Authorization: TOKEN }), 401],
+    ['a foreign Host (DNS rebinding)', (h) => ({ ...h, Host: `attacker.example:${adminPort}` }), 403],
+    ['a Host that only starts like ours', (h) => ({ ...h, Host: `127.0.0.1:${adminPort}.attacker.example` }), 403],
+    ['a Host with another port', (h) => ({ ...h, Host: `127.0.0.1:${adminPort + 1}` }), 403],
+    ['a Host without the port', (h) => ({ ...h, Host: '127.0.0.1' }), 403],
+    ['an Origin header (a web page)', (h) => ({ ...h, Origin: 'http://attacker.example' }), 403],
+    ['even Origin: null', (h) => ({ ...h, Origin: 'null' }), 403],
+    ['an Origin that is our own address', (h) => ({ ...h, Origin: `http://127.0.0.1:${adminPort}` }), 403],
+    ['a form post', (h) => ({ ...h, 'Content-Type': 'application/x-www-form-urlencoded' }), 415],
+    ['text/plain (what fetch sends without preflight)', (h) => ({ ...h, 'Content-Type': 'text/plain' }), 415],
+    ['multipart', (h) => ({ ...h, 'Content-Type': 'multipart/form-data; boundary=x' }), 415],
+    ['no Content-Type', ({ 'Content-Type': _, ...rest }) => rest, 415],
+  ];
+
+  it.each(refusals)('refuses %s', async (_name, change, status) => {
+    const answer = await admin(adminPort, change(good), undefined, faultsPath());
+    expect(answer.status).toBe(status);
+    expect(JSON.parse(answer.text)).toMatchObject({ statusCode: status });
+    expect(await pingIsIntact()).toBe(true);
+  });
+
+  it('obeys the right request (the positive control), on 127.0.0.1 and localhost, and a clear undoes it', async () => {
+    expect(await pingIsIntact()).toBe(true);
+    for (const Host of [`127.0.0.1:${adminPort}`, `localhost:${adminPort}`]) {
+      const answer = await admin(adminPort, { ...good, Host }, undefined, faultsPath());
+      expect(answer).toMatchObject({ status: 200 });
+      expect(JSON.parse(answer.text)).toMatchObject({ malformed: true });
+      expect(await pingIsIntact()).toBe(false);
+      const cleared = await admin(
+        adminPort,
+        { ...good, Host, 'Content-Type': 'application/json; charset=utf-8' },
+        '{"clear": true}',
+        faultsPath(),
+      );
+      expect(cleared.status).toBe(200);
+      expect(await pingIsIntact()).toBe(true);
+    }
+  });
+
+  it('answers a refusal without a token before saying whether the path exists', async () => {
+    const { Authorization: _, ...anonymous } = good;
+    expect((await admin(adminPort, anonymous, '{}', '/hosts/00000000-0000-4000-8000-000000000000/faults')).status).toBe(401);
+    expect((await admin(adminPort, good, '{}', '/hosts/00000000-0000-4000-8000-000000000000/faults')).status).toBe(404);
+  });
+});

@@ -1,0 +1,106 @@
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { z } from 'zod';
+import { parseContract } from '@cockpit/contracts';
+import { tokenMatches } from './agent-auth.js';
+import type { RunningAgent } from './agent-server.js';
+
+const FaultRequest = z.object({
+  hang: z.boolean().optional(),
+  slowMs: z.number().int().min(0).max(600_000).optional(),
+  malformed: z.boolean().optional(),
+  dropEvents: z.literal(true).optional(),
+  powerLoss: z.literal(true).optional(),
+  powerRestore: z.literal(true).optional(),
+  failMigrationAt: z.number().min(0).max(1).optional(),
+  clear: z.literal(true).optional(),
+});
+
+const MAX_BODY = 64 * 1024;
+
+/**
+ * Who may use the admin: a program on this machine that holds the agent's token. A web page in a
+ * local browser can send a "simple" POST to 127.0.0.1, so the request must also name us exactly
+ * in Host (a rebound DNS name does not), carry no Origin (browsers always add one) and be
+ * `application/json` (which a page cannot send cross-origin without a preflight we never grant).
+ */
+function refusal(req: IncomingMessage, port: number, token: Buffer): [number, string] | undefined {
+  const host = req.headers.host;
+  if (host !== `127.0.0.1:${port}` && host !== `localhost:${port}`)
+    return [403, `Host must be 127.0.0.1:${port} or localhost:${port}`];
+  if (req.headers.origin !== undefined) return [403, 'Requests from web pages (with an Origin header) are refused'];
+  if (!tokenMatches(req.headers.authorization, token)) return [401, 'Missing or wrong bearer token (the agent’s own)'];
+  return undefined;
+}
+
+/**
+ * `POST /hosts/<uuid>/faults` on 127.0.0.1 only: lets an out-of-process test break a host on purpose.
+ * Off unless --admin-port is given; needs the agent's bearer token.
+ */
+export async function startFaultAdmin(
+  agent: RunningAgent,
+  port: number,
+  bearer: string,
+): Promise<{ port: number; close(): Promise<void> }> {
+  const token = Buffer.from(bearer);
+  const reasons: Record<number, string> = {
+    400: 'Bad Request',
+    401: 'Unauthorized',
+    403: 'Forbidden',
+    404: 'Not Found',
+    413: 'Payload Too Large',
+    415: 'Unsupported Media Type',
+  };
+  const handle = (req: IncomingMessage, res: ServerResponse) => {
+    const reply = (status: number, body: unknown) =>
+      res.writeHead(status, { 'Content-Type': 'application/json' }).end(JSON.stringify(body));
+    const refuse = (status: number, message: string) => {
+      reply(status, { statusCode: status, error: reasons[status] ?? 'Error', message });
+      req.resume();
+    };
+    const refused = refusal(req, (server.address() as AddressInfo).port, token);
+    if (refused) return refuse(...refused);
+    const match = /^\/hosts\/([0-9a-f-]{36})\/faults$/.exec(req.url ?? '');
+    const uuid = match?.[1];
+    if (req.method !== 'POST' || !uuid || !agent.baseUrls.has(uuid))
+      return refuse(404, 'POST /hosts/<uuid of a host here>/faults');
+    if (req.headers['content-type']?.split(';')[0]?.trim().toLowerCase() !== 'application/json')
+      return refuse(415, 'Send Content-Type: application/json');
+    const chunks: Buffer[] = [];
+    let size = 0;
+    req.on('data', (chunk: Buffer) => {
+      size += chunk.length;
+      if (size <= MAX_BODY) chunks.push(chunk);
+    });
+    req.on('end', () => {
+      if (size > MAX_BODY) return refuse(413, `At most ${MAX_BODY} bytes`);
+      let json: unknown;
+      try {
+        json = JSON.parse(Buffer.concat(chunks).toString('utf8') || '{}');
+      } catch {
+        return refuse(400, 'Body is not valid JSON');
+      }
+      const parsed = parseContract(FaultRequest, json);
+      if (!parsed.success)
+        return refuse(400, parsed.issues.map((issue) => `${issue.path.join('.') || 'body'}: ${issue.message}`).join('; '));
+      const body = parsed.data;
+      if (body.clear) agent.faults.clear(uuid);
+      const { hang, slowMs, malformed } = body;
+      agent.faults.set(uuid, Object.fromEntries(Object.entries({ hang, slowMs, malformed }).filter(([, v]) => v !== undefined)));
+      if (body.dropEvents) agent.faults.dropEvents(uuid);
+      if (body.powerLoss) agent.faults.powerLoss(uuid);
+      if (body.powerRestore) agent.faults.powerRestore(uuid);
+      if (body.failMigrationAt !== undefined) agent.faults.failNextMigration(uuid, body.failMigrationAt);
+      reply(200, agent.faults.get(uuid));
+    });
+  };
+  const server = createServer(handle);
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(port, '127.0.0.1', resolve);
+  });
+  return {
+    port: (server.address() as AddressInfo).port,
+    close: () => new Promise((resolve) => server.close(() => resolve())),
+  };
+}
