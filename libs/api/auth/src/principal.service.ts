@@ -27,7 +27,8 @@ export class PrincipalService {
     private readonly tokens: TokensService,
   ) {}
 
-  async resolve(credentials: Credentials): Promise<Principal | undefined> {
+  /** `touch: false` for background re-checks, which must not keep an idle session alive. */
+  async resolve(credentials: Credentials, options: { touch?: boolean } = {}): Promise<Principal | undefined> {
     const bearer = credentials.bearer?.replace(/^Bearer /, '');
     if (bearer) {
       const token = await this.tokens.verify(bearer);
@@ -42,7 +43,7 @@ export class PrincipalService {
       };
     }
     if (!credentials.cookie) return undefined;
-    const session = await this.sessions.fromRequest({ headers: { cookie: credentials.cookie } } as Request);
+    const session = await this.sessions.fromRequest({ headers: { cookie: credentials.cookie } } as Request, options);
     if (!session || session.mustEnrollTotp) return undefined;
     const user = await this.users.findActive(session.userId);
     if (!user) return undefined;

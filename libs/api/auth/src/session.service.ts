@@ -68,8 +68,11 @@ export class SessionService implements OnModuleInit {
     return session;
   }
 
-  /** The live session the request's cookie names, if any (touching its idle clock). */
-  async fromRequest(request: Request): Promise<SessionEntity | undefined> {
+  /**
+   * The live session the request's cookie names, if any. A request by the user touches its idle
+   * clock; a background re-check (`touch: false`, e.g. of an open event stream) does not.
+   */
+  async fromRequest(request: Request, options: { touch?: boolean } = {}): Promise<SessionEntity | undefined> {
     const id = readCookie(request.headers.cookie, this.cookieName);
     if (!id || id.length > 128) return undefined;
     const session = await this.sessions.findOne({ where: { idHash: hashId(id), revokedAt: IsNull() } });
@@ -77,7 +80,7 @@ export class SessionService implements OnModuleInit {
     const now = Date.now();
     if (session.expiresAt.getTime() <= now || session.lastSeenAt.getTime() + this.config.sessionIdleSeconds * 1000 <= now)
       return undefined;
-    if (now - session.lastSeenAt.getTime() > TOUCH_EVERY_MS) {
+    if (options.touch !== false && now - session.lastSeenAt.getTime() > TOUCH_EVERY_MS) {
       session.lastSeenAt = new Date(now);
       await this.sessions.update({ idHash: session.idHash }, { lastSeenAt: session.lastSeenAt });
     }
