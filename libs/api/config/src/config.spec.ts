@@ -52,4 +52,45 @@ describe('loadConfig', () => {
   it('lists the variables it reads', () => {
     expect(configVariables).toEqual(expect.arrayContaining(['PORT', 'DATABASE_URL', 'DATA_DIR', 'LOG_LEVEL', 'PUBLIC_URL']));
   });
+
+  describe('in production', () => {
+    const key = Buffer.alloc(32, 1).toString('base64');
+    const production = { NODE_ENV: 'production', COCKPIT_SECRET_KEY: key, PUBLIC_URL: 'https://cockpit.example.com' };
+
+    it('starts with an https PUBLIC_URL and an explicit COCKPIT_SECRET_KEY', () => {
+      expect(loadConfig(production)).toMatchObject({ nodeEnv: 'production', allowInsecureHttp: false });
+    });
+
+    it.each([
+      [{ PUBLIC_URL: 'http://cockpit.example.com' }],
+      [{ PUBLIC_URL: undefined }], // the default is http://localhost:<PORT>
+      [{ PUBLIC_URL: 'http://cockpit.example.com', ALLOW_INSECURE_HTTP: 'false' }],
+    ])('refuses a plain-http PUBLIC_URL (%j) unless ALLOW_INSECURE_HTTP=true', (override) => {
+      const env = { ...production, ...override };
+      expect(() => loadConfig(env)).toThrow(ConfigError);
+      expect(() => loadConfig(env)).toThrow(/PUBLIC_URL .*plain http.*ALLOW_INSECURE_HTTP=true/);
+    });
+
+    it('starts on plain http when ALLOW_INSECURE_HTTP=true says so', () => {
+      const config = loadConfig({ ...production, PUBLIC_URL: 'http://cockpit.example.com', ALLOW_INSECURE_HTTP: 'true' });
+      expect(config).toMatchObject({ publicUrl: 'http://cockpit.example.com', allowInsecureHttp: true });
+    });
+
+    it('refuses to start without COCKPIT_SECRET_KEY (no key file fallback in production)', () => {
+      const env = { ...production, COCKPIT_SECRET_KEY: undefined };
+      expect(() => loadConfig(env)).toThrow(/COCKPIT_SECRET_KEY must be set in production/);
+      expect(() => loadConfig({ ...env, COCKPIT_SECRET_KEY: '' })).toThrow(/COCKPIT_SECRET_KEY must be set in production/);
+    });
+
+    it('names both problems at once', () => {
+      expect(() => loadConfig({ NODE_ENV: 'production' })).toThrow(/PUBLIC_URL.*; COCKPIT_SECRET_KEY must be set/);
+    });
+
+    it('outside production, keeps plain http and the key file for development', () => {
+      expect(loadConfig({ PUBLIC_URL: 'http://cockpit.example.com' }).secretKey).toBeUndefined();
+      expect(() => loadConfig({ NODE_ENV: 'test', ALLOW_INSECURE_HTTP: 'maybe' })).toThrow(
+        /ALLOW_INSECURE_HTTP must be true or false/,
+      );
+    });
+  });
 });

@@ -73,6 +73,11 @@ export const configSchema = z
       .min(1, 'SESSION_MAX_HOURS must be at least 1')
       .max(24 * 30)
       .default(12),
+    /** Production refuses a plain-http PUBLIC_URL unless this says the operator means it. */
+    ALLOW_INSECURE_HTTP: z
+      .enum(['true', 'false'], { message: 'ALLOW_INSECURE_HTTP must be true or false' })
+      .default('false')
+      .transform((raw) => raw === 'true'),
     COCKPIT_SECRET_KEY: z
       .string()
       .refine((raw) => /^[A-Za-z0-9+/]{43}=$/.test(raw.trim()), {
@@ -98,6 +103,26 @@ export const configSchema = z
         return value;
       }),
   })
+  .superRefine((env, ctx) => {
+    if (env.NODE_ENV !== 'production') return;
+    const publicUrl = env.PUBLIC_URL ?? `http://localhost:${env.PORT}`;
+    if (publicUrl.startsWith('http:') && !env.ALLOW_INSECURE_HTTP) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['PUBLIC_URL'],
+        message: `PUBLIC_URL ${publicUrl}${env.PUBLIC_URL ? '' : ' (the default)'} is plain http: in production serve Cockpit over https (PUBLIC_URL=https://...) or set ALLOW_INSECURE_HTTP=true to accept that sessions travel in clear`,
+      });
+    }
+    if (!env.COCKPIT_SECRET_KEY) {
+      // The DATA_DIR/secret.key fallback is for a single development instance only.
+      ctx.addIssue({
+        code: 'custom',
+        path: ['COCKPIT_SECRET_KEY'],
+        message:
+          'COCKPIT_SECRET_KEY must be set in production, the same for every instance (`openssl rand -base64 32`); the DATA_DIR/secret.key fallback is for development',
+      });
+    }
+  })
   .transform((env) => {
     const dataDir = path.resolve(env.DATA_DIR);
     return {
@@ -110,6 +135,8 @@ export const configSchema = z
       /** Where browsers reach Cockpit; drives Origin checks and cookie security. */
       publicUrl: (env.PUBLIC_URL ?? `http://localhost:${env.PORT}`).replace(/\/$/, ''),
       publicUrlExplicit: env.PUBLIC_URL !== undefined,
+      /** Production on plain http was asked for explicitly (ALLOW_INSECURE_HTTP=true). */
+      allowInsecureHttp: env.ALLOW_INSECURE_HTTP,
       instanceId: env.INSTANCE_ID ?? `${hostname()}-${process.pid}`,
       /** Built console to serve; none means the api serves only the API. */
       consoleDir: env.CONSOLE_DIR ? path.resolve(env.CONSOLE_DIR) : undefined,
@@ -117,7 +144,7 @@ export const configSchema = z
       adminPassword: env.COCKPIT_ADMIN_PASSWORD,
       sessionIdleSeconds: env.SESSION_IDLE_MINUTES * 60,
       sessionMaxSeconds: env.SESSION_MAX_HOURS * 3600,
-      /** Key that encrypts agent tokens at rest (unset: DATA_DIR/secret.key, created at first start). */
+      /** Key that seals secrets at rest (unset outside production: DATA_DIR/secret.key, created at first start). */
       secretKey: env.COCKPIT_SECRET_KEY ? Buffer.from(env.COCKPIT_SECRET_KEY.trim(), 'base64') : undefined,
       /** How long stats history is kept at each resolution (older partitions are dropped). */
       metricsRetention: {
