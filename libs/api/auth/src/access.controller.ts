@@ -1,4 +1,4 @@
-import { Body, ConflictException, Controller, ForbiddenException, NotFoundException, Param, Req } from '@nestjs/common';
+import { Body, ConflictException, Controller, NotFoundException, Param, Req } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import { In, IsNull, Repository } from 'typeorm';
 import type { z } from 'zod';
@@ -13,7 +13,6 @@ import {
   listRoleBindings,
   listRoles,
   listSessions,
-  missingToGrant,
   revokeSession,
   setGroupMembers,
   updateRole,
@@ -26,7 +25,7 @@ import { RoleBindingEntity } from './entities/role-binding.entity.js';
 import { RoleEntity } from './entities/role.entity.js';
 import { SessionEntity } from './entities/session.entity.js';
 import { UserEntity } from './entities/user.entity.js';
-import { scopeChain } from './grants.service.js';
+import { GrantsService } from './grants.service.js';
 
 type Body<R> = R extends { body?: infer B } ? (B extends z.ZodType ? z.output<B> : never) : never;
 
@@ -42,6 +41,7 @@ export class AccessController {
     @InjectRepository(RoleBindingEntity) private readonly bindings: Repository<RoleBindingEntity>,
     @InjectRepository(UserEntity) private readonly users: Repository<UserEntity>,
     @InjectRepository(SessionEntity) private readonly sessions: Repository<SessionEntity>,
+    private readonly grants: GrantsService,
   ) {}
 
   @Route(listGroups)
@@ -74,11 +74,19 @@ export class AccessController {
   }
 
   @Route(setGroupMembers)
-  async setGroupMembers(@Param('groupId') groupId: string, @Body() body: Body<typeof setGroupMembers>) {
+  async setGroupMembers(
+    @Param('groupId') groupId: string,
+    @Body() body: Body<typeof setGroupMembers>,
+    @Req() request: RequestWithPrincipal,
+  ) {
     const group = await this.groups.findOneBy({ id: groupId });
     if (!group) throw new NotFoundException(`No group ${groupId}`);
     await this.checkUsers(body.members);
     const members = [...new Set(body.members)];
+    const before = new Set((await this.members.findBy({ groupId })).map((m) => m.userId));
+    const changed = members.length !== before.size || members.some((id) => !before.has(id));
+    // Joining grants the group's roles and leaving takes them away: both need what they give.
+    if (changed) await this.grants.assertCanChangeMembers(request.principal?.grants ?? [], group);
     await this.groups.manager.transaction(async (manager) => {
       await manager.delete(GroupMemberEntity, { groupId });
       if (members.length)
@@ -211,8 +219,7 @@ export class AccessController {
 
   /** Nobody hands out a permission or a scope they do not hold themselves. */
   private checkCanGrant(request: RequestWithPrincipal, permissions: readonly Permission[], scope: ScopePath): void {
-    const missing = missingToGrant(request.principal?.grants ?? [], permissions, scopeChain(scope));
-    if (missing.length) throw new ForbiddenException(`You cannot grant what you do not hold on ${scope}: ${missing.join(', ')}`);
+    GrantsService.assertCanGrant(request.principal?.grants ?? [], permissions, scope);
   }
 
   private async checkUsers(ids: readonly string[]): Promise<void> {

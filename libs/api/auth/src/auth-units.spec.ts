@@ -25,6 +25,19 @@ describe('readCookie', () => {
     expect(readCookie('cockpit_session_other=x', 'cockpit_session')).toBeUndefined();
     expect(readCookie(undefined, 'x')).toBeUndefined();
   });
+
+  it('answers undefined for a malformed value or header, never throws', () => {
+    for (const header of [
+      'cockpit_session=%',
+      'cockpit_session=%E0%A4%A',
+      'cockpit_session',
+      ';;=',
+      `cockpit_session=${'a'.repeat(300)}`,
+    ])
+      expect(readCookie(header, 'cockpit_session')).toBeUndefined();
+    expect(readCookie('junk=%; cockpit_session=ok', 'cockpit_session')).toBe('ok');
+    expect(readCookie(' cockpit_session = spaced ', 'cockpit_session')).toBe('spaced');
+  });
 });
 
 describe('ThrottleService.keys', () => {

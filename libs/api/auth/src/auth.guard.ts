@@ -1,8 +1,16 @@
-import { ForbiddenException, Injectable, UnauthorizedException, type CanActivate, type ExecutionContext } from '@nestjs/common';
+import {
+  ForbiddenException,
+  Inject,
+  Injectable,
+  UnauthorizedException,
+  type CanActivate,
+  type ExecutionContext,
+} from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
 import { timingSafeEqual } from 'node:crypto';
 import { isAllowed, type Permission, type RouteDef } from '@cockpit/contracts';
-import { ROUTE_DEF, type RequestWithPrincipal } from '@cockpit/api-core';
+import type { AppConfig } from '@cockpit/api-config';
+import { APP_CONFIG, ROUTE_DEF, type RequestWithPrincipal } from '@cockpit/api-core';
 import { AuditService, auditActor, requestIdOf } from '@cockpit/api-audit';
 import { GrantsService } from './grants.service.js';
 import { SessionService } from './session.service.js';
@@ -26,6 +34,8 @@ function sameSecret(a: string, b: string): boolean {
  */
 @Injectable()
 export class AuthGuard implements CanActivate {
+  private readonly publicOrigin: string;
+
   constructor(
     private readonly reflector: Reflector,
     private readonly sessions: SessionService,
@@ -33,7 +43,10 @@ export class AuthGuard implements CanActivate {
     private readonly grants: GrantsService,
     private readonly audit: AuditService,
     private readonly tokens: TokensService,
-  ) {}
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+  ) {
+    this.publicOrigin = new URL(config.publicUrl).origin;
+  }
 
   async canActivate(context: ExecutionContext): Promise<boolean> {
     if (context.getType() !== 'http') return true;
@@ -48,7 +61,7 @@ export class AuthGuard implements CanActivate {
           sourceIp: request.ip ?? '',
           action: def?.id ?? `${request.method} ${request.path}`,
           target: Object.values(request.params ?? {}).join('/') || null,
-          params: { params: request.params },
+          params: { params: request.params, body: request.body as unknown },
           result: 'denied',
           status: error instanceof UnauthorizedException ? 401 : 403,
           requestId: requestIdOf(request),
@@ -115,12 +128,30 @@ export class AuthGuard implements CanActivate {
     return true;
   }
 
-  /** A browser always says where a request comes from; a state change from another site is refused. */
+  /**
+   * A browser always says where a request comes from: a state change from anywhere but PUBLIC_URL
+   * is refused. The Host header proves nothing (a client or a proxy chooses it). Without an explicit
+   * PUBLIC_URL (development) the default names no real port, so any loopback origin is ours: a page
+   * elsewhere, DNS rebinding included, has its own name as its origin.
+   */
   private checkOrigin(request: RequestWithPrincipal): void {
     const origin = request.headers.origin;
     if (origin === undefined) return; // not a browser (curl, scripts): cookies alone cannot be forged there
-    const host = request.headers.host;
-    const sameOrigin = host !== undefined && (origin === `http://${host}` || origin === `https://${host}`);
-    if (!sameOrigin) throw new ForbiddenException(`Cross-origin request from ${origin} refused`);
+    if (origin === this.publicOrigin) return;
+    if (!this.config.publicUrlExplicit && isLoopbackOrigin(origin)) return;
+    throw new ForbiddenException(`Cross-origin request from ${origin} refused`);
+  }
+}
+
+function isLoopbackOrigin(origin: string): boolean {
+  try {
+    const url = new URL(origin);
+    return (
+      url.origin === origin &&
+      (url.protocol === 'http:' || url.protocol === 'https:') &&
+      ['localhost', '127.0.0.1', '[::1]'].includes(url.hostname)
+    );
+  } catch {
+    return false;
   }
 }

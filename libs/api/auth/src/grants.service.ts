@@ -1,7 +1,7 @@
-import { Injectable } from '@nestjs/common';
+import { ForbiddenException, Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import { In, Repository } from 'typeorm';
-import { Permission, ScopePath, type Grant } from '@cockpit/contracts';
+import { Permission, ScopePath, missingToGrant, type Grant } from '@cockpit/contracts';
 import { GroupMemberEntity } from './entities/group-member.entity.js';
 import { RoleBindingEntity } from './entities/role-binding.entity.js';
 import { RoleEntity } from './entities/role.entity.js';
@@ -9,6 +9,12 @@ import { RoleEntity } from './entities/role.entity.js';
 /** The ancestors of a scope, itself first (objects and their clusters arrive with the hosts). */
 export function scopeChain(scope: ScopePath): ScopePath[] {
   return scope === '/' ? ['/'] : [scope, '/'];
+}
+
+/** What a user may do where, and whether any of their roles requires a second factor. */
+export interface ResolvedAccess {
+  grants: Grant[];
+  requiresTotp: boolean;
 }
 
 /** What a user may do where: roles bound to them and to their groups, as evaluator grants. */
@@ -31,8 +37,10 @@ export class GrantsService {
     });
   }
 
-  async forUser(userId: string): Promise<Grant[]> {
-    const bindings = await this.bindingsOf(userId);
+  /** Bindings as grants, with the roles they name. */
+  private async toGrants(
+    bindings: RoleBindingEntity[],
+  ): Promise<{ binding: RoleBindingEntity; role: RoleEntity; grant: Grant }[]> {
     if (!bindings.length) return [];
     const roles = new Map(
       (await this.roles.find({ where: { id: In([...new Set(bindings.map((b) => b.roleId))]) } })).map((r) => [r.id, r]),
@@ -41,21 +49,77 @@ export class GrantsService {
       const role = roles.get(binding.roleId);
       const scope = ScopePath.safeParse(binding.scope);
       if (!role || !scope.success) return [];
-      return [
-        { scope: scope.data, permissions: role.permissions.filter((p): p is Permission => Permission.safeParse(p).success) },
-      ];
+      const permissions = role.permissions.filter((p): p is Permission => Permission.safeParse(p).success);
+      return [{ binding, role, grant: { scope: scope.data, permissions } }];
     });
+  }
+
+  /** Grants and the second-factor requirement in one pass (the guard needs both on every request). */
+  async resolve(userId: string): Promise<ResolvedAccess> {
+    const resolved = await this.toGrants(await this.bindingsOf(userId));
+    return { grants: resolved.map((r) => r.grant), requiresTotp: resolved.some((r) => r.role.requireTotp) };
+  }
+
+  async forUser(userId: string): Promise<Grant[]> {
+    return (await this.resolve(userId)).grants;
   }
 
   /** Whether any role bound to the user (directly or through a group) requires a second factor. */
   async requiresTotp(userId: string): Promise<boolean> {
-    const bindings = await this.bindingsOf(userId);
-    if (!bindings.length) return false;
-    return (await this.roles.count({ where: { id: In([...new Set(bindings.map((b) => b.roleId))]), requireTotp: true } })) > 0;
+    return (await this.resolve(userId)).requiresTotp;
   }
 
   async bind(userId: string, roleName: string, scope: ScopePath): Promise<void> {
     const role = await this.roles.findOneByOrFail({ name: roleName });
     await this.bindings.insert({ subjectType: 'user', subjectId: userId, roleId: role.id, scope });
   }
+
+  /** Nobody hands out a permission or a scope they do not hold themselves. */
+  static assertCanGrant(granter: readonly Grant[], permissions: readonly Permission[], scope: ScopePath): void {
+    const missing = missingToGrant(granter, permissions, scopeChain(scope));
+    if (missing.length) throw new ForbiddenException(`You cannot grant what you do not hold on ${scope}: ${missing.join(', ')}`);
+  }
+
+  /**
+   * Changing someone's password, disabling or editing them is as good as holding what they hold:
+   * only someone who holds all of it, where they hold it, may.
+   */
+  async assertCanActOn(actor: readonly Grant[], target: { id: string; username: string }): Promise<void> {
+    const missing = firstMissing(actor, await this.forUser(target.id));
+    if (missing)
+      throw new ForbiddenException(
+        `You cannot change ${target.username}: they hold what you do not on ${missing.scope}: ${missing.permissions.join(', ')}`,
+      );
+  }
+
+  /**
+   * Putting someone into a group (yourself included) grants them its roles; taking them out takes
+   * those away. Either needs what the group's bindings give, where they give it.
+   */
+  async assertCanChangeMembers(actor: readonly Grant[], group: { id: string; name: string }): Promise<void> {
+    const given = await this.toGrants(await this.bindings.findBy({ subjectType: 'group', subjectId: group.id }));
+    const missing = firstMissing(
+      actor,
+      given.map((g) => g.grant),
+    );
+    if (missing)
+      throw new ForbiddenException(
+        `You cannot change the members of ${group.name}: it grants what you do not hold on ${missing.scope}: ${missing.permissions.join(', ')}`,
+      );
+  }
+}
+
+/** The first scope where `wanted` gives something `holder` does not hold there (all of it, per scope). */
+function firstMissing(holder: readonly Grant[], wanted: readonly Grant[]): Grant | undefined {
+  const byScope = new Map<ScopePath, Set<Permission>>();
+  for (const grant of wanted) {
+    const set = byScope.get(grant.scope) ?? new Set<Permission>();
+    grant.permissions.forEach((p) => set.add(p));
+    byScope.set(grant.scope, set);
+  }
+  for (const [scope, permissions] of byScope) {
+    const missing = missingToGrant(holder, [...permissions], scopeChain(scope));
+    if (missing.length) return { scope, permissions: missing };
+  }
+  return undefined;
 }

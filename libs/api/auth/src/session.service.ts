@@ -2,7 +2,7 @@ import { Inject, Injectable, Logger, type OnModuleInit } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import { createHash, randomBytes } from 'node:crypto';
 import type { Request, Response } from 'express';
-import { IsNull, Repository } from 'typeorm';
+import { IsNull, Not, Repository } from 'typeorm';
 import type { AppConfig } from '@cockpit/api-config';
 import { APP_CONFIG } from '@cockpit/api-core';
 import { SessionEntity } from './entities/session.entity.js';
@@ -101,9 +101,12 @@ export class SessionService implements OnModuleInit {
     await this.sessions.update({ userId, mustEnrollTotp: true }, { mustEnrollTotp: false });
   }
 
-  /** Ends every session of a user at once (disabled user, changed password). */
-  async revokeAllOf(userId: string): Promise<void> {
-    await this.sessions.update({ userId, revokedAt: IsNull() }, { revokedAt: new Date() });
+  /** Ends every session of a user at once (disabled user, reset password), or all but one. */
+  async revokeAllOf(userId: string, exceptIdHash?: string): Promise<void> {
+    await this.sessions.update(
+      { userId, revokedAt: IsNull(), ...(exceptIdHash ? { idHash: Not(exceptIdHash) } : {}) },
+      { revokedAt: new Date() },
+    );
   }
 
   idleTimeoutSeconds(): number {
@@ -111,10 +114,25 @@ export class SessionService implements OnModuleInit {
   }
 }
 
+/** Longer than any session id we issue: not worth decoding. */
+const MAX_COOKIE_VALUE = 256;
+
+/**
+ * The value of the first cookie called `name`, or undefined: a malformed header (bad percent
+ * escapes, no `=`, junk) means no such cookie, never an error.
+ */
 export function readCookie(header: string | undefined, name: string): string | undefined {
-  for (const part of (header ?? '').split(';')) {
-    const [key, ...value] = part.trim().split('=');
-    if (key === name) return decodeURIComponent(value.join('='));
+  if (typeof header !== 'string') return undefined;
+  for (const part of header.split(';')) {
+    const separator = part.indexOf('=');
+    if (separator < 0 || part.slice(0, separator).trim() !== name) continue;
+    const raw = part.slice(separator + 1).trim();
+    if (raw.length > MAX_COOKIE_VALUE) return undefined;
+    try {
+      return decodeURIComponent(raw);
+    } catch {
+      return undefined;
+    }
   }
   return undefined;
 }

@@ -1,8 +1,9 @@
-import { Injectable } from '@nestjs/common';
+import { ForbiddenException, Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 import { IsNull, Repository } from 'typeorm';
-import { Permission, ScopePath, permissionsOn, type Grant } from '@cockpit/contracts';
+import type { Principal } from '@cockpit/api-core';
+import { Permission, ScopePath, missingToGrant, permissionsOn, type Grant } from '@cockpit/contracts';
 import { ApiTokenEntity } from './entities/api-token.entity.js';
 import { scopeChain } from './grants.service.js';
 
@@ -13,6 +14,22 @@ const TOKEN = /^ck_([0-9a-f]{32})_([A-Za-z0-9_-]{43})$/;
 @Injectable()
 export class TokensService {
   constructor(@InjectRepository(ApiTokenEntity) private readonly tokens: Repository<ApiTokenEntity>) {}
+
+  /**
+   * A token for the caller: only from a signed-in session (a token minting tokens would outlive
+   * its own revocation and expiry), and only with what the caller holds on that scope.
+   */
+  async createFor(
+    principal: Principal,
+    request: { name: string; permissions: Permission[]; scope: ScopePath; expiresInDays: number },
+  ): Promise<{ entity: ApiTokenEntity; token: string }> {
+    if (principal.type === 'token')
+      throw new ForbiddenException('An API token cannot create API tokens: create them from a signed-in session');
+    const missing = missingToGrant(principal.grants, request.permissions, scopeChain(request.scope));
+    if (missing.length)
+      throw new ForbiddenException(`A token cannot have what you do not hold on ${request.scope}: ${missing.join(', ')}`);
+    return this.create(principal.userId, request.name, request.permissions, request.scope, request.expiresInDays);
+  }
 
   async create(
     userId: string,

@@ -1,17 +1,8 @@
-import {
-  Body,
-  ConflictException,
-  Controller,
-  ForbiddenException,
-  NotFoundException,
-  Param,
-  Req,
-  UnauthorizedException,
-} from '@nestjs/common';
+import { Body, ConflictException, Controller, NotFoundException, Param, Req, UnauthorizedException } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
-import { IsNull, Not, Repository } from 'typeorm';
+import { IsNull, Repository } from 'typeorm';
 import type { z } from 'zod';
-import { Route, type RequestWithPrincipal } from '@cockpit/api-core';
+import { Route, type Principal, type RequestWithPrincipal } from '@cockpit/api-core';
 import {
   changeOwnPassword,
   listOwnSessions,
@@ -21,7 +12,6 @@ import {
   isAllowed,
   listTokens,
   listUsers,
-  missingToGrant,
   revokeToken,
   updateUser,
   type Permission,
@@ -31,9 +21,6 @@ import { ApiTokenEntity } from './entities/api-token.entity.js';
 import { GroupMemberEntity } from './entities/group-member.entity.js';
 import { SessionEntity } from './entities/session.entity.js';
 import { UserEntity } from './entities/user.entity.js';
-import { scopeChain } from './grants.service.js';
-import { PasswordService } from './password.service.js';
-import { SessionService } from './session.service.js';
 import { TokensService } from './tokens.service.js';
 import { UsersService } from './users.service.js';
 
@@ -46,8 +33,6 @@ export class UsersController {
     @InjectRepository(GroupMemberEntity) private readonly members: Repository<GroupMemberEntity>,
     @InjectRepository(SessionEntity) private readonly sessionRows: Repository<SessionEntity>,
     private readonly users: UsersService,
-    private readonly passwords: PasswordService,
-    private readonly sessions: SessionService,
     private readonly tokens: TokensService,
   ) {}
 
@@ -67,33 +52,13 @@ export class UsersController {
 
   @Route(updateUser)
   async update(@Param('userId') userId: string, @Body() body: Body<typeof updateUser>, @Req() request: RequestWithPrincipal) {
-    const user = await this.userRows.findOneBy({ id: userId });
-    if (!user) throw new NotFoundException(`No user ${userId}`);
-    if (body.disabled && userId === request.principal?.userId) throw new ConflictException('You cannot disable yourself');
-    if (body.displayName !== undefined) user.displayName = body.displayName;
-    if (body.password !== undefined) user.passwordHash = await this.passwords.hash(body.password);
-    if (body.disabled !== undefined) user.disabled = body.disabled;
-    await this.userRows.save(user);
-    if (body.disabled || body.password !== undefined) {
-      // Ends everything that user had open, at once.
-      await this.sessions.revokeAllOf(userId);
-      if (body.disabled) await this.tokens.revokeAllOf(userId);
-    }
+    const user = await this.users.update(principalOf(request), userId, body);
     return this.toUser(user, await this.members.findBy({ userId }));
   }
 
   @Route(changeOwnPassword)
   async changePassword(@Body() body: Body<typeof changeOwnPassword>, @Req() request: RequestWithPrincipal) {
-    const principal = request.principal;
-    if (!principal || principal.type !== 'user')
-      throw new ForbiddenException('Change your password from a signed-in session, not with an API token');
-    const user = await this.userRows.findOneBy({ id: principal.userId });
-    if (!user || !(await this.passwords.verify(user.passwordHash, body.currentPassword)))
-      throw new UnauthorizedException('Your current password is wrong');
-    user.passwordHash = await this.passwords.hash(body.newPassword);
-    await this.userRows.save(user);
-    // Other sessions end; this one stays.
-    await this.sessionRows.update({ userId: user.id, idHash: Not(principal.sessionIdHash ?? '') }, { revokedAt: new Date() });
+    await this.users.changeOwnPassword(request.principal, body.currentPassword, body.newPassword);
     return { changed: true as const };
   }
 
@@ -137,18 +102,7 @@ export class UsersController {
 
   @Route(createToken)
   async createToken(@Body() body: Body<typeof createToken>, @Req() request: RequestWithPrincipal) {
-    const principal = request.principal;
-    if (!principal) throw new UnauthorizedException('Sign in first');
-    const missing = missingToGrant(principal.grants, body.permissions, scopeChain(body.scope));
-    if (missing.length)
-      throw new ForbiddenException(`A token cannot have what you do not hold on ${body.scope}: ${missing.join(', ')}`);
-    const { entity, token } = await this.tokens.create(
-      principal.userId,
-      body.name,
-      body.permissions,
-      body.scope,
-      body.expiresInDays,
-    );
+    const { entity, token } = await this.tokens.createFor(principalOf(request), body);
     return { ...toToken(entity), token };
   }
 
@@ -170,6 +124,12 @@ export class UsersController {
       createdAt: user.createdAt.toISOString(),
     };
   }
+}
+
+/** The guard has resolved the caller of every non-public route. */
+function principalOf(request: RequestWithPrincipal): Principal {
+  if (!request.principal) throw new UnauthorizedException('Sign in first');
+  return request.principal;
 }
 
 function toToken(token: ApiTokenEntity) {
