@@ -10,6 +10,7 @@ import { Collector1795323319885 } from './migrations/1795323319885-Collector.js'
 import { Inventory1795326522792 } from './migrations/1795326522792-Inventory.js';
 import { MetricsTables1795326522793 } from './migrations/1795326522793-MetricsTables.js';
 import { Events1795329098961 } from './migrations/1795329098961-Events.js';
+import { SessionSecondFactor1795331000000 } from './migrations/1795331000000-SessionSecondFactor.js';
 import { EventEntity } from '@cockpit/api-events';
 import { AuthAndAudit1795320832492 } from './migrations/1795320832492-AuthAndAudit.js';
 
@@ -30,5 +31,6 @@ export const schema: SchemaDefinition = {
     Inventory1795326522792,
     MetricsTables1795326522793,
     Events1795329098961,
+    SessionSecondFactor1795331000000,
   ],
 };

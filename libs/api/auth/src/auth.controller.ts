@@ -30,6 +30,7 @@ import { PasswordService } from './password.service.js';
 import { SessionService } from './session.service.js';
 import { ThrottleService } from './throttle.service.js';
 import { UsersService } from './users.service.js';
+import type { AuthRequest } from './auth.guard.js';
 import type { SessionEntity } from './entities/session.entity.js';
 import { UserEntity } from './entities/user.entity.js';
 import { TotpService } from './totp.service.js';
@@ -65,7 +66,8 @@ export class AuthController {
         requestId: requestIdOf(request),
       });
 
-    const wait = await this.throttle.retryAfter(keys);
+    // Counted before the password is checked: a burst of parallel guesses gets no more through.
+    const wait = await this.throttle.attempt(keys);
     if (wait > 0) {
       await record('denied', 429, undefined, 'throttled');
       response.setHeader('Retry-After', String(wait));
@@ -75,53 +77,32 @@ export class AuthController {
     // Verify even for an unknown user, so the answer takes as long either way.
     const passwordOk = await this.passwords.verify(user?.passwordHash, body.password);
     if (!user || !passwordOk || user.disabled) {
-      await this.throttle.fail(keys);
       await record('failure', 401, undefined, !user ? 'unknown user' : user.disabled ? 'disabled' : 'wrong password');
       throw new UnauthorizedException(WRONG);
     }
     if (user.totpEnabled) {
       if (!body.totp && !body.recoveryCode) {
         // The password was right: only now is it safe to say a second factor is needed.
+        await this.throttle.passwordRight(keys);
         await record('failure', 401, user, 'second factor required');
         throw new UnauthorizedException({
           message: 'Enter the 6-digit code from your authenticator app (or a recovery code)',
           details: [{ path: 'body.totp', message: 'required' }],
         });
       }
-      if (!(await this.secondFactor(user, body.totp, body.recoveryCode))) {
-        await this.throttle.fail(keys);
+      if (!(await this.totp.verifySecondFactor(user, body.totp, body.recoveryCode))) {
         await record('failure', 401, user, 'wrong second factor');
         throw new UnauthorizedException('Wrong code');
       }
     }
     await this.throttle.succeed(keys);
-    const previous = (request as RequestWithPrincipal).principal?.sessionIdHash;
+    const previous = (request as AuthRequest).cookieSessionIdHash;
     if (previous) await this.sessions.revoke(previous); // a new id at every sign-in
-    const mustEnroll = !user.totpEnabled && (await this.grants.requiresTotp(user.id));
-    const session = await this.sessions.create(user.id, request, response, mustEnroll);
+    const session = await this.sessions.create(user.id, request, response, user.totpEnabled);
     await record('success', 200, user);
-    return this.describe(user, session);
-  }
-
-  /** A TOTP code (each step good once) or an unused recovery code (then spent). */
-  private async secondFactor(user: UserEntity, code: string | undefined, recoveryCode: string | undefined): Promise<boolean> {
-    if (code && user.totpSecret) {
-      const step = await this.totp.check(user.totpSecret, code, user.totpLastStep === null ? null : Number(user.totpLastStep));
-      if (step === undefined) return false;
-      await this.userRows.update({ id: user.id }, { totpLastStep: String(step) });
-      return true;
-    }
-    if (recoveryCode) {
-      const hash = this.totp.hashRecoveryCode(recoveryCode);
-      // Atomic: a recovery code cannot be spent twice by racing requests.
-      // TypeORM answers an UPDATE ... RETURNING on PostgreSQL as [rows, affected count].
-      const [spent] = (await this.userRows.query(
-        'UPDATE users SET recovery_codes = array_remove(recovery_codes, $2) WHERE id = $1 AND $2 = ANY(recovery_codes) RETURNING id',
-        [user.id, hash],
-      )) as [unknown[], number];
-      return spent.length > 0;
-    }
-    return false;
+    const access = await this.grants.resolve(user.id);
+    const state = SessionService.secondFactorState(session, user, access.requiresTotp);
+    return this.describe(user, session, access.grants, state === 'enroll');
   }
 
   @Route(totpSetup)
@@ -129,8 +110,8 @@ export class AuthController {
     const user = await this.sessionUser(request);
     if (user.totpEnabled)
       throw new ConflictException('The second factor is already on; turn it off first to enroll a new device');
-    const secret = this.totp.newSecret();
-    await this.userRows.update({ id: user.id }, { totpSecret: secret });
+    const { secret, sealed } = this.totp.newSecret();
+    await this.userRows.update({ id: user.id }, { totpSecret: sealed });
     const otpauthUri = this.totp.uri(user.username, secret);
     return { secret, otpauthUri, qrCodeDataUrl: await this.totp.qrCode(otpauthUri) };
   }
@@ -144,8 +125,15 @@ export class AuthController {
     if (step === undefined)
       throw new UnauthorizedException('That code does not match; check the time on your device and try the next one');
     const { codes, hashes } = this.totp.recoveryCodes();
-    await this.userRows.update({ id: user.id }, { totpEnabled: true, totpLastStep: String(step), recoveryCodes: hashes });
-    await this.sessions.clearMustEnroll(user.id);
+    const enabled = await this.userRows.update(
+      { id: user.id, totpEnabled: false, totpSecret: user.totpSecret },
+      { totpEnabled: true, totpLastStep: String(step), recoveryCodes: hashes },
+    );
+    if (!enabled.affected) throw new ConflictException('The second factor changed meanwhile; start again');
+    const current = request.principal?.sessionIdHash ?? '';
+    // This session showed the new factor. Others that were waiting to enroll did not: they end.
+    await this.sessions.secondFactorShown(current);
+    if (await this.grants.requiresTotp(user.id)) await this.sessions.endWithoutSecondFactor(user.id, current);
     return { recoveryCodes: codes };
   }
 
@@ -155,6 +143,7 @@ export class AuthController {
     if (!(await this.passwords.verify(user.passwordHash, body.password)))
       throw new UnauthorizedException('Your password is wrong');
     await this.userRows.update({ id: user.id }, { totpEnabled: false, totpSecret: null, totpLastStep: null, recoveryCodes: [] });
+    await this.sessions.forgetSecondFactor(user.id);
     return { disabled: true as const };
   }
 
@@ -185,25 +174,22 @@ export class AuthController {
   }
 
   @Route(me)
-  async me(@Req() request: RequestWithPrincipal): Promise<Me> {
-    // The guard has already resolved the session and the grants; reuse them.
+  async me(@Req() request: AuthRequest): Promise<Me> {
+    // The guard has already resolved the session, the grants and the second factor; reuse them.
     const principal = request.principal;
     const session = principal?.sessionIdHash ? await this.sessions.byIdHash(principal.sessionIdHash) : null;
     const user = principal ? await this.users.findActive(principal.userId) : null;
     if (!principal || !session || !user) throw new UnauthorizedException('Sign in first');
-    return this.describe(user, session, principal.grants);
+    return this.describe(user, session, principal.grants, request.mustEnrollTotp ?? false);
   }
 
-  private async describe(user: UserEntity, session: SessionEntity, grants?: Grant[]): Promise<Me> {
+  private describe(user: UserEntity, session: SessionEntity, grants: Grant[], mustEnrollTotp: boolean): Me {
     return {
       user: { id: user.id, username: user.username, displayName: user.displayName },
       csrfToken: session.csrfToken,
       totpEnabled: user.totpEnabled,
-      mustEnrollTotp: session.mustEnrollTotp,
-      grants: (grants ?? (await this.grants.forUser(user.id))).map((grant) => ({
-        scope: grant.scope,
-        permissions: [...grant.permissions],
-      })),
+      mustEnrollTotp,
+      grants: grants.map((grant) => ({ scope: grant.scope, permissions: [...grant.permissions] })),
       session: { expiresAt: session.expiresAt.toISOString(), idleTimeoutSeconds: this.sessions.idleTimeoutSeconds() },
     };
   }

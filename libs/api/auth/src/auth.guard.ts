@@ -17,6 +17,14 @@ import { SessionService } from './session.service.js';
 import { TokensService } from './tokens.service.js';
 import { UsersService } from './users.service.js';
 
+/** What the guard found out about the caller, for the handlers of this lib. */
+export type AuthRequest = RequestWithPrincipal & {
+  /** The session may only enroll the second factor its role requires. */
+  mustEnrollTotp?: boolean;
+  /** The live session the cookie names, also when it was not taken (a new sign-in ends it). */
+  cookieSessionIdHash?: string;
+};
+
 const SAFE = new Set(['GET', 'HEAD', 'OPTIONS']);
 /** All a session may do while a role's required second factor is not enrolled yet. */
 const ENROLLMENT_ROUTES = new Set(['getMe', 'logout', 'setupTotp', 'enableTotp', 'login']);
@@ -50,7 +58,7 @@ export class AuthGuard implements CanActivate {
 
   async canActivate(context: ExecutionContext): Promise<boolean> {
     if (context.getType() !== 'http') return true;
-    const request = context.switchToHttp().getRequest<RequestWithPrincipal>();
+    const request = context.switchToHttp().getRequest<AuthRequest>();
     const def = this.reflector.get<RouteDef | undefined>(ROUTE_DEF, context.getHandler());
     try {
       return await this.check(request, def);
@@ -71,7 +79,7 @@ export class AuthGuard implements CanActivate {
     }
   }
 
-  private async check(request: RequestWithPrincipal, def: RouteDef | undefined): Promise<boolean> {
+  private async check(request: AuthRequest, def: RouteDef | undefined): Promise<boolean> {
     if (!def) throw new ForbiddenException('This route declares no access rule and is refused');
     const unsafe = !SAFE.has(request.method);
     if (unsafe && !request.headers.authorization) this.checkOrigin(request);
@@ -90,34 +98,9 @@ export class AuthGuard implements CanActivate {
         grants: TokensService.effectiveGrants(await this.grants.forUser(owner.id), token),
       };
     }
-    const session = bearer ? undefined : await this.sessions.fromRequest(request);
-    if (session) {
-      const user = await this.users.findActive(session.userId);
-      if (user) {
-        request.principal = {
-          type: 'user',
-          userId: user.id,
-          name: user.username,
-          grants: await this.grants.forUser(user.id),
-          sessionIdHash: session.idHash,
-        };
-        if (session.mustEnrollTotp && !ENROLLMENT_ROUTES.has(def.id)) {
-          throw new ForbiddenException(
-            'Your role requires two-factor authentication: enroll it first (Account, or POST /api/auth/totp/setup)',
-          );
-        }
-        if (unsafe && def.access !== 'public') {
-          const sent = request.headers['x-csrf-token'];
-          if (typeof sent !== 'string' || !sameSecret(sent, session.csrfToken)) {
-            throw new ForbiddenException(
-              'Missing or wrong CSRF token: send the csrfToken from GET /api/auth/me in the X-CSRF-Token header',
-            );
-          }
-        }
-      }
-    }
+    const refusal = bearer ? undefined : await this.fromSession(request, def, unsafe);
     if (def.access === 'public') return true;
-    if (!request.principal) throw new UnauthorizedException('Sign in first');
+    if (!request.principal) throw new UnauthorizedException(refusal ?? 'Sign in first');
     if (def.access === 'authenticated') return true;
     const permission = def.access.permission as Permission;
     // Object routes: held anywhere is enough to ask; the handler checks each object's scope.
@@ -126,6 +109,44 @@ export class AuthGuard implements CanActivate {
       throw new ForbiddenException(`You need the ${def.access.permission} permission for this`);
     }
     return true;
+  }
+
+  /**
+   * The session the cookie names, if live, becomes the principal; the second factor its roles
+   * require is checked now, so a change of roles applies at once. Answers why a session was not
+   * taken (for the 401 of a route that needs one).
+   */
+  private async fromSession(request: AuthRequest, def: RouteDef, unsafe: boolean): Promise<string | undefined> {
+    const session = await this.sessions.fromRequest(request);
+    const user = session ? await this.users.findActive(session.userId) : null;
+    if (!session || !user) return undefined;
+    request.cookieSessionIdHash = session.idHash;
+    const access = await this.grants.resolve(user.id);
+    const state = SessionService.secondFactorState(session, user, access.requiresTotp);
+    if (state === 'sign-in-again')
+      return 'Your role requires a second factor, which this session has not shown: sign in again with your code';
+    request.principal = {
+      type: 'user',
+      userId: user.id,
+      name: user.username,
+      grants: access.grants,
+      sessionIdHash: session.idHash,
+    };
+    request.mustEnrollTotp = state === 'enroll';
+    if (state === 'enroll' && !ENROLLMENT_ROUTES.has(def.id)) {
+      throw new ForbiddenException(
+        'Your role requires two-factor authentication: enroll it first (Account, or POST /api/auth/totp/setup)',
+      );
+    }
+    if (unsafe && def.access !== 'public') {
+      const sent = request.headers['x-csrf-token'];
+      if (typeof sent !== 'string' || !sameSecret(sent, session.csrfToken)) {
+        throw new ForbiddenException(
+          'Missing or wrong CSRF token: send the csrfToken from GET /api/auth/me in the X-CSRF-Token header',
+        );
+      }
+    }
+    return undefined;
   }
 
   /**

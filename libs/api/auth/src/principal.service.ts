@@ -15,8 +15,8 @@ export interface Credentials {
 
 /**
  * Resolves credentials to a principal the way the global guard does for routes: an API token
- * (owner's grants narrowed to the token's), or a live session cookie. A session that must first
- * enroll a second factor gets nothing here (it may only enroll).
+ * (owner's grants narrowed to the token's), or a live session cookie. A session that lacks the
+ * second factor its roles require gets nothing here (it may only enroll, or must sign in again).
  */
 @Injectable()
 export class PrincipalService {
@@ -44,14 +44,15 @@ export class PrincipalService {
     }
     if (!credentials.cookie) return undefined;
     const session = await this.sessions.fromRequest({ headers: { cookie: credentials.cookie } } as Request, options);
-    if (!session || session.mustEnrollTotp) return undefined;
-    const user = await this.users.findActive(session.userId);
-    if (!user) return undefined;
+    const user = session ? await this.users.findActive(session.userId) : null;
+    if (!session || !user) return undefined;
+    const access = await this.grants.resolve(user.id);
+    if (SessionService.secondFactorState(session, user, access.requiresTotp) !== 'ok') return undefined;
     return {
       type: 'user',
       userId: user.id,
       name: user.username,
-      grants: await this.grants.forUser(user.id),
+      grants: access.grants,
       sessionIdHash: session.idHash,
     };
   }

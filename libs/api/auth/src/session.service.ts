@@ -10,9 +10,7 @@ import { SessionEntity } from './entities/session.entity.js';
 /** Only so often is last_seen written, so a busy console does not write on every request. */
 const TOUCH_EVERY_MS = 30_000;
 
-export interface ValidSession {
-  session: SessionEntity;
-}
+export type SecondFactorState = 'ok' | 'enroll' | 'sign-in-again';
 
 const hashId = (id: string) => createHash('sha256').update(id).digest('base64url');
 
@@ -43,7 +41,8 @@ export class SessionService implements OnModuleInit {
     }
   }
 
-  async create(userId: string, request: Request, response: Response, mustEnrollTotp = false): Promise<SessionEntity> {
+  /** A new session; `secondFactor`: the sign-in showed a TOTP or recovery code. */
+  async create(userId: string, request: Request, response: Response, secondFactor: boolean): Promise<SessionEntity> {
     const id = randomBytes(32).toString('base64url');
     const now = new Date();
     const session = this.sessions.create({
@@ -55,7 +54,7 @@ export class SessionService implements OnModuleInit {
       sourceIp: request.ip ?? '',
       userAgent: String(request.headers['user-agent'] ?? '').slice(0, 512),
       revokedAt: null,
-      mustEnrollTotp,
+      secondFactor,
     });
     await this.sessions.insert(session);
     response.cookie(this.cookieName, id, {
@@ -96,9 +95,37 @@ export class SessionService implements OnModuleInit {
     response?.clearCookie(this.cookieName, { httpOnly: true, secure: this.secure, sameSite: 'strict', path: '/' });
   }
 
-  /** The second factor is now enrolled: the user's sessions may do everything again. */
-  async clearMustEnroll(userId: string): Promise<void> {
-    await this.sessions.update({ userId, mustEnrollTotp: true }, { mustEnrollTotp: false });
+  /**
+   * What a session may do given the second factor its user's roles require: everything (`ok`),
+   * only enroll (the user has no second factor yet), or nothing until it signs in again with the
+   * code (the user has one, but this session never showed it).
+   */
+  static secondFactorState(
+    session: Pick<SessionEntity, 'secondFactor'>,
+    user: { totpEnabled: boolean },
+    required: boolean,
+  ): SecondFactorState {
+    if (!required) return 'ok';
+    if (!user.totpEnabled) return 'enroll';
+    return session.secondFactor ? 'ok' : 'sign-in-again';
+  }
+
+  /** The session enrolled a second factor: it has shown one. */
+  async secondFactorShown(idHash: string): Promise<void> {
+    await this.sessions.update({ idHash }, { secondFactor: true });
+  }
+
+  /** The user's second factor is gone: no session of theirs has shown the next one yet. */
+  async forgetSecondFactor(userId: string): Promise<void> {
+    await this.sessions.update({ userId, secondFactor: true }, { secondFactor: false });
+  }
+
+  /** Ends the user's sessions that never showed a second factor (those waiting to enroll), but one. */
+  async endWithoutSecondFactor(userId: string, exceptIdHash: string): Promise<void> {
+    await this.sessions.update(
+      { userId, secondFactor: false, revokedAt: IsNull(), idHash: Not(exceptIdHash) },
+      { revokedAt: new Date() },
+    );
   }
 
   /** Ends every session of a user at once (disabled user, reset password), or all but one. */

@@ -28,9 +28,13 @@ export class SessionEntity {
   @Column({ name: 'user_agent', type: 'text' })
   userAgent!: string;
 
-  /** Signed in without the second factor a role requires: only enrollment is allowed. */
-  @Column({ name: 'must_enroll_totp', type: 'boolean', default: false })
-  mustEnrollTotp!: boolean;
+  /**
+   * This session showed a second factor: signed in with a code (or a recovery code), or enrolled
+   * in it. While a role requires one, a session without it may only enroll (the user has none yet)
+   * or must sign in again (the user has one). Checked on every request, so role changes apply at once.
+   */
+  @Column({ name: 'second_factor', type: 'boolean', default: false })
+  secondFactor!: boolean;
 
   @Column({ name: 'revoked_at', type: 'timestamptz', nullable: true })
   revokedAt!: Date | null;

@@ -19,7 +19,7 @@ export class UserEntity {
   @Column({ type: 'boolean', default: false })
   disabled!: boolean;
 
-  /** Base32 secret: pending while enrolling, active once totpEnabled. */
+  /** The base32 secret sealed with the SecretBox (`v1:...`): pending while enrolling, active once totpEnabled. */
   @Column({ name: 'totp_secret', type: 'text', nullable: true })
   totpSecret!: string | null;
 
@@ -30,7 +30,7 @@ export class UserEntity {
   @Column({ name: 'totp_last_step', type: 'bigint', nullable: true })
   totpLastStep!: string | null;
 
-  /** SHA-256 of each unused recovery code. */
+  /** `h1:` + HMAC-SHA-256 (server key) of the SHA-256 of each unused recovery code. */
   @Column({ name: 'recovery_codes', type: 'text', array: true, default: () => "'{}'" })
   recoveryCodes!: string[];
 
