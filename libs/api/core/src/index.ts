@@ -11,3 +11,4 @@ export * from './database/preflight.js';
 export * from './contract/principal.js';
 export * from './secrets/secret-box.js';
 export * from './database/unit-of-work.js';
+export * from './http/origin-policy.js';

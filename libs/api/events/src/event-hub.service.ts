@@ -6,24 +6,28 @@ import pg from 'pg';
 import { Server, type Socket } from 'socket.io';
 import { DataSource } from 'typeorm';
 import type { AppConfig } from '@cockpit/api-config';
-import { APP_CONFIG, UnitOfWork, type Principal } from '@cockpit/api-core';
-import { AuditService } from '@cockpit/api-audit';
+import { APP_CONFIG, OriginPolicy, UnitOfWork, type Principal } from '@cockpit/api-core';
+import { AuditService, type AuditEntry } from '@cockpit/api-audit';
 import { PrincipalService, type Credentials } from '@cockpit/api-auth';
 import {
   CockpitEvent,
   EVENT_REPLAY_WINDOW_MS,
   SubscribeMessage,
+  parseContract,
   type CockpitEventData,
   type CockpitEventType,
   type ScopePath,
 } from '@cockpit/contracts';
 import { chainOf, roomsFor, roomsOf, type EventBody } from './rooms.js';
+import { TokenBucket } from './token-bucket.js';
 
 interface SocketState {
   principal: Principal;
   credentials: Credentials;
   /** Scopes subscribed to, and the rooms each joined. */
   subscriptions: Map<ScopePath, string[]>;
+  /** Subscriptions cost a permission check each and replays a query: limited per socket. */
+  allowance: TokenBucket;
 }
 
 type HubSocket = Socket<Record<string, never>, Record<string, (...args: unknown[]) => void>, Record<string, never>, SocketState>;
@@ -49,11 +53,24 @@ const ACCESS_ACTIONS = new Set([
   'revokeToken',
   'logout',
 ]);
+/** Whose access an audited change may have changed, when the record says; else everyone's. */
+function affectedUsers(record: AuditEntry): string[] | 'everyone' {
+  if (record.action === 'updateUser' && record.target) return [record.target];
+  if ((record.action === 'logout' || record.action === 'revokeOwnSession') && record.actor.type === 'user' && record.actor.id)
+    return [record.actor.id];
+  return 'everyone';
+}
 const MAX_REPLAY = 10_000;
 /** A client whose unsent backlog passes this is not reading: disconnect it before it costs unbounded memory. */
 const MAX_BACKLOG_PACKETS = 5_000;
 const MAX_BACKLOG_BYTES = 8 * 1024 * 1024;
 const RECHECK_MS = 30_000;
+/** Access changes arriving within this window are re-checked in one round. */
+const ACCESS_DEBOUNCE_MS = 200;
+/** Per socket: a burst of 20 messages, then 2 per second; a replay (`since`) costs 5. */
+const SOCKET_BURST = 20;
+const SOCKET_PER_SECOND = 2;
+const REPLAY_COST = 5;
 const MAX_QUEUE = 100_000;
 
 /**
@@ -77,6 +94,9 @@ export class EventHubService implements OnApplicationBootstrap, OnApplicationShu
   /** In-process listeners (the SSE endpoint and tests use the table; this is for same-instance consumers). */
   private readonly listeners = new Set<(event: CockpitEvent) => void>();
   dropped = 0;
+  private readonly accessListeners = new Set<(users: ReadonlySet<string> | 'everyone') => void>();
+  private pendingAccess: Set<string> | 'everyone' | undefined;
+  private accessTimer?: NodeJS.Timeout;
 
   constructor(
     private readonly adapterHost: HttpAdapterHost,
@@ -85,6 +105,7 @@ export class EventHubService implements OnApplicationBootstrap, OnApplicationShu
     private readonly audit: AuditService,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
     private readonly unitOfWork: UnitOfWork,
+    private readonly origins: OriginPolicy,
   ) {}
 
   /** The inventory tells the hub which host a VM is on (a grant on a host covers its VMs). */
@@ -117,7 +138,8 @@ export class EventHubService implements OnApplicationBootstrap, OnApplicationShu
       path: '/socket.io',
       serveClient: false,
       maxHttpBufferSize: 64 * 1024,
-      allowRequest: (request, callback) => callback(null, this.originAllowed(request.headers)),
+      // Browsers always send Origin: it must be ours. Clients without one authenticate anyway.
+      allowRequest: (request, callback) => callback(null, this.origins.allows(request.headers.origin)),
     });
     io.adapter(createAdapter(this.pool, { errorHandler: (error) => this.logger.warn(`Event adapter: ${error.message}`) }));
     io.use((socket, next) => {
@@ -126,33 +148,38 @@ export class EventHubService implements OnApplicationBootstrap, OnApplicationShu
         .resolve(credentials)
         .then((principal) => {
           if (!principal) return next(new Error('Sign in first: send the session cookie or an API token'));
-          Object.assign(socket.data, { principal, credentials, subscriptions: new Map() } satisfies SocketState);
+          Object.assign(socket.data, {
+            principal,
+            credentials,
+            subscriptions: new Map(),
+            allowance: new TokenBucket(SOCKET_BURST, SOCKET_PER_SECOND),
+          } satisfies SocketState);
           next();
         })
         .catch((error: Error) => next(error));
     });
     io.on('connection', (socket: HubSocket) => this.onConnection(socket));
-    io.on('access-changed', () => void this.recheckAll());
+    io.on('access-changed', (users: unknown) =>
+      this.accessChanged(Array.isArray(users) ? users.filter((u): u is string => typeof u === 'string') : 'everyone', true),
+    );
     io.on('events', (events: CockpitEvent[]) => {
       for (const event of events) io.local.to(roomsOf(event as EventBody)).emit('event', event);
     });
     this.io = io;
     this.audit.onRecorded((record) => {
       this.publish('audit.created', { id: record.id, action: record.action, actor: record.actor.name, outcome: record.result });
-      if (ACCESS_ACTIONS.has(record.action) && record.result === 'success') {
-        void this.recheckAll();
-        io.serverSideEmit('access-changed');
-      }
+      if (ACCESS_ACTIONS.has(record.action) && record.result === 'success') this.accessChanged(affectedUsers(record));
     });
     this.timers.push(
       setInterval(() => this.disconnectSlowClients(), 1_000),
-      setInterval(() => void this.recheckAll(), RECHECK_MS),
+      setInterval(() => void this.recheck('everyone'), RECHECK_MS),
       setInterval(() => void this.prune(), 60_000),
     );
   }
 
   async onApplicationShutdown(): Promise<void> {
     for (const timer of this.timers) clearInterval(timer);
+    clearTimeout(this.accessTimer);
     await this.flush();
     // Not io.close(): that would close the HTTP server Nest owns.
     this.io?.disconnectSockets(true);
@@ -255,15 +282,31 @@ export class EventHubService implements OnApplicationBootstrap, OnApplicationShu
   }
 
   private onConnection(socket: HubSocket): void {
+    const refuse = (message: string) => {
+      socket.emit('error', { message });
+      return { error: message };
+    };
+    const overLimit = (cost: number) =>
+      !socket.data.allowance.take(cost)
+        ? refuse(`Too many subscription messages: at most ${SOCKET_BURST} at once, then ${SOCKET_PER_SECOND} per second`)
+        : undefined;
     socket.on('subscribe', (raw: unknown, ack?: unknown) => {
-      void this.subscribe(socket, raw).then((reply) => {
+      const answer = (reply: unknown) => {
         if (typeof ack === 'function') (ack as (reply: unknown) => void)(reply);
+      };
+      const wantsReplay = (raw as { since?: unknown } | null | undefined)?.since !== undefined;
+      const limited = overLimit(wantsReplay ? REPLAY_COST : 1);
+      if (limited) return answer(limited);
+      this.subscribe(socket, raw).then(answer, (error: Error) => {
+        this.logger.warn(`Subscription of ${socket.id} failed: ${error.message}`);
+        answer(refuse('The subscription could not be completed (the server could not reach its database); try again'));
       });
     });
     socket.on('unsubscribe', (raw: unknown) => {
-      const scopes = SubscribeMessage.shape.scopes.safeParse((raw as { scopes?: unknown } | undefined)?.scopes);
+      if (overLimit(1)) return;
+      const scopes = parseContract(SubscribeMessage.shape.scopes, (raw as { scopes?: unknown } | undefined)?.scopes);
       if (!scopes.success) {
-        socket.emit('error', { message: 'unsubscribe needs { scopes: [...] }' });
+        refuse('unsubscribe needs { scopes: [...] }');
         return;
       }
       for (const scope of scopes.data) this.leave(socket, scope);
@@ -272,9 +315,9 @@ export class EventHubService implements OnApplicationBootstrap, OnApplicationShu
 
   /** Validates the whole message, checks every scope, then joins, replays and confirms. */
   private async subscribe(socket: HubSocket, raw: unknown): Promise<unknown> {
-    const parsed = SubscribeMessage.safeParse(raw);
+    const parsed = parseContract(SubscribeMessage, raw);
     if (!parsed.success) {
-      const message = `Malformed subscription: ${parsed.error.issues[0]?.path.join('.') || 'message'}: ${parsed.error.issues[0]?.message ?? 'invalid'}`;
+      const message = `Malformed subscription: ${parsed.issues[0]?.path.join('.') || 'message'}: ${parsed.issues[0]?.message ?? 'invalid'}`;
       socket.emit('error', { message });
       return { error: message };
     }
@@ -346,13 +389,47 @@ export class EventHubService implements OnApplicationBootstrap, OnApplicationShu
     return row.seq;
   }
 
-  /** Re-resolves every local socket's credentials and grants: revoked sessions go, lost rooms are left. */
-  async recheckAll(): Promise<void> {
-    const sockets = (await this.io?.local.fetchSockets()) ?? [];
+  /** Listeners told whose access may have changed (open SSE streams re-check themselves). */
+  onAccessChanged(listener: (users: ReadonlySet<string> | 'everyone') => void): () => void {
+    this.accessListeners.add(listener);
+    return () => this.accessListeners.delete(listener);
+  }
+
+  /**
+   * Someone's access may have changed: their sockets on every instance are re-checked, debounced
+   * (a burst of changes costs one round) and limited to the users named ('everyone' when unknown).
+   */
+  accessChanged(users: readonly string[] | 'everyone', fromPeer = false): void {
+    if (!fromPeer) this.io?.serverSideEmit('access-changed', users === 'everyone' ? 'everyone' : [...users]);
+    this.pendingAccess =
+      users === 'everyone' || this.pendingAccess === 'everyone' ? 'everyone' : new Set([...(this.pendingAccess ?? []), ...users]);
+    this.accessTimer ??= setTimeout(() => {
+      const affected = this.pendingAccess ?? 'everyone';
+      this.pendingAccess = undefined;
+      this.accessTimer = undefined;
+      for (const listener of this.accessListeners) listener(affected);
+      void this.recheck(affected);
+    }, ACCESS_DEBOUNCE_MS);
+  }
+
+  /**
+   * Re-resolves the credentials and grants of local sockets (of the users named): revoked sessions
+   * go, lost rooms are left. A re-check never touches a session's idle clock, and a database error
+   * leaves the socket as it is until the next round.
+   */
+  async recheck(users: ReadonlySet<string> | 'everyone'): Promise<void> {
+    const sockets = (await this.io?.local.fetchSockets().catch(() => [])) ?? [];
     for (const remote of sockets) {
       const socket = this.io?.sockets.sockets.get(remote.id) as HubSocket | undefined;
       if (!socket) continue;
-      const principal = await this.principals.resolve(socket.data.credentials).catch(() => undefined);
+      if (users !== 'everyone' && !users.has(socket.data.principal.userId)) continue;
+      let principal: Principal | undefined;
+      try {
+        principal = await this.principals.resolve(socket.data.credentials, { touch: false });
+      } catch (error) {
+        this.logger.warn(`Re-checking ${socket.id} failed, kept until the next round: ${(error as Error).message}`);
+        continue;
+      }
       if (!principal) {
         socket.emit('error', { message: 'Your session ended or your token was revoked' });
         socket.disconnect(true);
@@ -394,14 +471,5 @@ export class EventHubService implements OnApplicationBootstrap, OnApplicationShu
   private credentialsOf(headers: IncomingHttpHeaders, auth: Record<string, unknown> | undefined): Credentials {
     const token = typeof auth?.['token'] === 'string' ? auth['token'] : headers.authorization;
     return token ? { bearer: token } : { cookie: headers.cookie };
-  }
-
-  /** Browsers always send Origin: it must be ours. Clients without one (scripts, Node) authenticate with a token or cookie anyway. */
-  private originAllowed(headers: IncomingHttpHeaders): boolean {
-    const origin = headers.origin;
-    if (origin === undefined) return true;
-    if (origin === new URL(this.config.publicUrl).origin) return true;
-    const host = headers.host;
-    return host !== undefined && (origin === `http://${host}` || origin === `https://${host}`);
   }
 }

@@ -1,5 +1,6 @@
 import { Injectable, NotFoundException } from '@nestjs/common';
 import { DataSource, type EntityManager } from 'typeorm';
+import { UnitOfWork } from '@cockpit/api-core';
 import { EventHubService } from '@cockpit/api-events';
 import type { FleetVm, HostInfo, Vm, VmState } from '@cockpit/contracts';
 
@@ -70,6 +71,7 @@ function toFleetVm(row: VmRow): FleetVm {
 export class InventoryService {
   constructor(
     private readonly dataSource: DataSource,
+    private readonly unitOfWork: UnitOfWork,
     events: EventHubService,
   ) {
     events.setVmHostLookup(async (vmId) => {
@@ -82,7 +84,7 @@ export class InventoryService {
 
   /** A full resync: the host's hardware, pools, networks and exactly this set of VMs. */
   async syncHost(hostId: string, info: HostInfo, vms: readonly Vm[]): Promise<void> {
-    await this.dataSource.transaction(async (manager) => {
+    await this.unitOfWork.transaction(async (manager) => {
       await this.writeHardware(manager, hostId, info);
       await this.upsertVms(manager, hostId, vms);
       await manager.query('DELETE FROM vms WHERE host_id = $1 AND NOT (id = ANY($2::uuid[]))', [hostId, vms.map((vm) => vm.id)]);
@@ -91,11 +93,11 @@ export class InventoryService {
 
   /** After a `host.changed` event: hardware, pools and networks only. */
   async syncHardware(hostId: string, info: HostInfo): Promise<void> {
-    await this.dataSource.transaction((manager) => this.writeHardware(manager, hostId, info));
+    await this.unitOfWork.transaction((manager) => this.writeHardware(manager, hostId, info));
   }
 
   async upsertVm(hostId: string, vm: Vm): Promise<void> {
-    await this.dataSource.transaction((manager) => this.upsertVms(manager, hostId, [vm]));
+    await this.unitOfWork.transaction((manager) => this.upsertVms(manager, hostId, [vm]));
   }
 
   /**

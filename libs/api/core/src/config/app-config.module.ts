@@ -1,9 +1,10 @@
 import { Global, Module, type DynamicModule } from '@nestjs/common';
 import type { AppConfig } from '@cockpit/api-config';
+import { OriginPolicy } from '../http/origin-policy.js';
 import { SECRET_BOX, SecretBox } from '../secrets/secret-box.js';
+import { APP_CONFIG } from './app-config.token.js';
 
-/** Injection token of the validated, frozen configuration read once at boot. */
-export const APP_CONFIG = Symbol('APP_CONFIG');
+export { APP_CONFIG };
 
 @Global()
 @Module({})
@@ -14,8 +15,9 @@ export class AppConfigModule {
       providers: [
         { provide: APP_CONFIG, useValue: config },
         { provide: SECRET_BOX, useFactory: () => SecretBox.fromConfig(config) },
+        OriginPolicy,
       ],
-      exports: [APP_CONFIG, SECRET_BOX],
+      exports: [APP_CONFIG, SECRET_BOX, OriginPolicy],
     };
   }
 }

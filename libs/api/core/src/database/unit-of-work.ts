@@ -43,6 +43,17 @@ export class UnitOfWork {
     return result;
   }
 
+  /**
+   * A transaction for a service's multi-statement write: inside a unit of work a savepoint on its
+   * connection, else a transaction of its own. Never `dataSource.transaction` in code a request can
+   * reach: a second connection writing rows that reference the request's uncommitted ones waits on
+   * it forever.
+   */
+  transaction<T>(work: (manager: EntityManager) => Promise<T>): Promise<T> {
+    const manager = this.manager;
+    return manager ? manager.transaction(work) : this.dataSource.transaction(work);
+  }
+
   /** The EntityManager of the current unit of work, if any. */
   get manager(): EntityManager | undefined {
     return this.storage.getStore()?.manager;
