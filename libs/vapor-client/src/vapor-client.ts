@@ -5,6 +5,7 @@ import {
   ErrorResponse,
   ExecResult,
   HostInfo,
+  parseContract,
   IncomingMigration,
   Job,
   Vm,
@@ -54,8 +55,10 @@ export interface VaporClientOptions {
 }
 
 /**
- * Talks to one Vapor host over pinned TLS with its bearer token, and checks every answer against
- * the contract: a host that lies or sends garbage produces a VaporProtocolError, never bad data.
+ * Talks to one Vapor host over pinned TLS with its bearer token, and checks every answer and every
+ * event frame against the contract (parseContract: unsafe text such as NUL or a lone surrogate is
+ * refused anywhere, keys included): a host that lies or sends garbage produces a
+ * VaporProtocolError, never bad data.
  */
 export class VaporClient {
   private readonly timeoutMs: number;
@@ -123,16 +126,17 @@ export class VaporClient {
       }
     }
     if (response.status >= 400) {
-      const error = ErrorResponse.safeParse(json);
+      // Its explanation is passed on only when it is clean text (it ends up in logs and the database).
+      const error = parseContract(ErrorResponse, json);
       throw new VaporRequestError(
         response.status,
         error.success ? error.data : undefined,
         error.success ? error.data.message : `${method} ${url.pathname} on ${url.host} answered ${response.status}`,
       );
     }
-    const parsed = schema.safeParse(json);
+    const parsed = parseContract(schema, json);
     if (!parsed.success) {
-      const issue = parsed.error.issues[0];
+      const issue = parsed.issues[0];
       throw new VaporProtocolError(
         `${method} ${url.pathname} on ${url.host} answered a body that breaks the Vapor API contract (${issue?.path.join('.') || 'body'}: ${issue?.message ?? 'invalid'})`,
       );
@@ -262,7 +266,7 @@ export class VaporClient {
         return;
       }
       if (!sawControl) {
-        const control = VaporStreamControl.safeParse(frame);
+        const control = parseContract(VaporStreamControl, frame);
         if (!control.success) {
           failure = new VaporProtocolError(`Event stream from ${url.host} did not start with a resumed/gap frame`);
           socket.terminate();
@@ -272,10 +276,11 @@ export class VaporClient {
         handlers.onControl(control.data);
         return;
       }
-      const event = VaporEvent.safeParse(frame);
+      const event = parseContract(VaporEvent, frame);
       if (!event.success) {
+        const issue = event.issues[0];
         failure = new VaporProtocolError(
-          `Event stream from ${url.host} sent an event that breaks the contract (${event.error.issues[0]?.message ?? 'invalid'})`,
+          `Event stream from ${url.host} sent an event that breaks the contract (${issue?.path.join('.') || 'event'}: ${issue?.message ?? 'invalid'})`,
         );
         socket.terminate();
         return;

@@ -1,6 +1,6 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { z } from 'zod';
-import type { ErrorResponse } from '@cockpit/contracts';
+import { parseContract, type ErrorResponse } from '@cockpit/contracts';
 import { DriverError } from '@cockpit/vapor-driver';
 
 export class BadRequest extends Error {
@@ -9,11 +9,15 @@ export class BadRequest extends Error {
   }
 }
 
+/**
+ * Parses a request part (`where`: body, params, query) with parseContract: besides the schema,
+ * NUL and lone surrogates are refused anywhere in it, keys included. A 400 names every field.
+ */
 export function parse<T extends z.ZodType>(schema: T, value: unknown, where: string): z.output<T> {
-  const result = schema.safeParse(value);
+  const result = parseContract(schema, value);
   if (result.success) return result.data;
   throw new BadRequest(
-    result.error.issues.map((issue) => ({ path: [where, ...issue.path.map(String)].join('.'), message: issue.message })),
+    result.issues.map((issue) => ({ path: [where, ...issue.path.map(String)].join('.'), message: issue.message })),
   );
 }
 
