@@ -44,6 +44,16 @@ describe('docker/compose.yaml', () => {
     expect(new Set(apis.map((s) => s.environment?.['INSTANCE_ID'])).size).toBe(apis.length);
     expect(new Set(apis.map((s) => s.environment?.['DATABASE_URL'])).size).toBe(1);
   });
+
+  it('gives every api instance the same COCKPIT_SECRET_KEY, required from the environment', () => {
+    const text = readFileSync(path.join(import.meta.dirname, 'compose.yaml'), 'utf8');
+    const apis = Object.values(compose.services).filter((s) => s.image === 'cockpit-api');
+    const keys = apis.map((s) => s.environment?.['COCKPIT_SECRET_KEY']);
+    expect(keys.every((key) => typeof key === 'string' && key.length > 0)).toBe(true);
+    expect(new Set(keys).size).toBe(1);
+    // `${VAR:?message}`: compose refuses to start when it is not set, rather than each container making its own.
+    expect(text).toMatch(/\$\{COCKPIT_SECRET_KEY:\?[^}]+\}/);
+  });
 });
 
 describe.each(['api.Dockerfile', 'vapor.Dockerfile'])('docker/%s', (file) => {

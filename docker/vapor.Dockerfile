@@ -1,6 +1,6 @@
 # Vapor host agent. Build from the repository root:
 #   docker build -f docker/vapor.Dockerfile -t cockpit-vapor .
-FROM node:22-bookworm-slim AS build
+FROM node:24-bookworm-slim AS build
 WORKDIR /src
 COPY package.json package-lock.json ./
 COPY apps apps
@@ -12,7 +12,7 @@ RUN npm ci --no-audit --no-fund
 RUN npx nx run vapor:build --output-style=static \
  && npm prune --omit=dev --no-audit --no-fund
 
-FROM node:22-bookworm-slim
+FROM node:24-bookworm-slim
 ENV NODE_ENV=production \
     VAPOR_HOST=0.0.0.0 \
     VAPOR_PORT=9443 \

@@ -4,6 +4,7 @@ import { Module } from '@nestjs/common';
 import { LoggerModule } from 'nestjs-pino';
 import type { AppConfig } from '@cockpit/api-config';
 import { APP_CONFIG } from '../config/app-config.module.js';
+import { scrubError } from './scrub-error.js';
 
 const REQUEST_ID = /^[A-Za-z0-9._-]{1,128}$/;
 
@@ -35,6 +36,8 @@ export function requestId(req: IncomingMessage, res: ServerResponse): string {
               remoteAddress: req.remoteAddress,
             }),
             res: (res: { statusCode: number }) => ({ statusCode: res.statusCode }),
+            // A failed query's values (password and token hashes) never reach the log.
+            err: scrubError,
           },
           // Probes and scrapes every few seconds would drown the log.
           autoLogging: { ignore: (req) => /^\/(api\/health\/|metrics$)/.test(req.url ?? '') },
