@@ -89,7 +89,8 @@ export const updateUser = defineRoute({
   method: 'patch',
   path: '/api/users/{userId}',
   summary: 'Rename, reset the password of, disable or enable a user',
-  description: 'Disabling a user ends all of their sessions and API tokens at once.',
+  description:
+    'A new password or disabling ends all of their sessions and API tokens at once. You can only change a user who holds no more than you do, where they hold it (403 naming what they hold).',
   tag: 'Users',
   access: admin,
   params: UserParams,
@@ -107,7 +108,7 @@ export const changeOwnPassword = defineRoute({
   id: 'changeOwnPassword',
   method: 'post',
   path: '/api/auth/password',
-  summary: 'Change your own password (your other sessions end)',
+  summary: 'Change your own password (your other sessions and your API tokens end)',
   tag: 'Auth',
   access: 'authenticated',
   body: z.object({ currentPassword: z.string().min(1).max(1024), newPassword: NewPassword }),
@@ -140,6 +141,8 @@ export const setGroupMembers = defineRoute({
   method: 'put',
   path: '/api/groups/{groupId}/members',
   summary: 'Replace the members of a group',
+  description:
+    'Joining a group gives its roles and leaving takes them away: you can only change the members of a group whose bindings give no more than you hold, where they give it (403 naming what you lack).',
   tag: 'Users',
   access: admin,
   params: z.object({ groupId: Id }),
@@ -291,6 +294,7 @@ export const createToken = defineRoute({
   method: 'post',
   path: '/api/tokens',
   summary: 'Create an API token with some of your permissions; the secret is shown only in this answer',
+  description: 'Only from a signed-in session: a request made with an API token cannot create tokens (403).',
   tag: 'Auth',
   access: 'authenticated',
   body: z.object({
