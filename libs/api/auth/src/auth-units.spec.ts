@@ -1,7 +1,14 @@
 import { describe, expect, it } from '@jest/globals';
+import { createHash, createHmac, hkdfSync } from 'node:crypto';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import type { AppConfig } from '@cockpit/api-config';
+import { SecretBox } from '@cockpit/api-core';
 import { PasswordService } from './password.service.js';
 import { readCookie } from './session.service.js';
 import { ThrottleService } from './throttle.service.js';
+import { TotpService } from './totp.service.js';
 
 describe('PasswordService', () => {
   const passwords = new PasswordService();
@@ -43,5 +50,35 @@ describe('readCookie', () => {
 describe('ThrottleService.keys', () => {
   it('counts per account (case-insensitive) and per address', () => {
     expect(ThrottleService.keys('Admin', '10.0.0.1')).toEqual(['user:admin', 'ip:10.0.0.1']);
+  });
+});
+
+describe('TotpService recovery code hashes', () => {
+  const totp = (config: Pick<AppConfig, 'secretKey' | 'dataDir'>) =>
+    new TotpService({} as never, SecretBox.fromConfig(config), config as AppConfig);
+
+  it('are HMAC-SHA-256 under a key derived from the secret key, never a bare SHA-256', () => {
+    const secretKey = Buffer.alloc(32, 3);
+    const hash = totp({ secretKey, dataDir: '/nonexistent' }).hashRecoveryCode('ABCDE-fghij');
+    const key = Buffer.from(hkdfSync('sha256', secretKey, Buffer.alloc(0), 'cockpit recovery codes v1', 32));
+    const sha = createHash('sha256').update('abcde-fghij').digest();
+    expect(hash).toBe(`h1:${createHmac('sha256', key).update(sha).digest('base64url')}`);
+    expect(hash).not.toContain(sha.toString('base64url'));
+    expect(totp({ secretKey: Buffer.alloc(32, 4), dataDir: '/nonexistent' }).hashRecoveryCode('abcde-fghij')).not.toBe(hash);
+  });
+
+  it('use DATA_DIR/secret.key when COCKPIT_SECRET_KEY is unset (development), the same key as the SecretBox', () => {
+    const dataDir = mkdtempSync(path.join(tmpdir(), 'cockpit-totp-'));
+    const first = totp({ secretKey: undefined, dataDir }).hashRecoveryCode('abcde-fghij');
+    expect(first).toMatch(/^h1:/);
+    expect(totp({ secretKey: undefined, dataDir }).hashRecoveryCode('abcde-fghij')).toBe(first);
+  });
+
+  it('refuse to start when the stored TOTP secrets were sealed with another key', async () => {
+    const sealed = new SecretBox(Buffer.alloc(32, 8)).seal('JBSWY3DPEHPK3PXP');
+    const rows = { query: () => Promise.resolve([{ id: 'u1', totp_secret: sealed, recovery_codes: [] }]) };
+    const config = { secretKey: Buffer.alloc(32, 9), dataDir: '/nonexistent' } as AppConfig;
+    const service = new TotpService(rows as never, SecretBox.fromConfig(config), config);
+    await expect(service.onModuleInit()).rejects.toThrow(/^Cannot read the stored TOTP secrets: Sealed with another key/);
   });
 });
