@@ -94,3 +94,32 @@ describe('loadConfig', () => {
     });
   });
 });
+
+describe('HOST_ENROLL_DENY_NETWORKS', () => {
+  it('denies link-local by default, and loopback too in production', () => {
+    expect(loadConfig({}).enrollDenyNetworks).toEqual(['169.254.0.0/16', 'fe80::/10']);
+    expect(
+      loadConfig({
+        NODE_ENV: 'production',
+        PUBLIC_URL: 'https://c.example',
+        COCKPIT_SECRET_KEY: Buffer.alloc(32, 1).toString('base64'),
+      }).enrollDenyNetworks,
+    ).toEqual(['169.254.0.0/16', 'fe80::/10', '127.0.0.0/8', '::1/128']);
+  });
+
+  it('takes a list of networks, or none', () => {
+    expect(loadConfig({ HOST_ENROLL_DENY_NETWORKS: '10.0.0.0/8, fd00::/8,192.0.2.1' }).enrollDenyNetworks).toEqual([
+      '10.0.0.0/8',
+      'fd00::/8',
+      '192.0.2.1',
+    ]);
+    expect(loadConfig({ HOST_ENROLL_DENY_NETWORKS: 'none' }).enrollDenyNetworks).toEqual([]);
+  });
+
+  it('refuses what is not a network, naming the variable', () => {
+    expect(() => loadConfig({ HOST_ENROLL_DENY_NETWORKS: '10.0.0.0/8,example.com' })).toThrow(
+      /HOST_ENROLL_DENY_NETWORKS: "example.com" is not a network/,
+    );
+    expect(() => loadConfig({ HOST_ENROLL_DENY_NETWORKS: '10.0.0.0/99' })).toThrow(/HOST_ENROLL_DENY_NETWORKS/);
+  });
+});

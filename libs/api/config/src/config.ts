@@ -1,3 +1,4 @@
+import { BlockList } from 'node:net';
 import { hostname } from 'node:os';
 import path from 'node:path';
 import { z } from 'zod';
@@ -25,6 +26,36 @@ const retention = (name: string, fallback: number, max: number) =>
     .min(1, `${name} must be at least 1`)
     .max(max, `${name} must be at most ${max}`)
     .default(fallback);
+
+/** `10.0.0.0/8, fe80::/10`: each entry an IPv4 or IPv6 network; `none` for no entries. */
+const networkList = (name: string) =>
+  z
+    .string()
+    .optional()
+    .transform((raw, ctx) => {
+      if (raw === undefined) return undefined;
+      if (raw.trim() === 'none') return [];
+      const entries = raw
+        .split(',')
+        .map((entry) => entry.trim())
+        .filter(Boolean);
+      for (const entry of entries) {
+        const [address = '', prefix] = entry.split('/');
+        const family = address.includes(':') ? 'ipv6' : 'ipv4';
+        try {
+          new BlockList().addSubnet(address, Number(prefix ?? (family === 'ipv6' ? 128 : 32)), family);
+        } catch {
+          ctx.addIssue({ code: 'custom', message: `${name}: "${entry}" is not a network such as 169.254.0.0/16 or fe80::/10` });
+          return z.NEVER;
+        }
+      }
+      return entries;
+    });
+
+/** Never enrolled unless the operator says otherwise: link-local (cloud metadata at 169.254.169.254). */
+const DEFAULT_ENROLL_DENY = ['169.254.0.0/16', 'fe80::/10'];
+/** In production also loopback: the api's own machine is not a hypervisor host. */
+const PRODUCTION_ENROLL_DENY = ['127.0.0.0/8', '::1/128'];
 
 const postgresUrl = z
   .string()
@@ -84,6 +115,7 @@ export const configSchema = z
         message: 'COCKPIT_SECRET_KEY must be 32 random bytes in base64 (e.g. `openssl rand -base64 32`)',
       })
       .optional(),
+    HOST_ENROLL_DENY_NETWORKS: networkList('HOST_ENROLL_DENY_NETWORKS'),
     METRICS_RAW_RETENTION_HOURS: retention('METRICS_RAW_RETENTION_HOURS', 24, 24 * 31),
     METRICS_1M_RETENTION_DAYS: retention('METRICS_1M_RETENTION_DAYS', 30, 366),
     METRICS_1H_RETENTION_DAYS: retention('METRICS_1H_RETENTION_DAYS', 365, 3660),
@@ -146,6 +178,10 @@ export const configSchema = z
       sessionMaxSeconds: env.SESSION_MAX_HOURS * 3600,
       /** Key that seals secrets at rest (unset outside production: DATA_DIR/secret.key, created at first start). */
       secretKey: env.COCKPIT_SECRET_KEY ? Buffer.from(env.COCKPIT_SECRET_KEY.trim(), 'base64') : undefined,
+      /** Networks hosts may not be enrolled from (their URL's addresses are checked before any connection). */
+      enrollDenyNetworks:
+        env.HOST_ENROLL_DENY_NETWORKS ??
+        (env.NODE_ENV === 'production' ? [...DEFAULT_ENROLL_DENY, ...PRODUCTION_ENROLL_DENY] : DEFAULT_ENROLL_DENY),
       /** How long stats history is kept at each resolution (older partitions are dropped). */
       metricsRetention: {
         rawMs: env.METRICS_RAW_RETENTION_HOURS * 3_600_000,

@@ -9,6 +9,7 @@ import { ApiInstanceEntity } from './entities/api-instance.entity.js';
 import { HostEntity } from './entities/host.entity.js';
 import { inventoryEntities } from './entities/inventory.entities.js';
 import { HostsController } from './hosts.controller.js';
+import { EnrollProbe } from './enroll-probe.js';
 import { HostsService } from './hosts.service.js';
 import { InventoryService } from './inventory.service.js';
 import { VmsController } from './vms.controller.js';
@@ -25,7 +26,7 @@ import { VmsController } from './vms.controller.js';
     EventsModule,
   ],
   controllers: [HostsController, VmsController],
-  providers: [HostsService, InventoryService, DemoFleetService, CollectorService],
+  providers: [HostsService, InventoryService, DemoFleetService, CollectorService, EnrollProbe],
   exports: [HostsService, InventoryService, CollectorService],
 })
 export class HostsModule {}

@@ -4,14 +4,9 @@ import { Repository } from 'typeorm';
 import { SECRET_BOX, SecretBox } from '@cockpit/api-core';
 import { EventHubService } from '@cockpit/api-events';
 import type { Host, HostDetail, HostInfo, Vm, VmAction } from '@cockpit/contracts';
-import {
-  CertificateMismatchError,
-  fetchPeerCertificate,
-  VaporClient,
-  VaporProtocolError,
-  VaporRequestError,
-} from '@cockpit/vapor-client';
+import { CertificateMismatchError, fetchPeerCertificate, VaporClient, VaporRequestError } from '@cockpit/vapor-client';
 import { HostEntity } from './entities/host.entity.js';
+import { EnrollProbe } from './enroll-probe.js';
 import { InventoryService } from './inventory.service.js';
 
 /** Enrollment with certificate pinning, and the host registry other modules read through. */
@@ -22,6 +17,7 @@ export class HostsService {
     private readonly inventory: InventoryService,
     @Inject(SECRET_BOX) private readonly secrets: SecretBox,
     private readonly events: EventHubService,
+    private readonly probe: EnrollProbe,
   ) {}
 
   /** Agent tokens are stored sealed: seal any left from before, and refuse to start with the wrong key. */
@@ -52,11 +48,12 @@ export class HostsService {
   async enroll(url: string, token: string, fingerprint?: string): Promise<HostEntity> {
     const normalised = url.replace(/\/+$/, '');
     if (await this.hosts.findOneBy({ url: normalised })) throw new ConflictException(`${normalised} is already enrolled`);
+    await this.probe.checkTarget(normalised);
     let presented: string;
     try {
       presented = (await fetchPeerCertificate(normalised)).fingerprint;
     } catch (error) {
-      throw new UnprocessableEntityException(`Cannot reach ${normalised}: ${(error as Error).message}`);
+      throw this.probe.describe(normalised, error);
     }
     if (fingerprint && fingerprint !== presented) {
       throw new ConflictException(
@@ -91,7 +88,7 @@ export class HostsService {
     if (host.state === 'untrusted') {
       // Re-pinning after a certificate change: the new fingerprint must be what the host presents now.
       const presented = await fetchPeerCertificate(host.url).catch((error: unknown) => {
-        throw new UnprocessableEntityException(`Cannot reach ${host.url}: ${(error as Error).message}`);
+        throw this.probe.describe(host.url, error);
       });
       if (presented.fingerprint !== fingerprint) {
         throw new ConflictException(
@@ -133,12 +130,8 @@ export class HostsService {
       return info;
     } catch (error) {
       if (error instanceof ConflictException) throw error;
-      if (error instanceof VaporRequestError && error.status === 401)
-        throw new UnprocessableEntityException(`${host.url} refused the token`);
       if (error instanceof CertificateMismatchError) throw new ConflictException(error.message);
-      if (error instanceof VaporProtocolError)
-        throw new UnprocessableEntityException(`${host.url} does not speak the Vapor API: ${error.message}`);
-      throw new UnprocessableEntityException(`Cannot use ${host.url}: ${(error as Error).message}`);
+      throw this.probe.describe(host.url, error);
     }
   }
 
@@ -239,8 +232,9 @@ export class HostsService {
     if (url !== undefined && url !== host.url) {
       const other = await this.hosts.findOneBy({ url });
       if (other) throw new ConflictException(`${url} is already enrolled`);
+      await this.probe.checkTarget(url);
       const presented = await fetchPeerCertificate(url).catch((error: unknown) => {
-        throw new UnprocessableEntityException(`Cannot reach ${url}: ${(error as Error).message}`);
+        throw this.probe.describe(url, error);
       });
       if (presented.fingerprint !== host.fingerprint)
         throw new ConflictException(
