@@ -1,16 +1,8 @@
-import {
-  ForbiddenException,
-  Inject,
-  Injectable,
-  UnauthorizedException,
-  type CanActivate,
-  type ExecutionContext,
-} from '@nestjs/common';
+import { ForbiddenException, Injectable, UnauthorizedException, type CanActivate, type ExecutionContext } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
 import { timingSafeEqual } from 'node:crypto';
 import { isAllowed, type Permission, type RouteDef } from '@cockpit/contracts';
-import type { AppConfig } from '@cockpit/api-config';
-import { APP_CONFIG, ROUTE_DEF, type RequestWithPrincipal } from '@cockpit/api-core';
+import { OriginPolicy, ROUTE_DEF, type RequestWithPrincipal } from '@cockpit/api-core';
 import { AuditService, auditActor, requestIdOf } from '@cockpit/api-audit';
 import { GrantsService } from './grants.service.js';
 import { SessionService } from './session.service.js';
@@ -42,8 +34,6 @@ function sameSecret(a: string, b: string): boolean {
  */
 @Injectable()
 export class AuthGuard implements CanActivate {
-  private readonly publicOrigin: string;
-
   constructor(
     private readonly reflector: Reflector,
     private readonly sessions: SessionService,
@@ -51,10 +41,8 @@ export class AuthGuard implements CanActivate {
     private readonly grants: GrantsService,
     private readonly audit: AuditService,
     private readonly tokens: TokensService,
-    @Inject(APP_CONFIG) private readonly config: AppConfig,
-  ) {
-    this.publicOrigin = new URL(config.publicUrl).origin;
-  }
+    private readonly origins: OriginPolicy,
+  ) {}
 
   async canActivate(context: ExecutionContext): Promise<boolean> {
     if (context.getType() !== 'http') return true;
@@ -150,29 +138,13 @@ export class AuthGuard implements CanActivate {
   }
 
   /**
-   * A browser always says where a request comes from: a state change from anywhere but PUBLIC_URL
-   * is refused. The Host header proves nothing (a client or a proxy chooses it). Without an explicit
-   * PUBLIC_URL (development) the default names no real port, so any loopback origin is ours: a page
-   * elsewhere, DNS rebinding included, has its own name as its origin.
+   * A browser always says where a request comes from: a state change from any origin but ours is
+   * refused. Ours is PUBLIC_URL's (or, without it, the local URLs the api prints), never what the
+   * Host header says (a client or a proxy chooses it); the socket.io handshake asks the same policy.
    */
   private checkOrigin(request: RequestWithPrincipal): void {
     const origin = request.headers.origin;
-    if (origin === undefined) return; // not a browser (curl, scripts): cookies alone cannot be forged there
-    if (origin === this.publicOrigin) return;
-    if (!this.config.publicUrlExplicit && isLoopbackOrigin(origin)) return;
-    throw new ForbiddenException(`Cross-origin request from ${origin} refused`);
-  }
-}
-
-function isLoopbackOrigin(origin: string): boolean {
-  try {
-    const url = new URL(origin);
-    return (
-      url.origin === origin &&
-      (url.protocol === 'http:' || url.protocol === 'https:') &&
-      ['localhost', '127.0.0.1', '[::1]'].includes(url.hostname)
-    );
-  } catch {
-    return false;
+    // No Origin: not a browser (curl, scripts), where cookies alone cannot be forged.
+    if (!this.origins.allows(origin)) throw new ForbiddenException(`Cross-origin request from ${origin ?? ''} refused`);
   }
 }
