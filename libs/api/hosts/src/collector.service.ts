@@ -243,7 +243,7 @@ export class CollectorService implements OnApplicationBootstrap, OnApplicationSh
         setState: (hostId, state, reason) => this.setState(hostId, state, reason),
         publish: (type, data) => this.events.publish(type, data),
         latest: (hostStats, vmStats) => {
-          this.latestHosts.set(hostStats.id, hostStats);
+          if (hostStats) this.latestHosts.set(hostStats.id, hostStats);
           for (const vm of vmStats) this.latestVms.set(vm.id, vm);
         },
       },

@@ -1,5 +1,11 @@
 import type { Logger } from '@nestjs/common';
-import type { HostState, VaporEvent, VaporStreamControl } from '@cockpit/contracts';
+import {
+  checkStatsRows,
+  type HostState,
+  type StatsRejection,
+  type VaporEvent,
+  type VaporStreamControl,
+} from '@cockpit/contracts';
 import type { EventHubService } from '@cockpit/api-events';
 import type { MetricsStore, Sample } from '@cockpit/api-metrics';
 import {
@@ -38,8 +44,8 @@ export interface SessionSink {
   logger: Logger;
   /** Records the host's state (the collector writes it only when it changes). */
   setState(hostId: string, state: HostState, reason: string | null): Promise<void>;
-  /** The latest sample per host / VM, written in batches by the collector. */
-  latest(host: LatestStats, vms: LatestStats[]): void;
+  /** The latest sample per host / VM, written in batches by the collector (no host sample when its row was bad). */
+  latest(host: LatestStats | undefined, vms: LatestStats[]): void;
   /** Announce a change on the event hub (after it is written). */
   publish: EventHubService['publish'];
 }
@@ -64,6 +70,7 @@ export class HostSession {
   private queue: Promise<void> = Promise.resolve();
   /** The vm.state batch queued last and not yet started (more state changes join it). */
   private openStateBatch?: Extract<VaporEvent, { type: 'vm.state' }>[];
+  private lastRejectionLog = 0;
   /** Why we cut the stream ourselves (the close handler reports it). */
   private cutReason?: { state: HostState; reason: string };
 
@@ -210,19 +217,24 @@ export class HostSession {
     }
   }
 
+  /**
+   * One stats frame: each row is checked on its own (finite, non-negative, within the contract's
+   * bounds); a bad row is dropped and counted, the rest of the frame is kept.
+   */
   private recordStats(event: Extract<VaporEvent, { type: 'stats' }>): void {
     const now = Date.now();
     const stamped = Date.parse(event.ts);
     const ts = new Date(Math.abs(stamped - now) > MAX_CLOCK_SKEW_MS ? now : stamped);
-    const hostSample: Sample = { id: this.host.id, ts, ...event.data.host };
-    const vmSamples: Sample[] = event.data.vms.map(({ vmId, ...stats }) => ({ id: vmId, ts, ...stats }));
-    this.sink.metrics.record('host', [hostSample]);
+    const { host, vms, rejected } = checkStatsRows(event.data);
+    if (rejected.length) this.rejectedRows(rejected, now);
+    const hostSample: Sample | undefined = host && { id: this.host.id, ts, ...host };
+    const vmSamples: Sample[] = vms.map(({ vmId, ...stats }) => ({ id: vmId, ts, ...stats }));
+    if (hostSample) this.sink.metrics.record('host', [hostSample]);
     this.sink.metrics.record('vm', vmSamples);
-    this.sink.latest(
-      { id: this.host.id, cpuPercent: hostSample.cpuPercent, memoryUsedMiB: hostSample.memoryUsedMiB, at: ts },
-      vmSamples.map((s) => ({ id: s.id, cpuPercent: s.cpuPercent, memoryUsedMiB: s.memoryUsedMiB, at: ts })),
-    );
-    // One compact frame per host per tick (not one event per VM).
+    const latest = (s: Sample): LatestStats => ({ id: s.id, cpuPercent: s.cpuPercent, memoryUsedMiB: s.memoryUsedMiB, at: ts });
+    this.sink.latest(hostSample && latest(hostSample), vmSamples.map(latest));
+    // One compact frame per host per tick (not one event per VM); it needs the host's own figures.
+    if (!hostSample) return;
     const tuple = (s: Sample) =>
       [s.cpuPercent, s.memoryUsedMiB, s.diskReadBps, s.diskWriteBps, s.netRxBps, s.netTxBps] as [
         number,
@@ -238,6 +250,17 @@ export class HostSession {
       host: tuple(hostSample),
       vms: vmSamples.map((s) => [s.id, ...tuple(s)]),
     });
+  }
+
+  /** Counts rejected rows; says so in the log at most once a minute per host. */
+  private rejectedRows(rejected: StatsRejection[], now: number): void {
+    for (const { kind, reason } of rejected) this.sink.metrics.reject(kind, reason);
+    if (now - this.lastRejectionLog < 60_000) return;
+    this.lastRejectionLog = now;
+    const first = rejected[0];
+    this.sink.logger.warn(
+      `Host ${this.host.id} sent ${rejected.length} stats row(s) out of bounds, dropped (first: ${first?.kind} ${first?.field} ${first?.reason})`,
+    );
   }
 
   /** Serialises work on this host. A step that fails (database down, host error) forces a clean resync. */

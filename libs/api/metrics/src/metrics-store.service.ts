@@ -42,6 +42,21 @@ export interface Sample {
   netTxBps: number;
 }
 
+/** Every figure finite, non-negative and below 2^53, a valid time: what a `real` column and the rollups take. */
+function storable(sample: Sample): boolean {
+  for (const value of [
+    sample.cpuPercent,
+    sample.memoryUsedMiB,
+    sample.diskReadBps,
+    sample.diskWriteBps,
+    sample.netRxBps,
+    sample.netTxBps,
+  ]) {
+    if (typeof value !== 'number' || !(value >= 0 && value <= Number.MAX_SAFE_INTEGER)) return false;
+  }
+  return Number.isFinite(sample.ts.getTime()) && /^[0-9a-f-]{36}$/i.test(sample.id);
+}
+
 /**
  * Larger batches cost less per row (COPY has a fixed cost per statement); a crash loses at most
  * this much of samples (see README). Live charts do not wait for it: they follow stats events.
@@ -78,6 +93,7 @@ export class MetricsStore implements OnApplicationBootstrap, OnApplicationShutdo
   written = 0;
   /** Milliseconds spent in batch inserts since start. */
   writeMs = 0;
+  private readonly rejected: Counter<'kind' | 'reason'>;
 
   constructor(
     private readonly dataSource: DataSource,
@@ -104,6 +120,12 @@ export class MetricsStore implements OnApplicationBootstrap, OnApplicationShutdo
       'Stats samples dropped because the buffer overflowed while PostgreSQL was unavailable',
       () => this.dropped,
     );
+    this.rejected = new Counter({
+      name: 'cockpit_stats_rows_rejected_total',
+      help: 'Stats rows from hosts dropped because a figure was out of bounds (NaN, negative, too large...), by kind and reason',
+      labelNames: ['kind', 'reason'] as const,
+      registers,
+    });
     const buffered: Gauge = new Gauge({
       name: 'cockpit_metrics_samples_buffered',
       help: 'Stats samples waiting to be written',
@@ -127,10 +149,21 @@ export class MetricsStore implements OnApplicationBootstrap, OnApplicationShutdo
     await this.flush();
   }
 
-  /** Queue samples; they reach PostgreSQL within five seconds (or when the batch is full). */
+  /** Count a stats row from a host that was dropped (the collector checks each row against the contract). */
+  reject(kind: SeriesKind, reason: string): void {
+    this.rejected.inc({ kind, reason });
+  }
+
+  /**
+   * Queue samples; they reach PostgreSQL within five seconds (or when the batch is full). A sample
+   * no column can hold is dropped and counted here: one bad row must never fail a whole batch.
+   */
   record(kind: SeriesKind, samples: readonly Sample[]): void {
     const buffer = this.buffers[kind];
-    for (const sample of samples) buffer.push(sample);
+    for (const sample of samples) {
+      if (storable(sample)) buffer.push(sample);
+      else this.reject(kind, 'unstorable');
+    }
     const total = this.buffers.host.length + this.buffers.vm.length;
     if (total > MAX_BUFFERED_SAMPLES) {
       const excess = total - MAX_BUFFERED_SAMPLES;

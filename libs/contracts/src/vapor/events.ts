@@ -1,26 +1,16 @@
 import { z } from 'zod';
 import { Job } from './jobs.js';
+import { StatsFrame } from './stats.js';
 import { Vm, VmState } from './vm.js';
 
-export const HostStats = z.object({
-  cpuPercent: z.number().min(0).max(100),
-  memoryUsedMiB: z.number().nonnegative(),
-  diskReadBps: z.number().nonnegative(),
-  diskWriteBps: z.number().nonnegative(),
-  netRxBps: z.number().nonnegative(),
-  netTxBps: z.number().nonnegative(),
-});
+export * from './stats.js';
 
-export const VmStats = z.object({
-  vmId: z.uuid(),
-  cpuPercent: z.number().min(0).max(100),
-  memoryUsedMiB: z.number().nonnegative(),
-  diskReadBps: z.number().nonnegative(),
-  diskWriteBps: z.number().nonnegative(),
-  netRxBps: z.number().nonnegative(),
-  netTxBps: z.number().nonnegative(),
-});
-export type VmStats = z.infer<typeof VmStats>;
+/** Generations fit the PostgreSQL integer column the api keeps them in. */
+const Generation = z
+  .number()
+  .int()
+  .positive()
+  .max(2 ** 31 - 1);
 
 const event = <T extends string, D extends z.ZodType>(type: T, data: D) =>
   z.object({ seq: z.number().int().positive(), ts: z.iso.datetime(), type: z.literal(type), data });
@@ -29,15 +19,18 @@ const event = <T extends string, D extends z.ZodType>(type: T, data: D) =>
 export const VaporEvent = z.discriminatedUnion('type', [
   event(
     'vm.state',
-    z.object({ vmId: z.uuid(), state: VmState, previous: VmState, generation: z.number().int(), reason: z.string() }),
+    z.object({ vmId: z.uuid(), state: VmState, previous: VmState, generation: Generation, reason: z.string().max(1000) }),
   ),
   event('vm.created', z.object({ vm: Vm })),
   event('vm.updated', z.object({ vm: Vm })),
   event('vm.deleted', z.object({ vmId: z.uuid() })),
   event('job.progress', z.object({ job: Job })),
   event('job.finished', z.object({ job: Job })),
-  event('host.changed', z.object({ reason: z.string() }).meta({ description: 'Re-read /v1/host (pools, networks changed)' })),
-  event('stats', z.object({ host: HostStats, vms: z.array(VmStats), intervalMs: z.number().int().positive() })),
+  event(
+    'host.changed',
+    z.object({ reason: z.string().max(1000) }).meta({ description: 'Re-read /v1/host (pools, networks changed)' }),
+  ),
+  event('stats', StatsFrame),
 ]);
 export type VaporEvent = z.infer<typeof VaporEvent>;
 export type VaporEventType = VaporEvent['type'];

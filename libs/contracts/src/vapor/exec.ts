@@ -8,10 +8,16 @@ export const ExecRequest = z.object({
 export type ExecRequest = z.input<typeof ExecRequest>;
 
 export const ExecResult = z.object({
-  exitCode: z.number().int().nullable().meta({ description: 'null when killed by the timeout' }),
+  exitCode: z
+    .number()
+    .int()
+    .min(-(2 ** 31))
+    .max(2 ** 31 - 1)
+    .nullable()
+    .meta({ description: 'null when killed by the timeout' }),
   stdout: z.string(),
   stderr: z.string(),
-  durationMs: z.number().nonnegative(),
+  durationMs: z.number().nonnegative().max(Number.MAX_SAFE_INTEGER),
   timedOut: z.boolean(),
 });
 export type ExecResult = z.infer<typeof ExecResult>;

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { Bytes, Slug, Timestamp } from './common.js';
+import { Bytes, MiB, Slug, Timestamp } from './common.js';
 
 export const CpuInfo = z.object({
   vendor: z.string(),
@@ -33,17 +33,40 @@ export const Network = z.object({
 });
 export type Network = z.infer<typeof Network>;
 
+/**
+ * What a host may claim about its hardware: the shapes above (which Cockpit's REST API reuses for
+ * what it stores) with bounds a real machine stays within, and that the api's integer columns hold.
+ */
+const HostCpu = CpuInfo.extend({
+  features: z.array(z.string().max(64)).max(2048),
+  sockets: z.number().int().min(1).max(64),
+  coresPerSocket: z.number().int().min(1).max(1024),
+  threadsPerCore: z.number().int().min(1).max(16),
+});
+const HostNumaNode = NumaNode.extend({
+  id: z.number().int().min(0).max(1023),
+  cpus: z.array(z.number().int().min(0).max(65_535)).max(65_536),
+  memoryMiB: MiB,
+});
+
 export const HostInfo = z.object({
   uuid: z.uuid(),
   hostname: z.string(),
   agentVersion: z.string(),
   apiVersion: z.literal('v1'),
   hypervisor: z.object({ name: z.string(), version: z.string(), driver: z.enum(['sim', 'qemu', 'libvirt']) }),
-  cpu: CpuInfo,
-  memory: z.object({ totalMiB: z.number().int().positive(), freeMiB: z.number().int().nonnegative() }),
-  numa: z.array(NumaNode),
-  pools: z.array(StoragePool),
-  networks: z.array(Network),
+  cpu: HostCpu,
+  memory: z.object({
+    totalMiB: MiB,
+    freeMiB: z
+      .number()
+      .int()
+      .nonnegative()
+      .max(2 ** 31 - 1),
+  }),
+  numa: z.array(HostNumaNode).max(1024),
+  pools: z.array(StoragePool).max(1024),
+  networks: z.array(Network).max(4096),
   bootedAt: Timestamp,
 });
 export type HostInfo = z.infer<typeof HostInfo>;

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { Bytes, Slug, Timestamp } from './common.js';
+import { Bytes, Measure, Slug, Timestamp } from './common.js';
 import { Vm } from './vm.js';
 
 /** How to reach and trust a peer agent (the source drives the destination directly). */
@@ -56,9 +56,9 @@ export const JobProgress = z.object({
   transferredBytes: Bytes,
   remainingBytes: Bytes,
   totalBytes: Bytes,
-  dirtyPagesRate: z.number().nonnegative().meta({ description: 'Pages dirtied per second (4 KiB pages)' }),
-  throughputMBps: z.number().nonnegative(),
-  expectedDowntimeMs: z.number().nonnegative(),
+  dirtyPagesRate: Measure.meta({ description: 'Pages dirtied per second (4 KiB pages)' }),
+  throughputMBps: Measure,
+  expectedDowntimeMs: Measure,
   iteration: z.number().int().nonnegative(),
   cpuThrottlePercent: z.number().min(0).max(99),
 });
@@ -74,8 +74,8 @@ export const Job = z.object({
   finishedAt: Timestamp.nullable(),
   result: z
     .object({
-      downtimeMs: z.number().nonnegative().nullable(),
-      durationMs: z.number().nonnegative(),
+      downtimeMs: Measure.nullable(),
+      durationMs: Measure,
       error: z.string().nullable(),
     })
     .nullable(),

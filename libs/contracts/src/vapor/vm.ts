@@ -37,9 +37,14 @@ export const Vm = z
     vcpus: z.number().int().min(1).max(512),
     memoryMiB: MiB,
     cpu: VmCpu,
-    disks: z.array(VmDisk),
-    nics: z.array(VmNic),
-    generation: z.number().int().positive().meta({ description: 'Changes on every change; send it back in If-Match' }),
+    disks: z.array(VmDisk).max(256),
+    nics: z.array(VmNic).max(256),
+    generation: z
+      .number()
+      .int()
+      .positive()
+      .max(2 ** 31 - 1)
+      .meta({ description: 'Changes on every change; send it back in If-Match' }),
     createdAt: Timestamp,
     updatedAt: Timestamp,
   })

@@ -114,8 +114,10 @@ export async function startAgentServer(
     },
     failNextMigration: (uuid, atFraction) =>
       options.hosts.find((h) => h.uuid === uuid)?.driver.simulation?.failNextMigration(atFraction),
+    corruptStats: (uuid, rules) => options.hosts.find((h) => h.uuid === uuid)?.driver.simulation?.corruptStats?.(rules),
     clear: (uuid) => {
       faultsByHost.delete(uuid);
+      faults.corruptStats(uuid, []);
     },
   };
   const maxBuffered = options.maxBufferedBytes ?? 8 * 1024 * 1024;

@@ -19,6 +19,9 @@ export const USAGE = `Usage:
       --churn-per-s pauses or resumes N random VMs per second (a load generator for benchmarks).
       --admin-port opens fault injection on 127.0.0.1 (POST /hosts/<uuid>/faults with the bearer token,
       Host 127.0.0.1:<port> or localhost:<port>, no Origin, Content-Type: application/json); off by default.
+      Body: {"hang":true}, {"slowMs":N}, {"malformed":true}, {"dropEvents":true}, {"powerLoss":true},
+      {"powerRestore":true}, {"failMigrationAt":0.5}, {"badStats":[{"target":"host"|<vm uuid>,"field":F,"value":V}]},
+      {"clear":true}.
 Environment: VAPOR_PORT (9443), VAPOR_HOST (127.0.0.1), VAPOR_DATA_DIR (.data/vapor), VAPOR_TOKEN.`;
 
 export interface FleetManifest {

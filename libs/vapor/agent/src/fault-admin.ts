@@ -13,6 +13,17 @@ const FaultRequest = z.object({
   powerLoss: z.literal(true).optional(),
   powerRestore: z.literal(true).optional(),
   failMigrationAt: z.number().min(0).max(1).optional(),
+  /** Stats frames carry these values from now on (`[]` stops it): to test how Cockpit copes with bad numbers. */
+  badStats: z
+    .array(
+      z.object({
+        target: z.union([z.literal('host'), z.uuid()]),
+        field: z.enum(['vmId', 'cpuPercent', 'memoryUsedMiB', 'diskReadBps', 'diskWriteBps', 'netRxBps', 'netTxBps']),
+        value: z.union([z.number(), z.string().max(100), z.boolean(), z.null()]),
+      }),
+    )
+    .max(64)
+    .optional(),
   clear: z.literal(true).optional(),
 });
 
@@ -91,6 +102,7 @@ export async function startFaultAdmin(
       if (body.powerLoss) agent.faults.powerLoss(uuid);
       if (body.powerRestore) agent.faults.powerRestore(uuid);
       if (body.failMigrationAt !== undefined) agent.faults.failNextMigration(uuid, body.failMigrationAt);
+      if (body.badStats) agent.faults.corruptStats(uuid, body.badStats);
       reply(200, agent.faults.get(uuid));
     });
   };

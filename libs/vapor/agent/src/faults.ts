@@ -1,3 +1,5 @@
+import type { StatsCorruption } from '@cockpit/vapor-driver';
+
 /**
  * Fault injection for tests: off unless someone turns it on, and reachable only in-process (the
  * object returned by startAgentServer) or on the loopback admin endpoint of the CLI (--admin-port).
@@ -26,5 +28,8 @@ export interface FaultControl {
   powerRestore(hostUuid: string): void;
   /** Make the host's next outgoing migration fail once this share (0..1) of it is done. */
   failNextMigration(hostUuid: string, atFraction: number): void;
+  /** Every stats frame of the host carries these values from now on (simulated drivers; `[]` stops it). */
+  corruptStats(hostUuid: string, rules: readonly StatsCorruption[]): void;
+  /** Everything back to normal (stats corruption included). */
   clear(hostUuid: string): void;
 }

@@ -29,6 +29,17 @@ export type DriverEvent =
   | { type: 'host.changed'; data: { reason: string } }
   | { type: 'stats'; data: { host: z.infer<typeof HostStats>; vms: VmStats[]; intervalMs: number } };
 
+/**
+ * Fault injection: from now on, every stats frame of the host carries `value` in `field` of the
+ * host's row (`target: 'host'`) or of one VM's row (its id), whatever the type. Tests use it to
+ * check that Cockpit drops exactly the bad rows.
+ */
+export interface StatsCorruption {
+  target: 'host' | string;
+  field: string;
+  value: unknown;
+}
+
 /** A refusal the agent answers with a 4xx: the reason is written for the person who asked. */
 export class DriverError extends Error {
   constructor(
@@ -95,5 +106,7 @@ export interface HypervisorDriver {
     /** Power loss and restore: VMs that ran are off, running jobs are gone. */
     powerCycle(): void;
     failNextMigration(atFraction: number): void;
+    /** Replaces values in every stats frame from now on (an empty list stops it). */
+    corruptStats?(rules: readonly StatsCorruption[]): void;
   };
 }

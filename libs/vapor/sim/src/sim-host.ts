@@ -17,6 +17,7 @@ import {
   DriverError,
   type DriverEvent,
   type HypervisorDriver,
+  type StatsCorruption,
   type VmCreateSpec,
   type VmUpdateSpec,
 } from '@cockpit/vapor-driver';
@@ -102,6 +103,8 @@ export class SimHost implements HypervisorDriver {
   private closed = false;
   /** Fault injection: the next outgoing migration fails once this share of it is done. */
   failNextMigrationAt: number | null = null;
+  /** Fault injection: values every stats frame carries instead of the simulated ones. */
+  private statsCorruption: readonly StatsCorruption[] = [];
 
   constructor(init: SimHostInit) {
     this.world = init.world;
@@ -856,6 +859,9 @@ export class SimHost implements HypervisorDriver {
     failNextMigration: (atFraction: number): void => {
       this.failNextMigrationAt = atFraction;
     },
+    corruptStats: (rules: readonly StatsCorruption[]): void => {
+      this.statsCorruption = rules.map((rule) => ({ ...rule }));
+    },
   };
 
   /** Change what a VM's guest does (tests and demos: make it dirty memory fast, say). */
@@ -921,18 +927,16 @@ export class SimHost implements HypervisorDriver {
       vms.push(stats);
     }
     const threads = this.cpu.sockets * this.cpu.coresPerSocket * this.cpu.threadsPerCore;
-    this.emit({
-      type: 'stats',
-      data: {
-        host: {
-          cpuPercent: round(clamp((cpuUsed / threads) * 100 + 1, 0, 100)),
-          memoryUsedMiB: Math.min(this.memoryMiB, memoryUsed),
-          ...totals,
-        },
-        vms,
-        intervalMs: this.world.statsIntervalMs,
-      },
-    });
+    const host = {
+      cpuPercent: round(clamp((cpuUsed / threads) * 100 + 1, 0, 100)),
+      memoryUsedMiB: Math.min(this.memoryMiB, memoryUsed),
+      ...totals,
+    };
+    for (const { target, field, value } of this.statsCorruption) {
+      const row = target === 'host' ? host : vms.find((vm) => vm.vmId === target);
+      if (row) (row as Record<string, unknown>)[field] = value;
+    }
+    this.emit({ type: 'stats', data: { host, vms, intervalMs: this.world.statsIntervalMs } });
   }
 
   async close(): Promise<void> {
