@@ -131,6 +131,29 @@ describe('one unit of work per request: the change and its audit record commit t
     ).toHaveLength(1);
   });
 
+  it('audits a request refused before it reached its route: broken JSON, and a denied caller', async () => {
+    const marker = `broken-${Math.random().toString(36).slice(2)}`;
+    const broken = await raw('POST', '/api/groups', `{"name": "${marker}", `);
+    expect(broken.status).toBe(400);
+    const anonymous = await fetch(`${api.url}/api/groups`, {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/json', 'X-Request-Id': marker },
+      body: JSON.stringify({ name: 'x', members: [] }),
+    });
+    expect(anonymous.status).toBe(401);
+    const rows = await queryRows(
+      api.databaseUrl,
+      "SELECT action, result, status FROM audit_log WHERE action = 'createGroup' AND (request_id = $1 OR status = 400) ORDER BY id DESC LIMIT 2",
+      [marker],
+    );
+    expect(rows).toEqual(
+      expect.arrayContaining([
+        { action: 'createGroup', result: 'denied', status: 401 },
+        { action: 'createGroup', result: 'failure', status: 400 },
+      ]),
+    );
+  });
+
   it('answers a refused request with its 4xx even when the audit log cannot take the record', async () => {
     const restore = await breakAuditFor(api, 'createUser', 'failure');
     try {

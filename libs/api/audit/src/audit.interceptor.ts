@@ -1,8 +1,9 @@
-import { HttpException, Injectable, type CallHandler, type ExecutionContext, type NestInterceptor } from '@nestjs/common';
+import { Injectable, type CallHandler, type ExecutionContext, type NestInterceptor } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
-import { catchError, defer, from, lastValueFrom, type Observable } from 'rxjs';
+import type { Request } from 'express';
+import { defer, from, lastValueFrom, type Observable } from 'rxjs';
 import type { RouteDef } from '@cockpit/contracts';
-import { ROUTE_DEF, UnitOfWork, type RequestWithPrincipal } from '@cockpit/api-core';
+import { ROUTE_DEF, UnitOfWork, type FailedRequestRecorder, type RequestWithPrincipal } from '@cockpit/api-core';
 import { AuditService, type AuditEntry } from './audit.service.js';
 
 const SAFE = new Set(['GET', 'HEAD', 'OPTIONS']);
@@ -53,7 +54,7 @@ export function auditEntryOf(
  * The unit of work of every state-changing request: the handler runs in one transaction and its
  * audit record is written in that same transaction, so the change and its record commit together
  * or not at all. When the handler (or its validation) fails, the transaction rolls back and the
- * failure is recorded on its own; a record that cannot be written never replaces the answer.
+ * error filter records the failure on its own (FailedRequestAudit).
  */
 @Injectable()
 export class AuditInterceptor implements NestInterceptor {
@@ -77,18 +78,24 @@ export class AuditInterceptor implements NestInterceptor {
           return value;
         }),
       ),
-    ).pipe(
-      catchError(async (error: unknown) => {
-        const status = error instanceof HttpException ? error.getStatus() : statusOf(error);
-        await this.audit.recordSafely(auditEntryOf(request, def.id, 'failure', status));
-        throw error;
-      }),
     );
   }
 }
 
-/** Errors from Express's body parser carry their status; anything else is a 500. */
-function statusOf(error: unknown): number {
-  const status = (error as { status?: unknown } | undefined)?.status;
-  return typeof status === 'number' && status >= 400 && status < 600 ? status : 500;
+/**
+ * The audit record of a state-changing request that was refused or failed, wherever that happened
+ * (body parser, guard, validation, handler); called by the error filter once the transaction has
+ * rolled back. A record that cannot be written is logged and never replaces the answer.
+ */
+@Injectable()
+export class FailedRequestAudit implements FailedRequestRecorder {
+  constructor(private readonly audit: AuditService) {}
+
+  async record(request: Request, def: RouteDef | undefined, status: number): Promise<void> {
+    // Sign-in records its own refusals (it knows who tried); a refused sign-out never reached its handler.
+    if (def?.id === 'login') return;
+    const action = def?.id ?? `${request.method} ${request.path}`;
+    const result = status === 401 || status === 403 ? 'denied' : 'failure';
+    await this.audit.recordSafely(auditEntryOf(request as RequestWithPrincipal, action, result, status));
+  }
 }

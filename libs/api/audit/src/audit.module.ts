@@ -1,7 +1,7 @@
 import { Module } from '@nestjs/common';
-import { TransactionalRepositories } from '@cockpit/api-core';
+import { FAILED_REQUEST_RECORDER, TransactionalRepositories } from '@cockpit/api-core';
 import { AuditController } from './audit.controller.js';
-import { AuditInterceptor } from './audit.interceptor.js';
+import { AuditInterceptor, FailedRequestAudit } from './audit.interceptor.js';
 import { AuditService } from './audit.service.js';
 import { AuditRecordEntity } from './entities/audit-record.entity.js';
 
@@ -9,8 +9,13 @@ import { AuditRecordEntity } from './entities/audit-record.entity.js';
 @Module({
   imports: [TransactionalRepositories.forFeature([AuditRecordEntity])],
   controllers: [AuditController],
-  providers: [AuditService, AuditInterceptor],
+  providers: [
+    AuditService,
+    AuditInterceptor,
+    FailedRequestAudit,
+    { provide: FAILED_REQUEST_RECORDER, useExisting: FailedRequestAudit },
+  ],
   // The app registers AuditInterceptor as the outermost global interceptor (see apps/api).
-  exports: [AuditService, AuditInterceptor],
+  exports: [AuditService, AuditInterceptor, FAILED_REQUEST_RECORDER],
 })
 export class AuditModule {}

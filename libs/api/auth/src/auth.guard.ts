@@ -3,7 +3,6 @@ import { Reflector } from '@nestjs/core';
 import { timingSafeEqual } from 'node:crypto';
 import { isAllowed, type Permission, type RouteDef } from '@cockpit/contracts';
 import { OriginPolicy, ROUTE_DEF, type RequestWithPrincipal } from '@cockpit/api-core';
-import { AuditService, auditActor, requestIdOf } from '@cockpit/api-audit';
 import { GrantsService } from './grants.service.js';
 import { SessionService } from './session.service.js';
 import { TokensService } from './tokens.service.js';
@@ -30,7 +29,8 @@ function sameSecret(a: string, b: string): boolean {
 /**
  * The global guard: every route must declare who may call it (a handler without a route contract
  * is refused); it resolves the caller from the session cookie, checks the Origin and the CSRF
- * token on state-changing requests, and the route's permission. Refused state changes are audited.
+ * token on state-changing requests, and the route's permission. Refused state changes are audited
+ * by the error filter.
  */
 @Injectable()
 export class AuthGuard implements CanActivate {
@@ -39,7 +39,6 @@ export class AuthGuard implements CanActivate {
     private readonly sessions: SessionService,
     private readonly users: UsersService,
     private readonly grants: GrantsService,
-    private readonly audit: AuditService,
     private readonly tokens: TokensService,
     private readonly origins: OriginPolicy,
   ) {}
@@ -48,23 +47,8 @@ export class AuthGuard implements CanActivate {
     if (context.getType() !== 'http') return true;
     const request = context.switchToHttp().getRequest<AuthRequest>();
     const def = this.reflector.get<RouteDef | undefined>(ROUTE_DEF, context.getHandler());
-    try {
-      return await this.check(request, def);
-    } catch (error) {
-      if (!SAFE.has(request.method) && def?.id !== 'login') {
-        await this.audit.record({
-          actor: auditActor(request),
-          sourceIp: request.ip ?? '',
-          action: def?.id ?? `${request.method} ${request.path}`,
-          target: Object.values(request.params ?? {}).join('/') || null,
-          params: { params: request.params, body: request.body as unknown },
-          result: 'denied',
-          status: error instanceof UnauthorizedException ? 401 : 403,
-          requestId: requestIdOf(request),
-        });
-      }
-      throw error;
-    }
+    // A refusal is audited by the error filter (FailedRequestAudit), with the body, like every other.
+    return this.check(request, def);
   }
 
   private async check(request: AuthRequest, def: RouteDef | undefined): Promise<boolean> {

@@ -12,3 +12,4 @@ export * from './contract/principal.js';
 export * from './secrets/secret-box.js';
 export * from './database/unit-of-work.js';
 export * from './http/origin-policy.js';
+export * from './errors/failed-request.js';

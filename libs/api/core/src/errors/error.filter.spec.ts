@@ -1,7 +1,7 @@
 import { describe, expect, it } from '@jest/globals';
 import { BadRequestException, ConflictException, NotFoundException } from '@nestjs/common';
 import { ErrorResponse } from '@cockpit/contracts';
-import { toErrorResponse } from './error.filter.js';
+import { routeOf, toErrorResponse } from './error.filter.js';
 
 describe('toErrorResponse', () => {
   it('keeps the message of an HttpException', () => {
@@ -44,5 +44,14 @@ describe('toErrorResponse', () => {
 
   it('joins Nest-style message arrays', () => {
     expect(toErrorResponse(new ConflictException(['a', 'b'])).message).toBe('a; b');
+  });
+});
+
+describe('routeOf', () => {
+  it('finds the contract a request was for by method and path, parameters included', () => {
+    expect(routeOf({ method: 'PATCH', path: '/api/users/00000000-0000-4000-8000-000000000000' })?.id).toBe('updateUser');
+    expect(routeOf({ method: 'POST', path: '/api/users' })?.id).toBe('createUser');
+    expect(routeOf({ method: 'GET', path: '/api/users' })?.id).toBe('listUsers');
+    expect(routeOf({ method: 'POST', path: '/api/nothing-here' })).toBeUndefined();
   });
 });

@@ -1,7 +1,19 @@
-import { Catch, HttpException, HttpStatus, Logger, type ArgumentsHost, type ExceptionFilter } from '@nestjs/common';
-import type { Response } from 'express';
+import {
+  Catch,
+  HttpException,
+  HttpStatus,
+  Inject,
+  Logger,
+  Optional,
+  type ArgumentsHost,
+  type ExceptionFilter,
+} from '@nestjs/common';
+import type { Request, Response } from 'express';
 import { STATUS_CODES } from 'node:http';
-import type { ErrorResponse } from '@cockpit/contracts';
+import { allRoutes, type ErrorResponse, type RouteDef } from '@cockpit/contracts';
+import { FAILED_REQUEST_RECORDER, type FailedRequestRecorder } from './failed-request.js';
+
+const SAFE = new Set(['GET', 'HEAD', 'OPTIONS']);
 
 /**
  * Turns anything thrown while handling an HTTP request into the one error shape,
@@ -12,16 +24,42 @@ import type { ErrorResponse } from '@cockpit/contracts';
 export class ErrorFilter implements ExceptionFilter {
   private readonly logger = new Logger('HTTP');
 
+  constructor(@Optional() @Inject(FAILED_REQUEST_RECORDER) private readonly recorder?: FailedRequestRecorder) {}
+
   catch(exception: unknown, host: ArgumentsHost): void {
     if (host.getType() !== 'http') throw exception;
+    const request = host.switchToHttp().getRequest<Request>();
     const response = host.switchToHttp().getResponse<Response>();
     const body = toErrorResponse(exception);
     if (body.statusCode >= 500) {
       this.logger.error({ err: exception }, body.message);
     }
-    if (response.headersSent) return;
-    response.status(body.statusCode).type('application/json').json(body);
+    const send = () => {
+      if (!response.headersSent) response.status(body.statusCode).type('application/json').json(body);
+    };
+    // Every refused or failed state change is audited here, once, whatever refused it (body
+    // parser, guard, validation, handler), after its transaction rolled back. The recorder never
+    // throws; the answer goes out either way.
+    if (this.recorder && !SAFE.has(request.method)) {
+      this.recorder.record(request, routeOf(request), body.statusCode).then(send, send);
+      return;
+    }
+    send();
   }
+}
+
+const ROUTE_PATTERNS = allRoutes.map((def) => ({
+  def,
+  pattern: new RegExp(`^${def.path.replace(/[.*+?^$()|[\]\\]/g, '\\$&').replace(/\\?\{[A-Za-z0-9_]+\\?\}/g, '[^/]+')}/?$`),
+}));
+
+/**
+ * The route contract a request was for, also when it failed before reaching its handler (the body
+ * parser, a guard): matched on method and path, the way the router would.
+ */
+export function routeOf(request: Pick<Request, 'method' | 'path'>): RouteDef | undefined {
+  const method = request.method.toLowerCase();
+  return ROUTE_PATTERNS.find(({ def, pattern }) => def.method === method && pattern.test(request.path))?.def;
 }
 
 export function toErrorResponse(exception: unknown): ErrorResponse {
