@@ -77,6 +77,9 @@ export async function startApi(env: Record<string, string>): Promise<ApiProcess>
       LOG_LEVEL: 'warn',
       PORT: '0',
       COCKPIT_ADMIN_PASSWORD: 'benchmark-admin-password',
+      // Production settings on one machine: plain http on loopback, one key for every instance.
+      ALLOW_INSECURE_HTTP: 'true',
+      COCKPIT_SECRET_KEY: Buffer.alloc(32, 7).toString('base64'),
       ...env,
     },
     stdio: ['ignore', 'ignore', 'inherit', 'ipc'],

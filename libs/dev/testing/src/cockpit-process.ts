@@ -23,7 +23,16 @@ export interface CockpitProcess {
 export function startCockpit(env: Record<string, string>, args: string[] = []): CockpitProcess {
   const child = spawn(process.execPath, [LAUNCHER_MAIN, ...args], {
     cwd: ROOT,
-    env: { ...process.env, NODE_ENV: 'production', LOG_LEVEL: 'warn', VAPOR_PORT: '0', ...env },
+    env: {
+      ...process.env,
+      NODE_ENV: 'production',
+      LOG_LEVEL: 'warn',
+      VAPOR_PORT: '0',
+      // Production settings on a laptop: plain http on loopback, and one fixed key for the run.
+      ALLOW_INSECURE_HTTP: 'true',
+      COCKPIT_SECRET_KEY: Buffer.alloc(32, 7).toString('base64'),
+      ...env,
+    },
     stdio: 'pipe',
   });
   let output = '';
