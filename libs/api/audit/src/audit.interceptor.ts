@@ -92,8 +92,9 @@ export class FailedRequestAudit implements FailedRequestRecorder {
   constructor(private readonly audit: AuditService) {}
 
   async record(request: Request, def: RouteDef | undefined, status: number): Promise<void> {
-    // Sign-in records its own refusals (it knows who tried); a refused sign-out never reached its handler.
-    if (def?.id === 'login') return;
+    // Sign-in records the refusals it decides itself (401, 429: it knows who tried); the others
+    // (invalid body, cross-origin) never reached it.
+    if (def?.id === 'login' && (status === 401 || status === 429)) return;
     const action = def?.id ?? `${request.method} ${request.path}`;
     const result = status === 401 || status === 403 ? 'denied' : 'failure';
     await this.audit.recordSafely(auditEntryOf(request as RequestWithPrincipal, action, result, status));
