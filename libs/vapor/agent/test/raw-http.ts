@@ -29,6 +29,8 @@ export function rawRequest(
 ): Promise<RawAnswer> {
   return new Promise((resolve, reject) => {
     const headers: Record<string, string> = { ...options.headers };
+    // Node sends a DELETE's body without framing unless told its length.
+    if (options.body !== undefined) headers['Content-Length'] ??= String(Buffer.byteLength(options.body));
     if (options.upgrade) {
       Object.assign(headers, {
         Connection: 'Upgrade',
