@@ -1,6 +1,7 @@
 import { Module, type DynamicModule } from '@nestjs/common';
 import { APP_FILTER, APP_INTERCEPTOR, DiscoveryModule } from '@nestjs/core';
 import type { AppConfig } from '@cockpit/api-config';
+import { AccessModule } from '@cockpit/api-access';
 import { AuditInterceptor, AuditModule } from '@cockpit/api-audit';
 import { AuthModule } from '@cockpit/api-auth';
 import { AppConfigModule, ContractInterceptor, DatabaseModule, ErrorFilter, LoggingModule } from '@cockpit/api-core';
@@ -20,6 +21,7 @@ export class AppModule {
         LoggingModule,
         DatabaseModule.forRoot(schema),
         DiscoveryModule,
+        AccessModule,
         AuditModule,
         AuthModule,
         EventsModule,

@@ -53,7 +53,7 @@ describe('host enrollment with certificate pinning, against a real Vapor fleet o
   it('refuses a mismatched fingerprint, a wrong token and an unreachable URL with clear 4xx, enrolling nothing', async () => {
     const third = fleet.hosts[2];
     if (!third) throw new Error('fleet too small');
-    const before = ((await call('GET', '/api/hosts')).json as unknown[]).length;
+    const before = ((await call('GET', '/api/hosts')).json as { total: number }).total;
     const mismatch = await call('POST', '/api/hosts', {
       url: third.url,
       token: third.token,
@@ -67,7 +67,7 @@ describe('host enrollment with certificate pinning, against a real Vapor fleet o
     const nowhere = await call('POST', '/api/hosts', { url: 'https://127.0.0.1:1', token: 'x'.repeat(20) });
     expect(nowhere.status).toBe(422);
     expect(ErrorResponse.parse(nowhere.json).message).toMatch(/^Cannot reach https:\/\/127\.0\.0\.1:1/);
-    expect(((await call('GET', '/api/hosts')).json as unknown[]).length).toBe(before);
+    expect(((await call('GET', '/api/hosts')).json as { total: number }).total).toBe(before);
   });
 
   it('stores agent tokens encrypted, and edits a host’s token and URL only when they work', async () => {
@@ -100,7 +100,7 @@ describe('host enrollment with certificate pinning, against a real Vapor fleet o
   });
 
   it('lists, disables and removes hosts', async () => {
-    const hosts = ((await call('GET', '/api/hosts')).json as unknown[]).map((h) => Host.parse(h));
+    const hosts = ((await call('GET', '/api/hosts')).json as { items: unknown[] }).items.map((h) => Host.parse(h));
     const [host] = hosts;
     if (!host) throw new Error('no hosts');
     expect(Host.parse((await call('PATCH', `/api/hosts/${host.id}`, { enabled: false })).json)).toMatchObject({

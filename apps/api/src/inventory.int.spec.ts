@@ -1,7 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { z } from 'zod';
 import { MetricsStore } from '@cockpit/api-metrics';
-import { ErrorResponse, FleetSummary, FleetVm, Host, HostDetail, MetricsSeries } from '@cockpit/contracts';
+import { ErrorResponse, FleetSummary, FleetVm, Host, HostDetail, MetricsSeries, pageOf } from '@cockpit/contracts';
 import { freePort } from '@cockpit/embedded-postgres';
 import { startVaporFleet, type FleetHost, type RunningFleet } from '@cockpit/dev-testing';
 import { VaporClient } from '@cockpit/vapor-client';
@@ -31,9 +30,8 @@ describe('the collector: live inventory, event stream, faults and metrics, again
   const host = async (fleetHost: FleetHost) =>
     HostDetail.parse((await call('GET', `/api/hosts/${hostIds.get(fleetHost.uuid) ?? ''}`)).json);
   const vms = async (fleetHost?: FleetHost) =>
-    z
-      .array(FleetVm)
-      .parse((await call('GET', `/api/vms${fleetHost ? `?hostId=${hostIds.get(fleetHost.uuid) ?? ''}` : ''}`)).json);
+    pageOf(FleetVm).parse((await call('GET', `/api/vms${fleetHost ? `?hostId=${hostIds.get(fleetHost.uuid) ?? ''}` : ''}`)).json)
+      .items;
 
   beforeAll(async () => {
     adminPort = await freePort();
@@ -230,11 +228,11 @@ describe('the collector: live inventory, event stream, faults and metrics, again
       ).status,
     ).toBe(201);
     const scoped = await signedIn(api, viewerPassword, 'scoped');
-    const visible = z.array(Host).parse((await scoped('GET', '/api/hosts')).json);
+    const visible = pageOf(Host).parse((await scoped('GET', '/api/hosts')).json).items;
     expect(visible.map((h) => h.id)).toEqual([firstId]);
     expect((await scoped('GET', `/api/hosts/${secondId}`)).status).toBe(404);
     expect((await scoped('GET', `/api/hosts/${secondId}/metrics`)).status).toBe(404);
-    const theirVms = z.array(FleetVm).parse((await scoped('GET', '/api/vms')).json);
+    const theirVms = pageOf(FleetVm).parse((await scoped('GET', '/api/vms')).json).items;
     expect(theirVms.length).toBeGreaterThan(0);
     expect(theirVms.every((vm) => vm.hostId === firstId)).toBe(true);
     expect(FleetSummary.parse((await scoped('GET', '/api/fleet/summary')).json).hosts.total).toBe(1);

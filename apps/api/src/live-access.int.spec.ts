@@ -1,8 +1,9 @@
-import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { afterAll, beforeAll, describe, expect, it, jest } from '@jest/globals';
 import { createHash } from 'node:crypto';
 import { io as connect, type Socket } from 'socket.io-client';
 import { Me } from '@cockpit/contracts';
 import { queryRows } from '@cockpit/dev-testing';
+import { AccessService } from '@cockpit/api-access';
 import { EventHubService, MAX_STREAMS_PER_PRINCIPAL } from '@cockpit/api-events';
 import { signedIn, until, type Call } from '../test/sign-in.js';
 import { startTestApi, type TestApi } from '../test/test-app.js';
@@ -167,9 +168,8 @@ describe('live streams keep checking access', () => {
     });
     const subscribe = (message: unknown) =>
       new Promise<{ error?: string; scopes?: string[] }>((resolve) => socket.emit('subscribe', message, resolve));
-    const hub = api.app.get(EventHubService);
     // The inventory lookup behind a VM scope fails like a lost database connection would.
-    hub.setVmHostLookup(() => Promise.reject(new Error('connection terminated')));
+    jest.spyOn(api.app.get(AccessService), 'chainOf').mockRejectedValueOnce(new Error('connection terminated'));
     const failed = await subscribe({ scopes: ['/vms/00000000-0000-4000-8000-000000000001'] });
     expect(failed.error).toMatch(/could not be completed/);
     expect(socket.connected).toBe(true);

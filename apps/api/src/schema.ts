@@ -11,6 +11,7 @@ import { Inventory1795326522792 } from './migrations/1795326522792-Inventory.js'
 import { MetricsTables1795326522793 } from './migrations/1795326522793-MetricsTables.js';
 import { Events1795329098961 } from './migrations/1795329098961-Events.js';
 import { SessionSecondFactor1795331000000 } from './migrations/1795331000000-SessionSecondFactor.js';
+import { PagedListIndexes1796121276174 } from './migrations/1796121276174-PagedListIndexes.js';
 import { EventEntity } from '@cockpit/api-events';
 import { AuthAndAudit1795320832492 } from './migrations/1795320832492-AuthAndAudit.js';
 
@@ -32,5 +33,6 @@ export const schema: SchemaDefinition = {
     MetricsTables1795326522793,
     Events1795329098961,
     SessionSecondFactor1795331000000,
+    PagedListIndexes1796121276174,
   ],
 };

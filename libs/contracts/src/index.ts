@@ -21,3 +21,4 @@ export * from './auth/permissions.js';
 export * from './auth/evaluator.js';
 export * from './events/events.js';
 export * from './text.js';
+export * from './rest/paging.js';

@@ -1,8 +1,10 @@
 import { ForbiddenException, Injectable, UnauthorizedException, type CanActivate, type ExecutionContext } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
+import { z } from 'zod';
+import { AccessService } from '@cockpit/api-access';
 import { timingSafeEqual } from 'node:crypto';
 import { isAllowed, type Permission, type RouteDef } from '@cockpit/contracts';
-import { OriginPolicy, ROUTE_DEF, type RequestWithPrincipal } from '@cockpit/api-core';
+import { OriginPolicy, parseOrBadRequest, ROUTE_DEF, type RequestWithPrincipal } from '@cockpit/api-core';
 import { GrantsService } from './grants.service.js';
 import { SessionService } from './session.service.js';
 import { TokensService } from './tokens.service.js';
@@ -41,6 +43,7 @@ export class AuthGuard implements CanActivate {
     private readonly grants: GrantsService,
     private readonly tokens: TokensService,
     private readonly origins: OriginPolicy,
+    private readonly access: AccessService,
   ) {}
 
   async canActivate(context: ExecutionContext): Promise<boolean> {
@@ -75,8 +78,19 @@ export class AuthGuard implements CanActivate {
     if (!request.principal) throw new UnauthorizedException(refusal ?? 'Sign in first');
     if (def.access === 'authenticated') return true;
     const permission = def.access.permission as Permission;
-    // Object routes: held anywhere is enough to ask; the handler checks each object's scope.
-    if (def.access.scoped && request.principal.grants.some((grant) => grant.permissions.includes(permission))) return true;
+    const scope = def.access.scope;
+    if (scope === 'visible') {
+      // A list: held anywhere is enough to ask; it shows only what the permission covers.
+      if (!AccessService.holdsAnywhere(request.principal.grants, permission))
+        throw new ForbiddenException(`You need the ${permission} permission on something for this`);
+      return true;
+    }
+    if (scope) {
+      // About one object: its id is checked against the contract first, then the object's scope chain.
+      const params = parseOrBadRequest(def.params ?? z.object({}), request.params, 'params') as Record<string, unknown>;
+      await this.access.authorize(request.principal, permission, scope.kind, String(params[scope.param]));
+      return true;
+    }
     if (!isAllowed(request.principal.grants, permission, ['/'])) {
       throw new ForbiddenException(`You need the ${def.access.permission} permission for this`);
     }

@@ -13,3 +13,5 @@ export * from './secrets/secret-box.js';
 export * from './database/unit-of-work.js';
 export * from './http/origin-policy.js';
 export * from './errors/failed-request.js';
+export * from './errors/domain-errors.js';
+export * from './database/keyset.js';

@@ -7,6 +7,7 @@ import { Server, type Socket } from 'socket.io';
 import { DataSource } from 'typeorm';
 import type { AppConfig } from '@cockpit/api-config';
 import { APP_CONFIG, OriginPolicy, UnitOfWork, type Principal } from '@cockpit/api-core';
+import { AccessService, objectOfScope } from '@cockpit/api-access';
 import { AuditService, type AuditEntry } from '@cockpit/api-audit';
 import { PrincipalService, type Credentials } from '@cockpit/api-auth';
 import {
@@ -90,7 +91,6 @@ export class EventHubService implements OnApplicationBootstrap, OnApplicationShu
   private queue: Pending[] = [];
   private flushing?: Promise<void>;
   private readonly timers: NodeJS.Timeout[] = [];
-  private vmHostLookup: (vmId: string) => Promise<string | undefined> = () => Promise.resolve(undefined);
   /** In-process listeners (the SSE endpoint and tests use the table; this is for same-instance consumers). */
   private readonly listeners = new Set<(event: CockpitEvent) => void>();
   dropped = 0;
@@ -106,12 +106,8 @@ export class EventHubService implements OnApplicationBootstrap, OnApplicationShu
     @Inject(APP_CONFIG) private readonly config: AppConfig,
     private readonly unitOfWork: UnitOfWork,
     private readonly origins: OriginPolicy,
+    private readonly access: AccessService,
   ) {}
-
-  /** The inventory tells the hub which host a VM is on (a grant on a host covers its VMs). */
-  setVmHostLookup(lookup: (vmId: string) => Promise<string | undefined>): void {
-    this.vmHostLookup = lookup;
-  }
 
   isConnected(socketId: string): boolean {
     return this.io?.sockets.sockets.get(socketId)?.connected ?? false;
@@ -349,8 +345,11 @@ export class EventHubService implements OnApplicationBootstrap, OnApplicationShu
   }
 
   private async roomsForScope(principal: Principal, scope: ScopePath): Promise<string[]> {
-    const vmHost = scope.startsWith('/vms/') ? await this.vmHostLookup(scope.slice('/vms/'.length)) : undefined;
-    return roomsFor(principal.grants, scope, chainOf(scope, vmHost));
+    // A VM's chain comes from the inventory, through the access seam (a grant on its host covers it).
+    const object = objectOfScope(scope);
+    const chain = object ? await this.access.chainOf(object.kind, object.id) : undefined;
+    if (chain) return roomsFor(principal.grants, scope, chain);
+    return roomsFor(principal.grants, scope, chainOf(scope));
   }
 
   private leave(socket: HubSocket, scope: ScopePath): void {

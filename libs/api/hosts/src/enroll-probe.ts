@@ -1,8 +1,8 @@
-import { Inject, Injectable, UnprocessableEntityException } from '@nestjs/common';
+import { Inject, Injectable } from '@nestjs/common';
 import { lookup } from 'node:dns/promises';
 import { BlockList, isIP } from 'node:net';
 import type { AppConfig } from '@cockpit/api-config';
-import { APP_CONFIG } from '@cockpit/api-core';
+import { APP_CONFIG, UnprocessableError } from '@cockpit/api-core';
 import { VaporProtocolError, VaporRequestError } from '@cockpit/vapor-client';
 
 const UNREACHABLE_CODES: Record<string, string> = {
@@ -48,7 +48,7 @@ export class EnrollProbe {
     }
     for (const { address, family } of addresses) {
       if (this.isDenied(address, family)) {
-        throw new UnprocessableEntityException(
+        throw new UnprocessableError(
           `${url} resolves to ${address}, in a network hosts may not be enrolled from (HOST_ENROLL_DENY_NETWORKS: ${this.config.enrollDenyNetworks.join(', ') || 'none'})`,
         );
       }
@@ -63,27 +63,25 @@ export class EnrollProbe {
   }
 
   /** What went wrong talking to a would-be host, as a class of problem; the remote's words stay out. */
-  describe(url: string, error: unknown): UnprocessableEntityException {
+  describe(url: string, error: unknown): UnprocessableError {
     if (error instanceof VaporRequestError) {
-      if (error.status === 401 || error.status === 403) return new UnprocessableEntityException(`${url} refused the token`);
+      if (error.status === 401 || error.status === 403) return new UnprocessableError(`${url} refused the token`);
       if (error.status === 404)
-        return new UnprocessableEntityException(`${url} answered, but not as a Vapor agent (no Vapor API at this URL)`);
-      return new UnprocessableEntityException(`${url} answered HTTP ${error.status}: it is not a working Vapor agent`);
+        return new UnprocessableError(`${url} answered, but not as a Vapor agent (no Vapor API at this URL)`);
+      return new UnprocessableError(`${url} answered HTTP ${error.status}: it is not a working Vapor agent`);
     }
     if (error instanceof VaporProtocolError)
-      return new UnprocessableEntityException(`${url} answered, but not as a Vapor agent (its answers break the Vapor API)`);
+      return new UnprocessableError(`${url} answered, but not as a Vapor agent (its answers break the Vapor API)`);
     const code = (error as NodeJS.ErrnoException | undefined)?.code ?? '';
     if (UNREACHABLE_CODES[code] || /timed out|did not answer/i.test((error as Error | undefined)?.message ?? ''))
       return this.unreachable(url, error);
     if (/^(ERR_SSL|ERR_TLS|EPROTO)/.test(code) || /TLS|SSL|certificate/i.test((error as Error | undefined)?.message ?? ''))
-      return new UnprocessableEntityException(
-        `${url} did not complete a TLS handshake: is it the HTTPS address of a Vapor agent?`,
-      );
-    return new UnprocessableEntityException(`Cannot use ${url}: the connection failed (${code || 'unknown error'})`);
+      return new UnprocessableError(`${url} did not complete a TLS handshake: is it the HTTPS address of a Vapor agent?`);
+    return new UnprocessableError(`Cannot use ${url}: the connection failed (${code || 'unknown error'})`);
   }
 
-  private unreachable(url: string, error: unknown): UnprocessableEntityException {
+  private unreachable(url: string, error: unknown): UnprocessableError {
     const code = (error as NodeJS.ErrnoException | undefined)?.code ?? '';
-    return new UnprocessableEntityException(`Cannot reach ${url}: ${UNREACHABLE_CODES[code] ?? 'it did not answer in time'}`);
+    return new UnprocessableError(`Cannot reach ${url}: ${UNREACHABLE_CODES[code] ?? 'it did not answer in time'}`);
   }
 }

@@ -1,4 +1,4 @@
-import { Body, Controller, NotFoundException, Param, Query, Req } from '@nestjs/common';
+import { Body, Controller, Param, Query, Req } from '@nestjs/common';
 import { Route, type RequestWithPrincipal } from '@cockpit/api-core';
 import { MetricsStore } from '@cockpit/api-metrics';
 import {
@@ -6,8 +6,6 @@ import {
   enrollHost,
   getHost,
   hostMetrics,
-  hostScopeChain,
-  isAllowed,
   listHosts,
   removeHost,
   trustHost,
@@ -15,19 +13,18 @@ import {
   type MetricsQuery,
 } from '@cockpit/contracts';
 import { CollectorService } from './collector.service.js';
+import { FleetLists } from './fleet-lists.js';
 import { HostsService } from './hosts.service.js';
+import type { ParsedQuery } from './vms.controller.js';
 
-/** May the caller view this host? Hosts outside their scopes answer 404, as if absent. */
-export function canViewHost(request: RequestWithPrincipal, hostId: string): boolean {
-  return isAllowed(request.principal?.grants ?? [], 'host.view', hostScopeChain(hostId));
-}
-
+/** Access is the guard's (each route's contract says on what): handlers only do the work. */
 @Controller()
 export class HostsController {
   constructor(
     private readonly hosts: HostsService,
     private readonly metrics: MetricsStore,
     private readonly collector: CollectorService,
+    private readonly lists: FleetLists,
   ) {}
 
   @Route(collectorOwnership)
@@ -46,20 +43,17 @@ export class HostsController {
   }
 
   @Route(listHosts)
-  async list(@Req() request: RequestWithPrincipal) {
-    return (await this.hosts.summaries()).filter((host) => canViewHost(request, host.id));
+  list(@Req() request: RequestWithPrincipal, @Query() query: ParsedQuery<typeof listHosts>) {
+    return this.lists.hostsPage(request.principal?.grants ?? [], query);
   }
 
   @Route(getHost)
-  async get(@Req() request: RequestWithPrincipal, @Param('hostId') hostId: string) {
-    if (!canViewHost(request, hostId)) throw new NotFoundException(`No host ${hostId}`);
+  get(@Param('hostId') hostId: string) {
     return this.hosts.detail(hostId);
   }
 
   @Route(hostMetrics)
-  async metricsOf(@Req() request: RequestWithPrincipal, @Param('hostId') hostId: string, @Query() query: MetricsQuery) {
-    if (!canViewHost(request, hostId)) throw new NotFoundException(`No host ${hostId}`);
-    await this.hosts.get(hostId);
+  metricsOf(@Param('hostId') hostId: string, @Query() query: MetricsQuery) {
     return this.metrics.series('host', hostId, query);
   }
 

@@ -10,6 +10,9 @@ import { HostEntity } from './entities/host.entity.js';
 import { inventoryEntities } from './entities/inventory.entities.js';
 import { HostsController } from './hosts.controller.js';
 import { EnrollProbe } from './enroll-probe.js';
+import { FleetLists } from './fleet-lists.js';
+import { FleetSummaryService } from './fleet-summary.js';
+import { HostConnections } from './host-connections.js';
 import { HostsService } from './hosts.service.js';
 import { InventoryService } from './inventory.service.js';
 import { VmsController } from './vms.controller.js';
@@ -26,7 +29,16 @@ import { VmsController } from './vms.controller.js';
     EventsModule,
   ],
   controllers: [HostsController, VmsController],
-  providers: [HostsService, InventoryService, DemoFleetService, CollectorService, EnrollProbe],
+  providers: [
+    HostsService,
+    InventoryService,
+    DemoFleetService,
+    CollectorService,
+    EnrollProbe,
+    HostConnections,
+    FleetLists,
+    FleetSummaryService,
+  ],
   exports: [HostsService, InventoryService, CollectorService],
 })
 export class HostsModule {}

@@ -1,12 +1,13 @@
-import { ConflictException, Inject, Injectable, NotFoundException, UnprocessableEntityException } from '@nestjs/common';
+import { Inject, Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import { Repository } from 'typeorm';
-import { SECRET_BOX, SecretBox } from '@cockpit/api-core';
+import { ConflictError, NotFoundError, SECRET_BOX, SecretBox } from '@cockpit/api-core';
 import { EventHubService } from '@cockpit/api-events';
 import type { Host, HostDetail, HostInfo, Vm, VmAction } from '@cockpit/contracts';
-import { CertificateMismatchError, fetchPeerCertificate, VaporClient, VaporRequestError } from '@cockpit/vapor-client';
+import { CertificateMismatchError, fetchPeerCertificate } from '@cockpit/vapor-client';
 import { HostEntity } from './entities/host.entity.js';
 import { EnrollProbe } from './enroll-probe.js';
+import { HostConnections } from './host-connections.js';
 import { InventoryService } from './inventory.service.js';
 
 /** Enrollment with certificate pinning, and the host registry other modules read through. */
@@ -18,6 +19,7 @@ export class HostsService {
     @Inject(SECRET_BOX) private readonly secrets: SecretBox,
     private readonly events: EventHubService,
     private readonly probe: EnrollProbe,
+    private readonly connections: HostConnections,
   ) {}
 
   /** Agent tokens are stored sealed: seal any left from before, and refuse to start with the wrong key. */
@@ -47,7 +49,7 @@ export class HostsService {
 
   async enroll(url: string, token: string, fingerprint?: string): Promise<HostEntity> {
     const normalised = url.replace(/\/+$/, '');
-    if (await this.hosts.findOneBy({ url: normalised })) throw new ConflictException(`${normalised} is already enrolled`);
+    if (await this.hosts.findOneBy({ url: normalised })) throw new ConflictError(`${normalised} is already enrolled`);
     await this.probe.checkTarget(normalised);
     let presented: string;
     try {
@@ -56,7 +58,7 @@ export class HostsService {
       throw this.probe.describe(normalised, error);
     }
     if (fingerprint && fingerprint !== presented) {
-      throw new ConflictException(
+      throw new ConflictError(
         `Fingerprint mismatch: ${normalised} presents ${presented}, not the ${fingerprint} you gave. Nothing was enrolled.`,
       );
     }
@@ -91,13 +93,13 @@ export class HostsService {
         throw this.probe.describe(host.url, error);
       });
       if (presented.fingerprint !== fingerprint) {
-        throw new ConflictException(
+        throw new ConflictError(
           `${host.url} presents ${presented.fingerprint}, not the ${fingerprint} you gave; nothing changed.`,
         );
       }
       host.fingerprint = presented.fingerprint;
     } else if (host.fingerprint !== fingerprint) {
-      throw new ConflictException(
+      throw new ConflictError(
         `That is not the fingerprint ${host.url} presented (${host.fingerprint}); check it on the host (vapor prints it at start).`,
       );
     }
@@ -109,16 +111,16 @@ export class HostsService {
 
   /** Talks to the host over the pinned certificate and records what it says it is. */
   private async connect(host: HostEntity, token: string): Promise<HostInfo> {
-    const client = new VaporClient({ baseUrl: host.url, token, fingerprint: host.fingerprint }, { timeoutMs: 10_000 });
+    const client = HostConnections.clientForEndpoint({ baseUrl: host.url, token, fingerprint: host.fingerprint });
     try {
       const info = await client.host();
       if (host.hostUuid && host.hostUuid !== info.uuid)
-        throw new ConflictException(
+        throw new ConflictError(
           `${host.url} is host ${info.hostname} (${info.uuid}), not the one enrolled here (${host.hostUuid})`,
         );
       const other = await this.hosts.findOneBy({ hostUuid: info.uuid });
       if (other && other.id !== host.id)
-        throw new ConflictException(`This is host ${info.hostname} (${info.uuid}), already enrolled as ${other.url}`);
+        throw new ConflictError(`This is host ${info.hostname} (${info.uuid}), already enrolled as ${other.url}`);
       Object.assign(host, {
         hostUuid: info.uuid,
         name: info.hostname,
@@ -129,28 +131,15 @@ export class HostsService {
       } satisfies Partial<HostEntity>);
       return info;
     } catch (error) {
-      if (error instanceof ConflictException) throw error;
-      if (error instanceof CertificateMismatchError) throw new ConflictException(error.message);
+      if (error instanceof ConflictError) throw error;
+      if (error instanceof CertificateMismatchError) throw new ConflictError(error.message);
       throw this.probe.describe(host.url, error);
     }
   }
 
   /** Asks a VM's host to act on it (any instance may: the host's owner only collects). */
-  async actOnVm(hostId: string, vmId: string, action: VmAction): Promise<Vm> {
-    const host = await this.get(hostId);
-    if (host.state === 'pending-trust' || host.state === 'untrusted')
-      throw new ConflictException(`Host ${host.name} is ${host.state}: trust its certificate first`);
-    const client = new VaporClient(
-      { baseUrl: host.url, token: this.agentToken(host), fingerprint: host.fingerprint },
-      { timeoutMs: 15_000 },
-    );
-    try {
-      return await client.act(vmId, action);
-    } catch (error) {
-      if (error instanceof VaporRequestError && error.status === 409) throw new ConflictException(error.message);
-      if (error instanceof VaporRequestError && error.status === 404) throw new NotFoundException(error.message);
-      throw new UnprocessableEntityException(`Host ${host.name} did not do it: ${(error as Error).message}`);
-    }
+  actOnVm(hostId: string, vmId: string, action: VmAction): Promise<Vm> {
+    return this.connections.call(hostId, (client) => client.act(vmId, action));
   }
 
   /** Hosts as the API shows them: registry fields, hardware summary, latest stats and VM counts. */
@@ -171,7 +160,7 @@ export class HostsService {
 
   async summary(id: string): Promise<Host> {
     const [host] = await this.summaries([id]);
-    if (!host) throw new NotFoundException(`No host ${id}`);
+    if (!host) throw new NotFoundError(`No host ${id}`);
     return host;
   }
 
@@ -217,7 +206,7 @@ export class HostsService {
 
   async get(id: string): Promise<HostEntity> {
     const host = await this.hosts.findOneBy({ id });
-    if (!host) throw new NotFoundException(`No host ${id}`);
+    if (!host) throw new NotFoundError(`No host ${id}`);
     return host;
   }
 
@@ -231,13 +220,13 @@ export class HostsService {
     const url = change.url?.replace(/\/+$/, '');
     if (url !== undefined && url !== host.url) {
       const other = await this.hosts.findOneBy({ url });
-      if (other) throw new ConflictException(`${url} is already enrolled`);
+      if (other) throw new ConflictError(`${url} is already enrolled`);
       await this.probe.checkTarget(url);
       const presented = await fetchPeerCertificate(url).catch((error: unknown) => {
         throw this.probe.describe(url, error);
       });
       if (presented.fingerprint !== host.fingerprint)
-        throw new ConflictException(
+        throw new ConflictError(
           `${url} presents ${presented.fingerprint}, not the pinned ${host.fingerprint}: enroll it as a new host instead. Nothing changed.`,
         );
       host.url = url;
@@ -258,7 +247,7 @@ export class HostsService {
 
   async remove(id: string): Promise<void> {
     const result = await this.hosts.delete({ id });
-    if (!result.affected) throw new NotFoundException(`No host ${id}`);
+    if (!result.affected) throw new NotFoundError(`No host ${id}`);
     this.events.publish('host.changed', { hostId: id, reason: 'removed' });
   }
 
@@ -268,7 +257,7 @@ export class HostsService {
   }
 }
 
-interface SummaryRow {
+export interface SummaryRow {
   id: string;
   url: string;
   name: string;

@@ -1,8 +1,8 @@
-import { Injectable, NotFoundException } from '@nestjs/common';
+import { Injectable } from '@nestjs/common';
 import { DataSource, type EntityManager } from 'typeorm';
-import { UnitOfWork } from '@cockpit/api-core';
-import { EventHubService } from '@cockpit/api-events';
-import type { FleetVm, HostInfo, Vm, VmState } from '@cockpit/contracts';
+import { NotFoundError, UnitOfWork } from '@cockpit/api-core';
+import { AccessService } from '@cockpit/api-access';
+import { hostScopeChain, vmScopeChain, type FleetVm, type HostInfo, type Vm, type VmState } from '@cockpit/contracts';
 
 export interface LatestStats {
   id: string;
@@ -11,7 +11,7 @@ export interface LatestStats {
   at: Date;
 }
 
-interface VmRow {
+export interface VmRow {
   id: string;
   host_id: string;
   host_name: string;
@@ -31,7 +31,7 @@ interface VmRow {
   nics: FleetVm['nics'] | null;
 }
 
-const VM_SELECT = `
+export const VM_SELECT = `
   SELECT v.*, h.name AS host_name,
     (SELECT json_agg(json_build_object('id', d.disk_id, 'poolId', d.pool_id, 'sizeBytes', d.size_bytes,
         'allocatedBytes', d.allocated_bytes, 'format', d.format, 'bus', d.bus) ORDER BY d.disk_id)
@@ -40,7 +40,7 @@ const VM_SELECT = `
      FROM vm_nics n WHERE n.vm_id = v.id) AS nics
   FROM vms v JOIN hosts h ON h.id = v.host_id`;
 
-function toFleetVm(row: VmRow): FleetVm {
+export function toFleetVm(row: VmRow): FleetVm {
   return {
     id: row.id,
     hostId: row.host_id,
@@ -72,13 +72,24 @@ export class InventoryService {
   constructor(
     private readonly dataSource: DataSource,
     private readonly unitOfWork: UnitOfWork,
-    events: EventHubService,
+    access: AccessService,
   ) {
-    events.setVmHostLookup(async (vmId) => {
-      const [row] = (await this.dataSource.query('SELECT host_id FROM vms WHERE id = $1', [vmId]).catch(() => [])) as {
-        host_id: string;
-      }[];
-      return row?.host_id;
+    // Where hosts and VMs sit, for the guard, lists and event rooms (a grant on a host covers its VMs).
+    access.registerKind('host', {
+      view: 'host.view',
+      label: 'host',
+      resolve: async (hostId) => {
+        const [row] = (await this.dataSource.query('SELECT 1 FROM hosts WHERE id = $1', [hostId])) as unknown[];
+        return row ? hostScopeChain(hostId) : undefined;
+      },
+    });
+    access.registerKind('vm', {
+      view: 'vm.view',
+      label: 'VM',
+      resolve: async (vmId) => {
+        const [row] = (await this.dataSource.query('SELECT host_id FROM vms WHERE id = $1', [vmId])) as { host_id: string }[];
+        return row ? vmScopeChain(vmId, row.host_id) : undefined;
+      },
     });
   }
 
@@ -244,21 +255,9 @@ export class InventoryService {
       );
   }
 
-  async listVms(filter: { hostId?: string; state?: VmState } = {}): Promise<FleetVm[]> {
-    const where: string[] = [];
-    const params: unknown[] = [];
-    if (filter.hostId) where.push(`v.host_id = $${params.push(filter.hostId)}`);
-    if (filter.state) where.push(`v.state = $${params.push(filter.state)}`);
-    const rows = (await this.dataSource.query(
-      `${VM_SELECT} ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY v.name, v.id`,
-      params,
-    )) as VmRow[];
-    return rows.map(toFleetVm);
-  }
-
   async getVm(vmId: string): Promise<FleetVm> {
     const [row] = (await this.dataSource.query(`${VM_SELECT} WHERE v.id = $1`, [vmId])) as VmRow[];
-    if (!row) throw new NotFoundException(`No VM ${vmId}`);
+    if (!row) throw new NotFoundError(`No VM ${vmId}`);
     return toFleetVm(row);
   }
 }

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { CpuInfo, NumaNode, Network, StoragePool } from '../vapor/host.js';
 import { PeerRef } from '../vapor/jobs.js';
+import { NameContains, pageOf, pageQuery } from './paging.js';
 import { defineRoute } from './route.js';
 
 export const HostState = z.enum(['pending-trust', 'connected', 'unreachable', 'untrusted', 'error', 'disabled']);
@@ -81,7 +82,7 @@ export const trustHost = defineRoute({
   path: '/api/hosts/{hostId}/trust',
   summary: 'Pin the certificate fingerprint shown at enrollment (or after a change) and connect',
   tag: 'Hosts',
-  access: { permission: 'host.manage' },
+  access: { permission: 'host.manage', scope: { kind: 'host', param: 'hostId' } },
   params: HostParams,
   body: z.object({ fingerprint: PeerRef.shape.fingerprint }),
   response: Host,
@@ -92,10 +93,14 @@ export const listHosts = defineRoute({
   id: 'listHosts',
   method: 'get',
   path: '/api/hosts',
-  summary: 'Enrolled hosts (those you may view)',
+  summary: 'Enrolled hosts (those you may view), a page at a time',
   tag: 'Hosts',
-  access: { permission: 'host.view', scoped: true },
-  response: z.array(Host),
+  access: { permission: 'host.view', scope: 'visible' },
+  query: pageQuery(['name', 'state', 'createdAt'], 'name').extend({
+    name: NameContains.optional(),
+    state: HostState.optional(),
+  }),
+  response: pageOf(Host),
 });
 
 export const getHost = defineRoute({
@@ -104,7 +109,7 @@ export const getHost = defineRoute({
   path: '/api/hosts/{hostId}',
   summary: 'One host with its hardware, pools and bridges',
   tag: 'Hosts',
-  access: { permission: 'host.view', scoped: true },
+  access: { permission: 'host.view', scope: { kind: 'host', param: 'hostId' } },
   params: HostParams,
   response: HostDetail,
   errors: [404],
@@ -118,7 +123,7 @@ export const updateHost = defineRoute({
   description:
     'A new URL must present the pinned certificate (otherwise 409: enroll it as a new host); a new URL or token must work (422 with the reason otherwise). Nothing changes unless everything asked for works.',
   tag: 'Hosts',
-  access: { permission: 'host.manage' },
+  access: { permission: 'host.manage', scope: { kind: 'host', param: 'hostId' } },
   params: HostParams,
   body: z
     .object({
@@ -137,7 +142,7 @@ export const removeHost = defineRoute({
   path: '/api/hosts/{hostId}',
   summary: 'Remove a host from Cockpit',
   tag: 'Hosts',
-  access: { permission: 'host.manage' },
+  access: { permission: 'host.manage', scope: { kind: 'host', param: 'hostId' } },
   params: HostParams,
   response: z.object({ removed: z.literal(true) }),
   errors: [404],

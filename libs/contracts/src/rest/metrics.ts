@@ -54,7 +54,7 @@ export const hostMetrics = defineRoute({
   description:
     'The resolution follows the step and how far back `from` is: raw samples for steps under a minute within the last 24 h, 1-minute rollups for steps under an hour within 30 days, 1-hour rollups otherwise. At most 10,000 points.',
   tag: 'Metrics',
-  access: { permission: 'host.view', scoped: true },
+  access: { permission: 'host.view', scope: { kind: 'host', param: 'hostId' } },
   params: z.object({ hostId: z.uuid() }),
   query: MetricsQuery,
   response: MetricsSeries,
@@ -68,7 +68,7 @@ export const vmMetrics = defineRoute({
   summary: 'A VM’s CPU, memory, disk and network over time',
   description: 'Same resolutions and limits as the host metrics.',
   tag: 'Metrics',
-  access: { permission: 'vm.view', scoped: true },
+  access: { permission: 'vm.view', scope: { kind: 'vm', param: 'vmId' } },
   params: z.object({ vmId: z.uuid() }),
   query: MetricsQuery,
   response: MetricsSeries,

@@ -2,14 +2,27 @@ import type { z } from 'zod';
 
 export type HttpMethod = 'get' | 'post' | 'put' | 'patch' | 'delete';
 
+/** The kinds of object a permission can be held on below `/` (clusters join later). */
+export type ScopeKind = 'host' | 'vm';
+
+/** The object a route is about: its kind, and the path parameter that holds its id. */
+export interface ObjectScope {
+  kind: ScopeKind;
+  param: string;
+}
+
 /**
- * Who may call a route. Every route states it; the api's global guard enforces it.
- * `public` routes answer without a session (health probes, sign-in, API docs).
- * `scoped` routes are about objects (hosts, VMs): the permission may be held on the object or
- * above it rather than on `/`; the handler checks each object and lists show only what the caller
- * may see.
+ * Who may call a route. Every route states it; the api's global guard enforces it, and no handler
+ * checks access by hand.
+ * - `public`: answers without a session (health probes, sign-in, API docs).
+ * - `authenticated`: any signed-in caller.
+ * - `{ permission }`: the permission held on `/`.
+ * - `{ permission, scope: { kind, param } }`: held on that object or above it (a VM's host, `/`);
+ *   an object the caller may not view answers 404, as if absent.
+ * - `{ permission, scope: 'visible' }`: a list or summary; held anywhere is enough to ask, and it
+ *   shows only the objects on which it is held.
  */
-export type RouteAccess = 'public' | 'authenticated' | { permission: string; scoped?: boolean };
+export type RouteAccess = 'public' | 'authenticated' | { permission: string; scope?: ObjectScope | 'visible' };
 
 /**
  * One REST endpoint, declared once and used three ways: the api binds its controller method to it

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { VmAction, VmCpu, VmDisk, VmNic, VmState } from '../vapor/vm.js';
 import { HostState, LiveStats } from './hosts.js';
+import { NameContains, pageOf, pageQuery } from './paging.js';
 import { defineRoute } from './route.js';
 
 /** A VM as Cockpit knows it (`FleetVm`; the agent's own view is `Vm`): what its host last said, plus where it runs and its latest stats. */
@@ -28,14 +29,15 @@ export const listVms = defineRoute({
   id: 'listVms',
   method: 'get',
   path: '/api/vms',
-  summary: 'VMs across the fleet (those you may view)',
+  summary: 'VMs across the fleet (those you may view), a page at a time',
   tag: 'VMs',
-  access: { permission: 'vm.view', scoped: true },
-  query: z.object({
+  access: { permission: 'vm.view', scope: 'visible' },
+  query: pageQuery(['name', 'state', 'hostName', 'createdAt'], 'name').extend({
     hostId: z.uuid().optional().meta({ description: 'Only the VMs on this host' }),
     state: VmState.optional(),
+    name: NameContains.optional(),
   }),
-  response: z.array(FleetVm),
+  response: pageOf(FleetVm),
 });
 
 export const getVm = defineRoute({
@@ -44,7 +46,7 @@ export const getVm = defineRoute({
   path: '/api/vms/{vmId}',
   summary: 'One VM',
   tag: 'VMs',
-  access: { permission: 'vm.view', scoped: true },
+  access: { permission: 'vm.view', scope: { kind: 'vm', param: 'vmId' } },
   params: z.object({ vmId: z.uuid() }),
   response: FleetVm,
   errors: [404],
@@ -79,7 +81,7 @@ export const fleetSummary = defineRoute({
   path: '/api/fleet/summary',
   summary: 'Counts by state, capacity, top consumers and hosts needing attention (what you may view)',
   tag: 'Hosts',
-  access: { permission: 'host.view', scoped: true },
+  access: { permission: 'host.view', scope: 'visible' },
   response: FleetSummary,
 });
 
@@ -91,7 +93,7 @@ export const actOnVm = defineRoute({
   description:
     'Cockpit asks the VM’s host and answers with the VM as the host reports it; the state change reaches every client as a `vm.state` event. A host that refuses (say, starting a running VM) answers 409 with its reason.',
   tag: 'VMs',
-  access: { permission: 'vm.power', scoped: true },
+  access: { permission: 'vm.power', scope: { kind: 'vm', param: 'vmId' } },
   params: z.object({ vmId: z.uuid() }),
   body: z.object({ action: VmAction }),
   response: z.object({ vmId: z.uuid(), state: VmState }),

@@ -1,6 +1,16 @@
 import { describe, expect, it } from '@jest/globals';
 import { BadRequestException, ConflictException, NotFoundException } from '@nestjs/common';
 import { ErrorResponse } from '@cockpit/contracts';
+import {
+  ConflictError,
+  ForbiddenError,
+  HostTimeoutError,
+  HostUnavailableError,
+  InvalidInputError,
+  NotFoundError,
+  TooManyRequestsError,
+  UnprocessableError,
+} from './domain-errors.js';
 import { routeOf, toErrorResponse } from './error.filter.js';
 
 describe('toErrorResponse', () => {
@@ -53,5 +63,24 @@ describe('routeOf', () => {
     expect(routeOf({ method: 'POST', path: '/api/users' })?.id).toBe('createUser');
     expect(routeOf({ method: 'GET', path: '/api/users' })?.id).toBe('listUsers');
     expect(routeOf({ method: 'POST', path: '/api/nothing-here' })).toBeUndefined();
+  });
+});
+
+describe('domain errors', () => {
+  it.each([
+    [new InvalidInputError('bad'), 400],
+    [new ForbiddenError('no'), 403],
+    [new NotFoundError('gone'), 404],
+    [new ConflictError('busy'), 409],
+    [new UnprocessableError('cannot'), 422],
+    [new TooManyRequestsError('slow down'), 429],
+    [new HostUnavailableError('host away'), 502],
+    [new HostTimeoutError('host slow'), 504],
+  ])('maps %s to its status with its message', (error, status) => {
+    expect(toErrorResponse(error)).toEqual({
+      statusCode: status,
+      error: expect.any(String) as unknown as string,
+      message: error.message,
+    });
   });
 });

@@ -11,6 +11,7 @@ import {
 import type { Request, Response } from 'express';
 import { STATUS_CODES } from 'node:http';
 import { allRoutes, type ErrorResponse, type RouteDef } from '@cockpit/contracts';
+import { DomainError } from './domain-errors.js';
 import { FAILED_REQUEST_RECORDER, type FailedRequestRecorder } from './failed-request.js';
 
 const SAFE = new Set(['GET', 'HEAD', 'OPTIONS']);
@@ -63,6 +64,12 @@ export function routeOf(request: Pick<Request, 'method' | 'path'>): RouteDef | u
 }
 
 export function toErrorResponse(exception: unknown): ErrorResponse {
+  if (exception instanceof DomainError) {
+    return withDetails(
+      { statusCode: exception.status, error: STATUS_CODES[exception.status] ?? 'Error', message: exception.message },
+      exception.details,
+    );
+  }
   if (exception instanceof HttpException) {
     const statusCode = exception.getStatus();
     const raw = exception.getResponse();

@@ -2,6 +2,9 @@ import { Column, CreateDateColumn, Entity, Index, PrimaryGeneratedColumn, Update
 import type { HostState } from '@cockpit/contracts';
 
 @Entity('hosts')
+// Keyset paging of GET /api/hosts.
+@Index('hosts_name_id', ['name', 'id'])
+@Index('hosts_state_name_id', ['state', 'name', 'id'])
 export class HostEntity {
   @PrimaryGeneratedColumn('uuid')
   id!: string;

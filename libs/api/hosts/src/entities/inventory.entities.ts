@@ -99,6 +99,10 @@ export class HostNetworkEntity {
 
 /** A VM where its host last reported it. A migrated VM moves to its new host's id. */
 @Entity('vms')
+// Keyset paging of GET /api/vms: each sort with the id as tie-breaker, and the usual state filter.
+@Index('vms_name_id', ['name', 'id'])
+@Index('vms_state_name_id', ['state', 'name', 'id'])
+@Index('vms_created_id', ['createdAt', 'id'])
 export class VmEntity {
   @PrimaryColumn({ type: 'uuid' })
   id!: string;

@@ -1,0 +1,7 @@
+import { Global, Module } from '@nestjs/common';
+import { AccessService } from './access.service.js';
+
+/** Access in one place; global so the guard, the event hub and every domain share one registry. */
+@Global()
+@Module({ providers: [AccessService], exports: [AccessService] })
+export class AccessModule {}

@@ -1,0 +1,2 @@
+export * from './access.module.js';
+export * from './access.service.js';

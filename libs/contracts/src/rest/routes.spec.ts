@@ -1,0 +1,43 @@
+import { describe, expect, it } from '@jest/globals';
+import type { z } from 'zod';
+import { allRoutes } from './routes.js';
+
+/** Path parameters that name an object a permission can be held on, and the kind they name. */
+const OBJECT_PARAMS: Record<string, 'host' | 'vm'> = { hostId: 'host', vmId: 'vm' };
+
+describe('the route table', () => {
+  it('has every route about a host or VM declare that object as its scope, so the guard checks it', () => {
+    const undeclared: string[] = [];
+    for (const def of allRoutes) {
+      const params = [...def.path.matchAll(/\{([A-Za-z0-9_]+)\}/g)].map((match) => match[1] ?? '');
+      const objectParam = params.find((param) => OBJECT_PARAMS[param]);
+      if (!objectParam) continue;
+      const access = def.access;
+      const scope = typeof access === 'object' ? access.scope : undefined;
+      if (typeof scope !== 'object' || scope.param !== objectParam || scope.kind !== OBJECT_PARAMS[objectParam])
+        undeclared.push(`${def.id} (${def.path})`);
+    }
+    expect(undeclared).toEqual([]);
+    // Positive control: the walk does see object routes.
+    expect(allRoutes.filter((def) => /\{(hostId|vmId)\}/.test(def.path)).length).toBeGreaterThan(5);
+  });
+
+  it('has each declared scope parameter validated by the route’s params schema', () => {
+    const missing = allRoutes.flatMap((def) => {
+      const scope = typeof def.access === 'object' ? def.access.scope : undefined;
+      if (typeof scope !== 'object') return [];
+      const shape = (def.params as z.ZodObject | undefined)?.shape ?? {};
+      return scope.param in shape ? [] : [`${def.id}: ${scope.param}`];
+    });
+    expect(missing).toEqual([]);
+  });
+
+  it('pages every list of hosts and VMs', () => {
+    const lists = allRoutes.filter(
+      (def) => typeof def.access === 'object' && def.access.scope === 'visible' && def.id.startsWith('list'),
+    );
+    expect(lists.map((def) => def.id).sort()).toEqual(['listHosts', 'listVms']);
+    for (const def of lists)
+      expect(Object.keys((def.response as z.ZodObject).shape).sort()).toEqual(['items', 'nextCursor', 'total']);
+  });
+});
