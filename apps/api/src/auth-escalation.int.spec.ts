@@ -13,7 +13,8 @@ describe('user.admin gives only what it holds, where it holds it', () => {
   let adminId: string;
 
   const roleId = async (name: string) =>
-    ((await admin.call('GET', '/api/roles')).json as { id: string; name: string }[]).find((r) => r.name === name)?.id ?? '';
+    ((await admin.call('GET', '/api/roles')).json as { items: { id: string; name: string }[] }).items.find((r) => r.name === name)
+      ?.id ?? '';
   const newRole = async (name: string, permissions: string[]) => {
     const created = await admin.call('POST', '/api/roles', { body: { name, permissions } });
     expect(created.status).toBe(201);
@@ -63,7 +64,7 @@ describe('user.admin gives only what it holds, where it holds it', () => {
     expect(Me.parse((await dee.client.call('GET', '/api/auth/me')).json).grants).toEqual([
       { scope: '/', permissions: ['user.admin', 'vm.view'] },
     ]);
-    const groups = (await admin.call('GET', '/api/groups')).json as { id: string; members: string[] }[];
+    const groups = ((await admin.call('GET', '/api/groups')).json as { items: { id: string; members: string[] }[] }).items;
     expect(groups.find((g) => g.id === admins)?.members).toEqual([adminId]);
   });
 
@@ -86,7 +87,7 @@ describe('user.admin gives only what it holds, where it holds it', () => {
     const created = await dee.client.call('POST', '/api/groups', { body: { name: 'fresh', members: [una.id] } });
     expect(created.status).toBe(201); // a new group grants nothing yet
     // The administrator may do both.
-    const admins = ((await admin.call('GET', '/api/groups')).json as { id: string; name: string }[]).find(
+    const admins = ((await admin.call('GET', '/api/groups')).json as { items: { id: string; name: string }[] }).items.find(
       (g) => g.name === 'admins',
     );
     const ok = await admin.call('PUT', `/api/groups/${admins?.id ?? ''}/members`, { body: { members: [adminId, una.id] } });
@@ -106,7 +107,7 @@ describe('user.admin gives only what it holds, where it holds it', () => {
     }
     expect((await new Client(api.url).login('admin', PASSWORD)).status).toBe(200);
     expect((await admin.call('GET', '/api/auth/me')).status).toBe(200);
-    const users = (await admin.call('GET', '/api/users')).json as { username: string; displayName: string }[];
+    const users = ((await admin.call('GET', '/api/users')).json as { items: { username: string; displayName: string }[] }).items;
     expect(users.find((u) => u.username === 'admin')?.displayName).toBe('Administrator');
   });
 

@@ -19,7 +19,8 @@ describe('closed holes: cookies, tokens, passwords, audit', () => {
   });
 
   const roleId = async (name: string) =>
-    ((await admin.call('GET', '/api/roles')).json as { id: string; name: string }[]).find((r) => r.name === name)?.id ?? '';
+    ((await admin.call('GET', '/api/roles')).json as { items: { id: string; name: string }[] }).items.find((r) => r.name === name)
+      ?.id ?? '';
   const newUser = async (username: string, role?: string) => {
     const created = await admin.call('POST', '/api/users', { body: { username, password: `${username}-password-1` } });
     expect(created.status).toBe(201);
@@ -106,7 +107,7 @@ describe('closed holes: cookies, tokens, passwords, audit', () => {
     expect(ErrorResponse.parse(await minted.json()).message).toBe(
       'An API token cannot create API tokens: create them from a signed-in session',
     );
-    const names = ((await cat.client.call('GET', '/api/tokens')).json as { name: string }[]).map((t) => t.name);
+    const names = ((await cat.client.call('GET', '/api/tokens')).json as { items: { name: string }[] }).items.map((t) => t.name);
     expect(names).toEqual(['ci']);
     expect((await cat.client.call('POST', '/api/tokens', { body: { name: 'second', permissions: ['audit.view'] } })).status).toBe(
       201,

@@ -200,7 +200,7 @@ describe('users, groups, roles, bindings, tokens', () => {
   });
 
   const roleId = async (name: string) => {
-    const roles = (await admin.call('GET', '/api/roles')).json as { id: string; name: string }[];
+    const roles = ((await admin.call('GET', '/api/roles')).json as { items: { id: string; name: string }[] }).items;
     return roles.find((r) => r.name === name)?.id ?? '';
   };
   const newUser = async (username: string) => {
@@ -238,7 +238,7 @@ describe('users, groups, roles, bindings, tokens', () => {
       "SELECT actor_name FROM audit_log WHERE action = 'createUser' AND result = 'denied'",
     );
     expect(denied.map((r) => r['actor_name'])).toContain('vic');
-    expect((await admin.call('GET', '/api/users')).json as { username: string }[]).not.toContainEqual(
+    expect(((await admin.call('GET', '/api/users')).json as { items: { username: string }[] }).items).not.toContainEqual(
       expect.objectContaining({ username: 'sneaky' }),
     );
   });
@@ -362,23 +362,29 @@ describe('users, groups, roles, bindings, tokens', () => {
     const huge = await admin.call('POST', '/api/users', { body: { username: 'huge', password: 'x'.repeat(2 * 1024 * 1024) } });
     expect(huge.status).toBe(413);
     expect(ErrorResponse.parse(huge.json)).toMatchObject({ statusCode: 413, message: 'Request body is too large' });
-    expect(((await admin.call('GET', '/api/users')).json as { username: string }[]).map((u) => u.username)).not.toContain('huge');
+    expect(
+      ((await admin.call('GET', '/api/users')).json as { items: { username: string }[] }).items.map((u) => u.username),
+    ).not.toContain('huge');
   });
 
   it('lets anyone list their own sessions and sign the others out', async () => {
     const oda = await newUser('oda');
     const laptop = new Client(api.url);
     await laptop.login('oda', 'oda-password-1');
-    const mine = (await oda.client.call('GET', '/api/auth/sessions')).json as {
-      id: string;
-      current: boolean;
-      username: string;
-    }[];
+    const mine = (
+      (await oda.client.call('GET', '/api/auth/sessions')).json as {
+        items: {
+          id: string;
+          current: boolean;
+          username: string;
+        }[];
+      }
+    ).items;
     expect(mine).toHaveLength(2);
     expect(mine.filter((s) => s.current)).toHaveLength(1);
     expect(new Set(mine.map((s) => s.username))).toEqual(new Set(['oda']));
     const other = mine.find((s) => !s.current);
-    const adminSession = ((await admin.call('GET', '/api/auth/sessions')).json as { id: string }[])[0];
+    const adminSession = ((await admin.call('GET', '/api/auth/sessions')).json as { items: { id: string }[] }).items[0];
     expect((await oda.client.call('DELETE', `/api/auth/sessions/${adminSession?.id ?? ''}`)).status).toBe(404); // not hers
     expect((await oda.client.call('DELETE', `/api/auth/sessions/${other?.id ?? ''}`)).status).toBe(200);
     expect((await laptop.call('GET', '/api/auth/me')).status).toBe(401);
@@ -387,7 +393,7 @@ describe('users, groups, roles, bindings, tokens', () => {
 
   it('lets an administrator list and end anyone’s sessions', async () => {
     const sam = await newUser('sam');
-    const sessions = (await admin.call('GET', '/api/sessions')).json as { id: string; username: string }[];
+    const sessions = ((await admin.call('GET', '/api/sessions')).json as { items: { id: string; username: string }[] }).items;
     const his = sessions.find((s) => s.username === 'sam');
     expect(his).toBeDefined();
     expect((await admin.call('DELETE', `/api/sessions/${his?.id ?? ''}`)).status).toBe(200);

@@ -184,7 +184,7 @@ describe('the event hub: socket.io across two api instances on one PostgreSQL', 
   it('filters by role bindings, and stops delivery when the binding is revoked mid-session', async () => {
     const password = 'scoped-events-password';
     const user = (await call('POST', '/api/users', { username: 'watcher', password })).json as { id: string };
-    const roles = (await call('GET', '/api/roles')).json as { id: string; name: string }[];
+    const roles = ((await call('GET', '/api/roles')).json as { items: { id: string; name: string }[] }).items;
     const firstId = hostIds.get(first.uuid) ?? '';
     const binding = (
       await call('POST', '/api/role-bindings', {

@@ -63,7 +63,7 @@ describe('fuzzing every operation of the OpenAPI document', () => {
     ids.set('bindingId', (binding.json as { id: string }).id);
     const token = await call('POST', '/api/tokens', { name: 'fuzz-token', permissions: ['vm.view'] });
     ids.set('tokenId', (token.json as { id: string }).id);
-    const sessions = (await call('GET', '/api/sessions')).json as { id: string }[];
+    const sessions = ((await call('GET', '/api/sessions')).json as { items: { id: string }[] }).items;
     ids.set('sessionId', sessions.at(-1)?.id ?? randomUUID());
     await signIn();
   }, 60_000);

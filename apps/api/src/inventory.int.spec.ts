@@ -213,7 +213,7 @@ describe('the collector: live inventory, event stream, faults and metrics, again
 
     const viewerPassword = 'scoped-viewer-password';
     const user = (await call('POST', '/api/users', { username: 'scoped', password: viewerPassword })).json as { id: string };
-    const roles = (await call('GET', '/api/roles')).json as { id: string; name: string }[];
+    const roles = ((await call('GET', '/api/roles')).json as { items: { id: string; name: string }[] }).items;
     const viewer = roles.find((role) => role.name === 'Viewer');
     const firstId = hostIds.get(first.uuid) ?? '';
     const secondId = hostIds.get(second.uuid) ?? '';

@@ -51,7 +51,7 @@ describe('paged lists, filtered on the server to what the caller may view', () =
     );
     // A viewer bound on the first host only, plus one VM of the second.
     const user = (await call('POST', '/api/users', { username: 'pager', password: PASSWORD })).json as { id: string };
-    const roles = (await call('GET', '/api/roles')).json as { id: string; name: string }[];
+    const roles = ((await call('GET', '/api/roles')).json as { items: { id: string; name: string }[] }).items;
     const viewerRole = roles.find((role) => role.name === 'Viewer');
     const operatorRole = roles.find((role) => role.name === 'Operator');
     if (!viewerRole || !operatorRole) throw new Error('built-in roles missing');

@@ -81,10 +81,11 @@ describe('npm start (the launcher)', () => {
     });
     expect(login.status).toBe(200);
     const cookie = (login.headers.getSetCookie()[0] ?? '').split(';')[0] ?? '';
-    const hosts = (await (await fetch(`${url}/api/hosts`, { headers: { Cookie: cookie } })).json()) as {
-      state: string;
-      hostUuid: string;
-    }[];
+    const hosts = (
+      (await (await fetch(`${url}/api/hosts`, { headers: { Cookie: cookie } })).json()) as {
+        items: { state: string; hostUuid: string }[];
+      }
+    ).items;
     expect(hosts.map((h) => h.state)).toEqual(['connected', 'connected', 'connected']);
     expect(hosts.map((h) => h.hostUuid).sort()).toEqual(manifest.hosts.map((h) => h.uuid).sort());
 
@@ -167,8 +168,10 @@ describe('npm start (the launcher)', () => {
       const cookie = (login.headers.getSetCookie()[0] ?? '').split(';')[0] ?? '';
       const owners = async () =>
         (
-          (await (await fetch(`${url}/api/hosts`, { headers: { Cookie: cookie } })).json()) as { ownerInstance: string | null }[]
-        ).map((h) => h.ownerInstance);
+          (await (await fetch(`${url}/api/hosts`, { headers: { Cookie: cookie } })).json()) as {
+            items: { ownerInstance: string | null }[];
+          }
+        ).items.map((h) => h.ownerInstance);
       const deadline = Date.now() + 20_000;
       let seen: (string | null)[] = [];
       while (Date.now() < deadline) {

@@ -1,8 +1,8 @@
-import { Body, ConflictException, Controller, NotFoundException, Param, Req } from '@nestjs/common';
+import { Body, ConflictException, Controller, NotFoundException, Param, Query, Req } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import { In, IsNull, Repository } from 'typeorm';
 import type { z } from 'zod';
-import { Route, type RequestWithPrincipal } from '@cockpit/api-core';
+import { Route, type ParsedQuery, type RequestWithPrincipal } from '@cockpit/api-core';
 import {
   createGroup,
   createRole,
@@ -25,6 +25,7 @@ import { RoleBindingEntity } from './entities/role-binding.entity.js';
 import { RoleEntity } from './entities/role.entity.js';
 import { SessionEntity } from './entities/session.entity.js';
 import { UserEntity } from './entities/user.entity.js';
+import { DirectoryService } from './directory.service.js';
 import { GrantsService } from './grants.service.js';
 
 type Body<R> = R extends { body?: infer B } ? (B extends z.ZodType ? z.output<B> : never) : never;
@@ -42,16 +43,12 @@ export class AccessController {
     @InjectRepository(UserEntity) private readonly users: Repository<UserEntity>,
     @InjectRepository(SessionEntity) private readonly sessions: Repository<SessionEntity>,
     private readonly grants: GrantsService,
+    private readonly directory: DirectoryService,
   ) {}
 
   @Route(listGroups)
-  async listGroups() {
-    const [groups, members] = await Promise.all([this.groups.find({ order: { name: 'ASC' } }), this.members.find()]);
-    return groups.map((group) => ({
-      id: group.id,
-      name: group.name,
-      members: members.filter((m) => m.groupId === group.id).map((m) => m.userId),
-    }));
+  listGroups(@Query() query: ParsedQuery<typeof listGroups>) {
+    return this.directory.groupsPage(query);
   }
 
   @Route(createGroup)
@@ -99,8 +96,8 @@ export class AccessController {
   }
 
   @Route(listRoles)
-  async listRoles() {
-    return (await this.roles.find({ order: { builtIn: 'DESC', name: 'ASC' } })).map(toRole);
+  listRoles(@Query() query: ParsedQuery<typeof listRoles>) {
+    return this.directory.rolesPage(query);
   }
 
   @Route(createRole)
@@ -155,8 +152,8 @@ export class AccessController {
   }
 
   @Route(listRoleBindings)
-  async listRoleBindings() {
-    return (await this.bindings.find({ order: { createdAt: 'ASC' } })).map(toBinding);
+  listRoleBindings(@Query() query: ParsedQuery<typeof listRoleBindings>) {
+    return this.directory.bindingsPage(query);
   }
 
   @Route(createRoleBinding)
@@ -191,23 +188,8 @@ export class AccessController {
   }
 
   @Route(listSessions)
-  async listSessions() {
-    const rows = await this.sessions.find({ where: { revokedAt: IsNull() }, order: { lastSeenAt: 'DESC' } });
-    const now = Date.now();
-    const live = rows.filter((s) => s.expiresAt.getTime() > now);
-    const names = new Map(
-      (await this.users.find({ where: { id: In([...new Set(live.map((s) => s.userId))]) } })).map((u) => [u.id, u.username]),
-    );
-    return live.map((s) => ({
-      id: s.idHash,
-      userId: s.userId,
-      username: names.get(s.userId) ?? '?',
-      sourceIp: s.sourceIp,
-      userAgent: s.userAgent,
-      createdAt: s.createdAt.toISOString(),
-      lastSeenAt: s.lastSeenAt.toISOString(),
-      expiresAt: s.expiresAt.toISOString(),
-    }));
+  listSessions(@Query() query: ParsedQuery<typeof listSessions>) {
+    return this.directory.sessionsPage(query);
   }
 
   @Route(revokeSession)

@@ -6,6 +6,7 @@ import { AdminBootstrapService } from './admin-bootstrap.service.js';
 import { AccessController } from './access.controller.js';
 import { AuthController } from './auth.controller.js';
 import { AuthGuard } from './auth.guard.js';
+import { DirectoryService } from './directory.service.js';
 import { ApiTokenEntity } from './entities/api-token.entity.js';
 import { GroupMemberEntity } from './entities/group-member.entity.js';
 import { GroupEntity } from './entities/group.entity.js';
@@ -49,6 +50,7 @@ export const authEntities = [
     TotpService,
     AdminBootstrapService,
     PrincipalService,
+    DirectoryService,
     { provide: APP_GUARD, useClass: AuthGuard },
   ],
   exports: [UsersService, GrantsService, SessionService, AdminBootstrapService, PrincipalService],

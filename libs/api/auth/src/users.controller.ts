@@ -1,8 +1,8 @@
-import { Body, ConflictException, Controller, NotFoundException, Param, Req, UnauthorizedException } from '@nestjs/common';
+import { Body, ConflictException, Controller, NotFoundException, Param, Query, Req, UnauthorizedException } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import { IsNull, Repository } from 'typeorm';
 import type { z } from 'zod';
-import { Route, type Principal, type RequestWithPrincipal } from '@cockpit/api-core';
+import { Route, type ParsedQuery, type Principal, type RequestWithPrincipal } from '@cockpit/api-core';
 import {
   changeOwnPassword,
   listOwnSessions,
@@ -21,6 +21,7 @@ import { ApiTokenEntity } from './entities/api-token.entity.js';
 import { GroupMemberEntity } from './entities/group-member.entity.js';
 import { SessionEntity } from './entities/session.entity.js';
 import { UserEntity } from './entities/user.entity.js';
+import { DirectoryService } from './directory.service.js';
 import { TokensService } from './tokens.service.js';
 import { UsersService } from './users.service.js';
 
@@ -29,17 +30,16 @@ type Body<R> = R extends { body?: infer B } ? (B extends z.ZodType ? z.output<B>
 @Controller()
 export class UsersController {
   constructor(
-    @InjectRepository(UserEntity) private readonly userRows: Repository<UserEntity>,
     @InjectRepository(GroupMemberEntity) private readonly members: Repository<GroupMemberEntity>,
     @InjectRepository(SessionEntity) private readonly sessionRows: Repository<SessionEntity>,
     private readonly users: UsersService,
     private readonly tokens: TokensService,
+    private readonly directory: DirectoryService,
   ) {}
 
   @Route(listUsers)
-  async list() {
-    const [users, members] = await Promise.all([this.userRows.find({ order: { username: 'ASC' } }), this.members.find()]);
-    return users.map((user) => this.toUser(user, members));
+  list(@Query() query: ParsedQuery<typeof listUsers>) {
+    return this.directory.usersPage(query);
   }
 
   @Route(createUser)
@@ -63,26 +63,9 @@ export class UsersController {
   }
 
   @Route(listOwnSessions)
-  async ownSessions(@Req() request: RequestWithPrincipal) {
-    const principal = request.principal;
-    const rows = await this.sessionRows.find({
-      where: { userId: principal?.userId ?? '', revokedAt: IsNull() },
-      order: { lastSeenAt: 'DESC' },
-    });
-    const now = Date.now();
-    return rows
-      .filter((s) => s.expiresAt.getTime() > now)
-      .map((s) => ({
-        id: s.idHash,
-        userId: s.userId,
-        username: principal?.name ?? '',
-        sourceIp: s.sourceIp,
-        userAgent: s.userAgent,
-        createdAt: s.createdAt.toISOString(),
-        lastSeenAt: s.lastSeenAt.toISOString(),
-        expiresAt: s.expiresAt.toISOString(),
-        current: s.idHash === principal?.sessionIdHash,
-      }));
+  ownSessions(@Req() request: RequestWithPrincipal, @Query() query: ParsedQuery<typeof listOwnSessions>) {
+    const principal = principalOf(request);
+    return this.directory.sessionsPage({ ...query, userId: principal.userId }, principal.sessionIdHash ?? '');
   }
 
   @Route(revokeOwnSession)
@@ -96,8 +79,8 @@ export class UsersController {
   }
 
   @Route(listTokens)
-  async listTokens(@Req() request: RequestWithPrincipal) {
-    return (await this.tokens.listFor(request.principal?.userId ?? '')).map(toToken);
+  listTokens(@Req() request: RequestWithPrincipal, @Query() query: ParsedQuery<typeof listTokens>) {
+    return this.directory.tokensPage(principalOf(request).userId, query);
   }
 
   @Route(createToken)

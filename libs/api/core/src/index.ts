@@ -15,3 +15,4 @@ export * from './http/origin-policy.js';
 export * from './errors/failed-request.js';
 export * from './errors/domain-errors.js';
 export * from './database/keyset.js';
+export * from './contract/route-types.js';

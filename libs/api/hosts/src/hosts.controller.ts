@@ -1,5 +1,5 @@
 import { Body, Controller, Param, Query, Req } from '@nestjs/common';
-import { Route, type RequestWithPrincipal } from '@cockpit/api-core';
+import { Route, type ParsedQuery, type RequestWithPrincipal } from '@cockpit/api-core';
 import { MetricsStore } from '@cockpit/api-metrics';
 import {
   collectorOwnership,
@@ -15,7 +15,6 @@ import {
 import { CollectorService } from './collector.service.js';
 import { FleetLists } from './fleet-lists.js';
 import { HostsService } from './hosts.service.js';
-import type { ParsedQuery } from './vms.controller.js';
 
 /** Access is the guard's (each route's contract says on what): handlers only do the work. */
 @Controller()

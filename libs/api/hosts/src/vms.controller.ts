@@ -1,5 +1,5 @@
 import { Body, Controller, Param, Query, Req } from '@nestjs/common';
-import { Route, type RequestWithPrincipal } from '@cockpit/api-core';
+import { Route, type ParsedQuery, type RequestWithPrincipal } from '@cockpit/api-core';
 import { MetricsStore } from '@cockpit/api-metrics';
 import {
   actOnVm,
@@ -54,10 +54,3 @@ export class VmsController {
     return this.summaries.summary(request.principal?.grants ?? []);
   }
 }
-
-/** A route's query as the contract interceptor hands it over: parsed, defaults applied. */
-export type ParsedQuery<R> = R extends { query?: infer Q }
-  ? Q extends import('zod').ZodType
-    ? import('zod').output<Q>
-    : never
-  : never;

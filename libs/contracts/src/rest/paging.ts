@@ -7,7 +7,10 @@ export const DEFAULT_PAGE = 100;
  * `limit` and an opaque keyset `cursor` (from the previous page's `nextCursor`) for every list;
  * `sort` is one of the list's fields, `-field` for descending.
  */
-export function pageQuery<const F extends readonly [string, ...string[]]>(sortFields: F, defaultSort: F[number]) {
+export function pageQuery<const F extends readonly [string, ...string[]]>(
+  sortFields: F,
+  defaultSort: F[number] | `-${F[number]}`,
+) {
   const sorts = [...sortFields, ...sortFields.map((field) => `-${field}`)] as [string, ...string[]];
   return z.object({
     limit: z.coerce

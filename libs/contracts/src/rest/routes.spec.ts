@@ -32,11 +32,16 @@ describe('the route table', () => {
     expect(missing).toEqual([]);
   });
 
-  it('pages every list of hosts and VMs', () => {
+  it('pages every list', () => {
     const lists = allRoutes.filter(
       (def) => typeof def.access === 'object' && def.access.scope === 'visible' && def.id.startsWith('list'),
     );
     expect(lists.map((def) => def.id).sort()).toEqual(['listHosts', 'listVms']);
+    // The audit log pages by id (`before`), newest first, as an append-only log does.
+    const paged = allRoutes.filter((def) => def.method === 'get' && /^list/.test(def.id) && def.id !== 'listAudit');
+    expect(paged.length).toBeGreaterThan(8);
+    for (const def of paged)
+      expect(Object.keys((def.response as z.ZodObject).shape).sort()).toEqual(['items', 'nextCursor', 'total']);
     for (const def of lists)
       expect(Object.keys((def.response as z.ZodObject).shape).sort()).toEqual(['items', 'nextCursor', 'total']);
   });

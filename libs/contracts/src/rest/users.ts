@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { Permission, ScopePath } from '../auth/permissions.js';
+import { NameContains, pageOf, pageQuery } from './paging.js';
 import { defineRoute } from './route.js';
 
 const Id = z.uuid();
@@ -70,7 +71,8 @@ export const listUsers = defineRoute({
   summary: 'All users',
   tag: 'Users',
   access: admin,
-  response: z.array(User),
+  query: pageQuery(['username', 'createdAt'], 'username').extend({ name: NameContains.optional() }),
+  response: pageOf(User),
 });
 export const createUser = defineRoute({
   id: 'createUser',
@@ -122,7 +124,8 @@ export const listGroups = defineRoute({
   summary: 'All groups',
   tag: 'Users',
   access: admin,
-  response: z.array(Group),
+  query: pageQuery(['name'], 'name').extend({ name: NameContains.optional() }),
+  response: pageOf(Group),
 });
 export const createGroup = defineRoute({
   id: 'createGroup',
@@ -158,7 +161,8 @@ export const listRoles = defineRoute({
   summary: 'Roles: named sets of permissions',
   tag: 'Access',
   access: 'authenticated',
-  response: z.array(Role),
+  query: pageQuery(['name'], 'name').extend({ name: NameContains.optional() }),
+  response: pageOf(Role),
 });
 export const createRole = defineRoute({
   id: 'createRole',
@@ -211,7 +215,12 @@ export const listRoleBindings = defineRoute({
   summary: 'Who has which role where',
   tag: 'Access',
   access: admin,
-  response: z.array(RoleBinding),
+  query: pageQuery(['createdAt', 'scope'], 'createdAt').extend({
+    roleId: Id.optional(),
+    subjectId: Id.optional(),
+    scope: ScopePath.optional(),
+  }),
+  response: pageOf(RoleBinding),
 });
 export const createRoleBinding = defineRoute({
   id: 'createRoleBinding',
@@ -245,7 +254,8 @@ export const listSessions = defineRoute({
   summary: 'Live console sessions of all users',
   tag: 'Users',
   access: admin,
-  response: z.array(SessionInfo),
+  query: pageQuery(['lastSeenAt', 'createdAt'], '-lastSeenAt').extend({ userId: Id.optional() }),
+  response: pageOf(SessionInfo),
 });
 export const revokeSession = defineRoute({
   id: 'revokeSession',
@@ -266,7 +276,8 @@ export const listOwnSessions = defineRoute({
   summary: 'Your signed-in sessions (this one marked current)',
   tag: 'Auth',
   access: 'authenticated',
-  response: z.array(SessionInfo.extend({ current: z.boolean() })),
+  query: pageQuery(['lastSeenAt', 'createdAt'], '-lastSeenAt'),
+  response: pageOf(SessionInfo.extend({ current: z.boolean() })),
 });
 export const revokeOwnSession = defineRoute({
   id: 'revokeOwnSession',
@@ -287,7 +298,8 @@ export const listTokens = defineRoute({
   summary: 'Your API tokens',
   tag: 'Auth',
   access: 'authenticated',
-  response: z.array(ApiToken),
+  query: pageQuery(['name', 'createdAt'], 'name'),
+  response: pageOf(ApiToken),
 });
 export const createToken = defineRoute({
   id: 'createToken',

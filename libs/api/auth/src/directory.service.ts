@@ -1,0 +1,275 @@
+import { Injectable } from '@nestjs/common';
+import { InjectRepository } from '@nestjs/typeorm';
+import { Repository } from 'typeorm';
+import { keysetSql, pageFrom, type SortField } from '@cockpit/api-core';
+import type { Page, Permission, ScopePath } from '@cockpit/contracts';
+import { UserEntity } from './entities/user.entity.js';
+
+interface PageRequest {
+  limit: number;
+  cursor?: string;
+  sort: string;
+}
+
+/** `name contains` as ILIKE, with the pattern's own wildcards escaped. */
+function contains(value: string): string {
+  return `%${value.replace(/[\\%_]/g, '\\$&')}%`;
+}
+
+const iso = (date: Date) => date.toISOString();
+
+interface UserRow {
+  id: string;
+  username: string;
+  display_name: string;
+  disabled: boolean;
+  created_at: Date;
+  groups: string[];
+}
+interface GroupRow {
+  id: string;
+  name: string;
+  members: string[];
+}
+interface RoleRow {
+  id: string;
+  name: string;
+  permissions: string[];
+  built_in: boolean;
+  require_totp: boolean;
+}
+interface BindingRow {
+  id: string;
+  subject_type: 'user' | 'group';
+  subject_id: string;
+  role_id: string;
+  scope: string;
+  created_at: Date;
+}
+interface SessionRow {
+  id_hash: string;
+  user_id: string;
+  username: string;
+  source_ip: string;
+  user_agent: string;
+  created_at: Date;
+  last_seen_at: Date;
+  expires_at: Date;
+}
+interface TokenRow {
+  id: string;
+  name: string;
+  permissions: string[];
+  scope: string;
+  created_at: Date;
+  expires_at: Date;
+  last_used_at: Date | null;
+}
+
+const byId = <R extends { id: string }>(): SortField<R> => ({ sql: 'id', value: (row) => row.id });
+
+/**
+ * The access objects' lists (users, groups, roles, bindings, sessions, tokens), a page at a time
+ * with keyset paging, in SQL. Controllers call this; they do not read tables.
+ */
+@Injectable()
+export class DirectoryService {
+  constructor(@InjectRepository(UserEntity) private readonly users: Repository<UserEntity>) {}
+
+  private async page<Row, Item>(
+    base: { select: string; countFrom: string; where: string[]; params: unknown[] },
+    fields: Record<string, SortField<Row>>,
+    id: SortField<Row>,
+    request: PageRequest,
+    toItem: (row: Row) => Item,
+  ): Promise<Page<Item>> {
+    const sql = keysetSql({ ...base, sort: request.sort, fields, id, limit: request.limit, cursor: request.cursor });
+    const [rows, counted] = await Promise.all([
+      this.users.query(sql.page.text, sql.page.params) as Promise<Row[]>,
+      this.users.query(sql.count.text, sql.count.params) as Promise<{ total: number }[]>,
+    ]);
+    return pageFrom(rows, counted[0]?.total ?? 0, request.limit, sql.field, id, toItem);
+  }
+
+  usersPage(request: PageRequest & { name?: string }) {
+    const where: string[] = [];
+    const params: unknown[] = [];
+    if (request.name)
+      where.push(`(u.username ILIKE $${params.push(contains(request.name))} OR u.display_name ILIKE $${params.length})`);
+    return this.page<UserRow, ReturnType<typeof toUser>>(
+      {
+        select: `SELECT u.id, u.username, u.display_name, u.disabled, u.created_at,
+          ARRAY(SELECT m.group_id FROM group_members m WHERE m.user_id = u.id ORDER BY m.group_id) AS groups
+          FROM users u`,
+        countFrom: 'FROM users u',
+        where,
+        params,
+      },
+      {
+        username: { sql: 'u.username', value: (row) => row.username },
+        createdAt: { sql: 'u.created_at', value: (row) => iso(row.created_at) },
+      },
+      { sql: 'u.id', value: (row) => row.id },
+      request,
+      toUser,
+    );
+  }
+
+  groupsPage(request: PageRequest & { name?: string }) {
+    const where: string[] = [];
+    const params: unknown[] = [];
+    if (request.name) where.push(`g.name ILIKE $${params.push(contains(request.name))}`);
+    return this.page<GroupRow, { id: string; name: string; members: string[] }>(
+      {
+        select: `SELECT g.id, g.name,
+          ARRAY(SELECT m.user_id FROM group_members m WHERE m.group_id = g.id ORDER BY m.user_id) AS members
+          FROM groups g`,
+        countFrom: 'FROM groups g',
+        where,
+        params,
+      },
+      { name: { sql: 'g.name', value: (row) => row.name } },
+      { sql: 'g.id', value: (row) => row.id },
+      request,
+      (row) => ({ id: row.id, name: row.name, members: row.members }),
+    );
+  }
+
+  rolesPage(request: PageRequest & { name?: string }) {
+    const where: string[] = [];
+    const params: unknown[] = [];
+    if (request.name) where.push(`name ILIKE $${params.push(contains(request.name))}`);
+    return this.page<RoleRow, ReturnType<typeof toRoleItem>>(
+      { select: 'SELECT id, name, permissions, built_in, require_totp FROM roles', countFrom: 'FROM roles', where, params },
+      { name: { sql: 'name', value: (row) => row.name } },
+      byId(),
+      request,
+      toRoleItem,
+    );
+  }
+
+  bindingsPage(request: PageRequest & { roleId?: string; subjectId?: string; scope?: string }) {
+    const where: string[] = [];
+    const params: unknown[] = [];
+    if (request.roleId) where.push(`role_id = $${params.push(request.roleId)}`);
+    if (request.subjectId) where.push(`subject_id = $${params.push(request.subjectId)}`);
+    if (request.scope) where.push(`scope = $${params.push(request.scope)}`);
+    return this.page<BindingRow, ReturnType<typeof toBindingItem>>(
+      {
+        select: 'SELECT id, subject_type, subject_id, role_id, scope, created_at FROM role_bindings',
+        countFrom: 'FROM role_bindings',
+        where,
+        params,
+      },
+      {
+        createdAt: { sql: 'created_at', value: (row) => iso(row.created_at) },
+        scope: { sql: 'scope', value: (row) => row.scope },
+      },
+      byId(),
+      request,
+      toBindingItem,
+    );
+  }
+
+  /** Live sessions (of one user, when given); `current` marks the caller's own. */
+  sessionsPage(request: PageRequest & { userId?: string }, currentIdHash?: string) {
+    const where = ['s.revoked_at IS NULL', 's.expires_at > now()'];
+    const params: unknown[] = [];
+    if (request.userId) where.push(`s.user_id = $${params.push(request.userId)}`);
+    return this.page<SessionRow, ReturnType<typeof toSessionItem> & { current?: boolean }>(
+      {
+        select: `SELECT s.id_hash, s.user_id, u.username, s.source_ip, s.user_agent, s.created_at, s.last_seen_at, s.expires_at
+          FROM sessions s JOIN users u ON u.id = s.user_id`,
+        countFrom: 'FROM sessions s',
+        where,
+        params,
+      },
+      {
+        lastSeenAt: { sql: 's.last_seen_at', value: (row) => iso(row.last_seen_at) },
+        createdAt: { sql: 's.created_at', value: (row) => iso(row.created_at) },
+      },
+      { sql: 's.id_hash', value: (row) => row.id_hash },
+      request,
+      (row) => ({
+        ...toSessionItem(row),
+        ...(currentIdHash === undefined ? {} : { current: row.id_hash === currentIdHash }),
+      }),
+    );
+  }
+
+  /** A user's live API tokens. */
+  tokensPage(userId: string, request: PageRequest) {
+    return this.page<TokenRow, ReturnType<typeof toTokenItem>>(
+      {
+        select: 'SELECT id, name, permissions, scope, created_at, expires_at, last_used_at FROM api_tokens',
+        countFrom: 'FROM api_tokens',
+        where: ['user_id = $1', 'revoked_at IS NULL'],
+        params: [userId],
+      },
+      {
+        name: { sql: 'name', value: (row) => row.name },
+        createdAt: { sql: 'created_at', value: (row) => iso(row.created_at) },
+      },
+      byId(),
+      request,
+      toTokenItem,
+    );
+  }
+}
+
+function toUser(row: UserRow) {
+  return {
+    id: row.id,
+    username: row.username,
+    displayName: row.display_name,
+    disabled: row.disabled,
+    groups: row.groups,
+    createdAt: iso(row.created_at),
+  };
+}
+
+function toRoleItem(row: RoleRow) {
+  return {
+    id: row.id,
+    name: row.name,
+    permissions: row.permissions as Permission[],
+    builtIn: row.built_in,
+    requireTotp: row.require_totp,
+  };
+}
+
+function toBindingItem(row: BindingRow) {
+  return {
+    id: row.id,
+    subjectType: row.subject_type,
+    subjectId: row.subject_id,
+    roleId: row.role_id,
+    scope: row.scope as ScopePath,
+    createdAt: iso(row.created_at),
+  };
+}
+
+function toSessionItem(row: SessionRow) {
+  return {
+    id: row.id_hash,
+    userId: row.user_id,
+    username: row.username,
+    sourceIp: row.source_ip,
+    userAgent: row.user_agent,
+    createdAt: iso(row.created_at),
+    lastSeenAt: iso(row.last_seen_at),
+    expiresAt: iso(row.expires_at),
+  };
+}
+
+function toTokenItem(row: TokenRow) {
+  return {
+    id: row.id,
+    name: row.name,
+    permissions: row.permissions as Permission[],
+    scope: row.scope as ScopePath,
+    createdAt: iso(row.created_at),
+    expiresAt: iso(row.expires_at),
+    lastUsedAt: row.last_used_at ? iso(row.last_used_at) : null,
+  };
+}
