@@ -1,21 +1,32 @@
 import { fork, type ChildProcess } from 'node:child_process';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { createServer, type AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import type pg from 'pg';
+import { SecretBox } from '@cockpit/api-core';
 import { EmbeddedPostgres } from '@cockpit/embedded-postgres';
 import type { FleetManifest } from '@cockpit/vapor-agent';
 
 /** Real parts for benchmarks and chaos runs: our own PostgreSQL, a Vapor fleet process, api processes. */
 export const ROOT = fileURLToPath(new URL('../../../', import.meta.url));
 
+/** The COCKPIT_SECRET_KEY of every api process the benchmarks start. */
+export const BENCH_SECRET_KEY = Buffer.alloc(32, 7);
+
 export async function scratchDir(name: string): Promise<{ dir: string; remove(): Promise<void> }> {
   const dir = await mkdtemp(path.join(tmpdir(), `${name}-`));
   return { dir, remove: () => rm(dir, { recursive: true, force: true }) };
 }
 
-export async function startPostgres(dir: string): Promise<EmbeddedPostgres> {
-  return EmbeddedPostgres.start({ dir, database: 'cockpit', rootFallbackDir: path.join(dir, 'root-fallback') });
+export async function startPostgres(dir: string, settings?: Record<string, string>): Promise<EmbeddedPostgres> {
+  return EmbeddedPostgres.start({
+    dir,
+    database: 'cockpit',
+    rootFallbackDir: path.join(dir, 'root-fallback'),
+    ...(settings ? { settings } : {}),
+  });
 }
 
 export interface Fleet {
@@ -27,9 +38,19 @@ export interface Fleet {
 
 export async function startFleet(
   dir: string,
-  options: { hosts: number; vmsPerHost: number; statsIntervalMs?: number; adminPort?: number; churnPerSecond?: number },
+  options: {
+    hosts: number;
+    vmsPerHost: number;
+    statsIntervalMs?: number;
+    adminPort?: number;
+    churnPerSecond?: number;
+    /** Several fleets side by side need their own seed (other host uuids), name and data directory. */
+    seed?: number;
+    name?: string;
+  },
 ): Promise<Fleet> {
-  const manifestFile = path.join(dir, 'fleet.json');
+  const name = options.name ?? 'fleet';
+  const manifestFile = path.join(dir, `${name}.json`);
   const child = fork(
     path.join(ROOT, 'apps/vapor/dist/main.js'),
     [
@@ -41,9 +62,10 @@ export async function startFleet(
       '--port',
       '0',
       '--seed',
-      '42',
+      String(options.seed ?? 42),
       '--data-dir',
-      path.join(dir, 'vapor'),
+      path.join(dir, options.name ? `vapor-${name}` : 'vapor'),
+      ...(options.name ? ['--host-prefix', name] : []),
       '--manifest',
       manifestFile,
       '--stats-interval-ms',
@@ -69,8 +91,9 @@ export interface ApiProcess {
 }
 
 /** One api instance as `npm start` runs it (the built apps/api), ready when it says so. */
-export async function startApi(env: Record<string, string>): Promise<ApiProcess> {
+export async function startApi(env: Record<string, string>, execArgv: string[] = []): Promise<ApiProcess> {
   const child = fork(path.join(ROOT, 'apps/api/dist/main.js'), [], {
+    execArgv: [...process.execArgv, ...execArgv],
     env: {
       ...process.env,
       NODE_ENV: 'production',
@@ -79,7 +102,7 @@ export async function startApi(env: Record<string, string>): Promise<ApiProcess>
       COCKPIT_ADMIN_PASSWORD: 'benchmark-admin-password',
       // Production settings on one machine: plain http on loopback, one key for every instance.
       ALLOW_INSECURE_HTTP: 'true',
-      COCKPIT_SECRET_KEY: Buffer.alloc(32, 7).toString('base64'),
+      COCKPIT_SECRET_KEY: BENCH_SECRET_KEY.toString('base64'),
       ...env,
     },
     stdio: ['ignore', 'ignore', 'inherit', 'ipc'],
@@ -105,4 +128,46 @@ export async function scrape(apiUrl: string, metric: string): Promise<number> {
   const text = await (await fetch(`${apiUrl}/metrics`)).text();
   const line = text.split('\n').find((l) => l.startsWith(`${metric} `));
   return Number(line?.split(' ')[1] ?? NaN);
+}
+
+/** A free TCP port on 127.0.0.1 (for a process that must be told its port in advance). */
+export async function freePort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  await new Promise((resolve) => server.close(resolve));
+  return port;
+}
+
+/** Every `name value` line of a Prometheus text exposition (without labels), by name. */
+export async function scrapeAll(apiUrl: string): Promise<Map<string, number>> {
+  const text = await (await fetch(`${apiUrl}/metrics`)).text();
+  const values = new Map<string, number>();
+  for (const line of text.split('\n')) {
+    const match = /^([a-zA-Z_:][a-zA-Z0-9_:]*) (\S+)$/.exec(line);
+    if (match?.[1] && match[2]) values.set(match[1], Number(match[2]));
+  }
+  return values;
+}
+
+/**
+ * Enrols a fleet's hosts by writing their rows directly (the api's enrollment probes each host
+ * in turn, which takes minutes for thousands): trusted, pinned, token sealed with the key the
+ * benchmark's api processes use. The collectors pick them up on their next round.
+ */
+export async function insertHosts(db: pg.Client, manifest: FleetManifest): Promise<void> {
+  const box = new SecretBox(BENCH_SECRET_KEY);
+  const rows = manifest.hosts.map((host) => ({
+    url: host.url,
+    name: host.hostname,
+    token: box.seal(host.token),
+    fingerprint: host.fingerprint,
+    uuid: host.uuid,
+  }));
+  await db.query(
+    `INSERT INTO hosts (url, name, token, fingerprint, state, state_reason, enabled, host_uuid)
+     SELECT x.url, x.name, x.token, x.fingerprint, 'unreachable', 'Not collected yet', true, x.uuid
+     FROM jsonb_to_recordset($1::jsonb) AS x(url text, name text, token text, fingerprint text, uuid uuid)`,
+    [JSON.stringify(rows)],
+  );
 }

@@ -1,142 +1,238 @@
 /**
- * bench:collector — one api instance collecting from a fleet of 500 hosts x 20 VMs with stats
- * every 5 s (2,100 samples/s). Measures over a window: the api's CPU (share of one core), the rows
- * of stats it wrote per second, and the time its batched inserts took. The baseline, in the same
- * run, on the same PostgreSQL and under the same load (fleet and api still running): one raw
- * `COPY` of exactly the rows written in the window into identically partitioned scratch tables.
- * Goal: ingest within 2x of COPY.
+ * bench:collector — the whole stats pipeline, end to end: simulated Vapor fleets (their own
+ * processes) → api instances (two by default, sharing the hosts, the socket.io PostgreSQL adapter
+ * carrying every stats frame to the other instance) → PostgreSQL. It ramps through the host counts
+ * given (each step adds a fleet process; hosts are written into the hosts table directly, trusted
+ * and pinned), and at each step, after the hosts are connected and a warm-up, measures a window:
+ *  - CPU of every api process and of the whole PostgreSQL server (all its processes) per stored sample;
+ *  - the baseline in the same run: one raw COPY of exactly the rows stored in the window into
+ *    identically partitioned and indexed scratch tables (CPU of that backend and of the feeding
+ *    client) → `ratio_to_copy`;
+ *  - how old each sample was when it became durable (commit timestamp minus the agent's stamp), p50/p99;
+ *  - per instance: CPU (% of one core), peak RSS, and whether it kept up (every expected sample
+ *    stored, nothing dropped, no growing buffer).
+ * Then (unless --no-solo) it stops all instances but one, lets that one take every host and
+ * measures it alone: the single-instance capacity.
  *
- * Usage: npm run bench:collector [-- --seconds 30 --hosts 500 --vms-per-host 20]
- * Last line: {"bench":"collector","rows_per_s":…,"api_cpu_pct":…,"ratio_to_copy":…}
+ * Usage: npm run bench:collector -- [--hosts 500,2500,5000] [--vms-per-host 20] [--instances 2]
+ *        [--seconds 30] [--warmup 15] [--no-solo]
+ * Last line: {"bench":"collector","instances":2,"ratio_to_copy":…,"sample_age_p99_ms":…,"steps":[…]}
  */
 import { parseArgs } from 'node:util';
-import { pipeline } from 'node:stream/promises';
 import pg from 'pg';
-import { from as copyFrom, to as copyTo } from 'pg-copy-streams';
-import { scrape, scratchDir, startApi, startFleet, startPostgres } from './cluster.js';
-import { cpuSeconds, round, rssMb, sleep, waitFor } from './proc.js';
+import { copyBaseline, peakRss, reading, stored } from './collector-window.js';
+import { insertHosts, scratchDir, startApi, startFleet, startPostgres, type ApiProcess, type Fleet } from './cluster.js';
+import { round, sleep, waitFor } from './proc.js';
 
 const { values } = parseArgs({
   options: {
     seconds: { type: 'string', default: '30' },
     hosts: { type: 'string', default: '500' },
     'vms-per-host': { type: 'string', default: '20' },
+    instances: { type: 'string', default: '2' },
     warmup: { type: 'string', default: '15' },
+    'no-solo': { type: 'boolean', default: false },
+    /** Write a V8 CPU profile of each api process into this directory (read it with Chrome DevTools). */
+    'cpu-prof': { type: 'string' },
   },
 });
 const seconds = Number(values.seconds);
-const hosts = Number(values.hosts);
+const steps = values.hosts.split(',').map(Number);
 const vmsPerHost = Number(values['vms-per-host']);
+const instanceCount = Number(values.instances);
 const warmup = Number(values.warmup);
+const STATS_MS = 5000;
+/** After a window, rows stamped in it may still sit in a batch: wait this long before counting them. */
+const SETTLE_MS = 12_000;
+if (steps.some((n, i) => !Number.isInteger(n) || n <= (steps[i - 1] ?? 0)))
+  throw new Error('--hosts: increasing counts, e.g. 500,2500,5000');
 const say = (line: string) => process.stdout.write(`${line}\n`);
 
 const scratch = await scratchDir('bench-collector');
-const postgres = await startPostgres(scratch.dir);
-const fleet = await startFleet(scratch.dir, { hosts, vmsPerHost, statsIntervalMs: 5000 });
+// Commit timestamps tell when each sample became durable.
+const postgres = await startPostgres(scratch.dir, { track_commit_timestamp: 'on' });
 const databaseUrl = postgres.url();
 const db = new pg.Client({ connectionString: databaseUrl });
-try {
-  say(`collector: ${hosts} hosts x ${vmsPerHost} VMs, stats every 5 s; enrolling…`);
-  const api = await startApi({
-    DATABASE_URL: databaseUrl,
-    DATA_DIR: scratch.dir,
-    DEMO_FLEET_MANIFEST: fleet.manifestFile,
-    INSTANCE_ID: 'bench-collector',
-  });
-  await db.connect();
-  const connected = async () =>
-    Number((await db.query("SELECT count(*) AS n FROM hosts WHERE state = 'connected'")).rows[0]?.n ?? 0);
-  const took = await waitFor(async () => (await connected()) >= hosts, 180_000, `${hosts} hosts connected`);
-  say(`all ${hosts} hosts connected ${round(took / 1000)} s after the api was ready; warming up ${warmup} s`);
-  await sleep(warmup * 1000);
+const fleets: Fleet[] = [];
+const apis: ApiProcess[] = [];
+const count = async (sql: string) => Number(((await db.query(sql)).rows[0] as { n: string } | undefined)?.n ?? 0);
 
-  const pid = api.process.pid ?? 0;
-  const windowStart = new Date();
-  const [cpu0, written0, writeSeconds0, t0] = [
-    await cpuSeconds(pid),
-    await scrape(api.url, 'cockpit_metrics_samples_written_total'),
-    await scrape(api.url, 'cockpit_metrics_write_seconds_total'),
-    performance.now(),
-  ];
-  await sleep(seconds * 1000);
-  const [cpu1, written1, writeSeconds1, t1] = [
-    await cpuSeconds(pid),
-    await scrape(api.url, 'cockpit_metrics_samples_written_total'),
-    await scrape(api.url, 'cockpit_metrics_write_seconds_total'),
-    performance.now(),
-  ];
-  const windowEnd = new Date();
-  const elapsed = (t1 - t0) / 1000;
-  const apiCpuPct = ((cpu1 - cpu0) / elapsed) * 100;
-  const rows = written1 - written0;
-  const ingestSeconds = writeSeconds1 - writeSeconds0;
-  const apiRss = await rssMb(pid);
-  // Stats cover each host and its running VMs.
-  const running = Number((await db.query("SELECT count(*) AS n FROM vms WHERE state = 'running'")).rows[0]?.n ?? 0);
+interface Step {
+  hosts: number;
+  vms: number;
+  instances: number;
+  running_vms: number;
+  connect_s: number;
+  rows_per_s: number;
+  expected_rows_per_s: number;
+  api_cpu_pct: number[];
+  api_rss_mb: number[];
+  postgres_cpu_pct: number;
+  fleet_cpu_pct: number;
+  pipeline_us_per_sample: number;
+  copy_us_per_row: number;
+  ratio_to_copy: number;
+  sample_age_p50_ms: number;
+  sample_age_p99_ms: number;
+  buffered_start: number[];
+  buffered_end: number[];
+  kept_up: boolean;
+}
 
-  // Baseline: COPY the rows of the window (as the api stored them) into identical partitioned
-  // tables, while the fleet and the api keep running, so both see the same load on the machine.
-  let copied = 0;
-  let copySeconds = 0;
-  for (const table of ['host_samples', 'vm_samples']) {
-    const scratchTable = `copy_${table}`;
-    await db.query(`CREATE TABLE ${scratchTable} (LIKE ${table} INCLUDING ALL) PARTITION BY RANGE (ts)`);
-    const partitions = (
-      await db.query(
-        `SELECT c.relname AS name, pg_get_expr(c.relpartbound, c.oid) AS bound FROM pg_inherits i
-         JOIN pg_class c ON c.oid = i.inhrelid JOIN pg_class p ON p.oid = i.inhparent WHERE p.relname = $1`,
-        [table],
-      )
-    ).rows as { name: string; bound: string }[];
-    for (const partition of partitions)
-      await db.query(`CREATE TABLE copy_${partition.name} PARTITION OF ${scratchTable} ${partition.bound}`);
-    // Export first (not timed), then time only the COPY into PostgreSQL.
-    const chunks: Buffer[] = [];
-    const source = db.query(
-      copyTo(
-        `COPY (SELECT * FROM ${table} WHERE ts >= '${windowStart.toISOString()}' AND ts < '${windowEnd.toISOString()}') TO STDOUT`,
-      ),
-    );
-    for await (const chunk of source) chunks.push(chunk as Buffer);
-    const started = performance.now();
-    const sink = db.query(copyFrom(`COPY ${scratchTable} FROM STDIN`));
-    await pipeline(async function* () {
-      yield* chunks;
-    }, sink);
-    copySeconds += (performance.now() - started) / 1000;
-    copied += Number((await db.query(`SELECT count(*) AS n FROM ${scratchTable}`)).rows[0]?.n ?? 0);
-  }
-  await api.stop();
-  // Compare per row: the window's edges may hold a batch more or less than the api's counter.
-  const ingestPerRowUs = (ingestSeconds / Math.max(1, rows)) * 1e6;
-  const copyPerRowUs = (copySeconds / Math.max(1, copied)) * 1e6;
-  const ratio = copyPerRowUs > 0 ? ingestPerRowUs / copyPerRowUs : 0;
+async function waitConnected(hosts: number, instances: number): Promise<number> {
+  const share = Math.ceil(hosts / instances);
+  return waitFor(
+    async () =>
+      (await count("SELECT count(*) AS n FROM hosts WHERE state = 'connected'")) >= hosts &&
+      (await count('SELECT count(*) AS n FROM vms')) >= hosts * vmsPerHost &&
+      (await count('SELECT count(*) AS n FROM hosts WHERE owner_instance IS NULL')) === 0 &&
+      (await count('SELECT count(DISTINCT owner_instance) AS n FROM hosts')) === instances &&
+      (await count(`SELECT coalesce(max(n), 0) AS n FROM (SELECT count(*) AS n FROM hosts GROUP BY owner_instance) o`)) <= share,
+    15 * 60_000,
+    `${hosts} hosts connected and shared by ${instances} instance(s)`,
+  );
+}
+
+async function measure(hosts: number, tag: string): Promise<Step> {
+  const live = apis.filter((api) => api.process.exitCode === null && api.process.signalCode === null);
+  const fleetPids = fleets.map((f) => f.process.pid ?? 0);
+  const postmaster = postgres.pid ?? 0;
+  const runningVms = await count("SELECT count(*) AS n FROM vms WHERE state IN ('running', 'migrating')");
+  const r0 = await reading(live, postmaster, fleetPids);
+  const window = sleep(seconds * 1000);
+  const rss = await peakRss(live, window);
+  const r1 = await reading(live, postmaster, fleetPids);
+  const elapsed = (r1.at - r0.at) / 1000;
+  await sleep(SETTLE_MS);
+  const rows = await stored(db, r0.wall, r1.wall);
+  const copy = await copyBaseline(db, r0.wall, r1.wall, tag);
+  const apiCpu = r1.apiCpu.map((cpu, i) => cpu - (r0.apiCpu[i] ?? 0));
+  const pipelineCpu = apiCpu.reduce((a, b) => a + b, 0) + (r1.serverCpu - r0.serverCpu);
+  const pipelineUs = (pipelineCpu / Math.max(1, rows.rows)) * 1e6;
+  const copyUs = (copy.cpuSeconds / Math.max(1, copy.rows)) * 1e6;
+  const expected = (hosts + runningVms) / (STATS_MS / 1000);
+  const rowsPerS = rows.rows / elapsed;
+  const dropped = r1.dropped.reduce((a, b) => a + b, 0) - r0.dropped.reduce((a, b) => a + b, 0);
+  // Kept up: (nearly) every expected sample stored, none dropped, the buffers not growing past one
+  // flush's worth, and samples durable within three stats intervals.
+  const grew = r1.buffered.some((b, i) => b - (r0.buffered[i] ?? 0) > expected * 5);
+  const keptUp = rowsPerS >= expected * 0.97 && dropped === 0 && !grew && rows.ageP99Ms < 3 * STATS_MS;
+  return {
+    hosts,
+    vms: hosts * vmsPerHost,
+    instances: live.length,
+    running_vms: runningVms,
+    connect_s: 0,
+    rows_per_s: round(rowsPerS),
+    expected_rows_per_s: round(expected),
+    api_cpu_pct: apiCpu.map((cpu) => round((cpu / elapsed) * 100)),
+    api_rss_mb: rss.map((mb) => round(mb)),
+    postgres_cpu_pct: round(((r1.serverCpu - r0.serverCpu) / elapsed) * 100),
+    fleet_cpu_pct: round(((r1.fleetCpu - r0.fleetCpu) / elapsed) * 100),
+    pipeline_us_per_sample: round(pipelineUs, 2),
+    copy_us_per_row: round(copyUs, 2),
+    ratio_to_copy: round(copyUs > 0 ? pipelineUs / copyUs : 0, 2),
+    sample_age_p50_ms: round(rows.ageP50Ms),
+    sample_age_p99_ms: round(rows.ageP99Ms),
+    buffered_start: r0.buffered,
+    buffered_end: r1.buffered,
+    kept_up: keptUp,
+  };
+}
+
+function report(step: Step): void {
+  const cpu = step.api_cpu_pct.map((c, i) => `${c}% / ${step.api_rss_mb[i]} MB`).join(', ');
   say(
-    `api: ${round(apiCpuPct)}% of one core, ${round(apiRss)} MB RSS; wrote ${rows} rows in ${round(elapsed)} s ` +
-      `(${round(rows / elapsed)} rows/s, expected ${round((hosts + running) / 5)}/s for ${hosts} hosts and ${running} running VMs)`,
+    `  ${step.hosts} hosts x ${vmsPerHost} VMs (${step.running_vms} running) on ${step.instances} instance(s): ` +
+      `api ${cpu} (CPU of one core / peak RSS); PostgreSQL ${step.postgres_cpu_pct}%; fleet ${step.fleet_cpu_pct}%`,
   );
   say(
-    `ingest: ${round(ingestSeconds * 1000)} ms in batched inserts (${round(ingestPerRowUs, 2)} µs/row); ` +
-      `baseline COPY of the same ${copied} rows: ${round(copySeconds * 1000)} ms (${round(copyPerRowUs, 2)} µs/row); ` +
-      `ratio ${round(ratio, 2)}x (goal ≤ 2x)`,
+    `  stored ${step.rows_per_s} samples/s (expected ${step.expected_rows_per_s}); durable after p50 ${step.sample_age_p50_ms} ms, ` +
+      `p99 ${step.sample_age_p99_ms} ms; kept up: ${step.kept_up ? 'yes' : 'NO'}`,
+  );
+  say(
+    `  pipeline ${step.pipeline_us_per_sample} µs CPU per sample (api + PostgreSQL) vs raw COPY ${step.copy_us_per_row} µs/row: ` +
+      `ratio ${step.ratio_to_copy}x (goal ≤ 3x)`,
+  );
+}
+
+const results: Step[] = [];
+try {
+  await db.connect();
+  const env = { DATABASE_URL: databaseUrl, DATA_DIR: scratch.dir };
+  const profile = values['cpu-prof'] ? ['--cpu-prof', '--cpu-prof-dir', values['cpu-prof']] : [];
+  for (let i = 1; i <= instanceCount; i++) apis.push(await startApi({ ...env, INSTANCE_ID: `collector-${i}` }, profile));
+  say(
+    `collector: ${instanceCount} api instance(s), steps ${steps.join(' → ')} hosts x ${vmsPerHost} VMs, stats every 5 s, ${seconds} s windows`,
+  );
+  let hosts = 0;
+  for (const [index, target] of steps.entries()) {
+    const fleet = await startFleet(scratch.dir, {
+      hosts: target - hosts,
+      vmsPerHost,
+      statsIntervalMs: STATS_MS,
+      seed: 42 + index,
+      name: `f${index + 1}`,
+    });
+    fleets.push(fleet);
+    const started = performance.now();
+    await insertHosts(db, fleet.manifest);
+    hosts = target;
+    await waitConnected(hosts, instanceCount);
+    const connectS = (performance.now() - started) / 1000;
+    say(`step ${index + 1}: ${hosts} hosts connected and synced in ${round(connectS)} s; warming up ${warmup} s`);
+    await sleep(warmup * 1000);
+    const step = { ...(await measure(hosts, `s${index + 1}`)), connect_s: round(connectS) };
+    report(step);
+    results.push(step);
+  }
+  if (instanceCount > 1 && !values['no-solo']) {
+    const started = performance.now();
+    for (const api of apis.slice(1)) await api.stop();
+    await waitConnected(hosts, 1);
+    const connectS = (performance.now() - started) / 1000;
+    say(`solo: the other instances stopped; collector-1 took every host over in ${round(connectS)} s; warming up ${warmup} s`);
+    await sleep(warmup * 1000);
+    const step = { ...(await measure(hosts, 'solo')), connect_s: round(connectS) };
+    report(step);
+    results.push(step);
+  }
+  const main = results.filter((s) => s.instances === instanceCount).at(-1) ?? results.at(-1);
+  const solo = results.at(-1);
+  say(
+    `whole pipeline at ${main?.hosts} hosts on ${instanceCount} instances: ${main?.ratio_to_copy}x raw COPY, samples durable p99 ` +
+      `${main?.sample_age_p99_ms} ms; one instance with ${solo?.hosts} hosts: ${solo?.api_cpu_pct[0]}% of one core, ` +
+      `${solo?.api_rss_mb[0]} MB (goal < 50%, < 1024 MB), kept up: ${solo?.kept_up ? 'yes' : 'NO'}`,
   );
   say(
     JSON.stringify({
       bench: 'collector',
-      hosts,
-      vms: hosts * vmsPerHost,
-      rows_per_s: round(rows / elapsed),
-      api_cpu_pct: round(apiCpuPct),
-      api_rss_mb: round(apiRss),
-      ingest_us_per_row: round(ingestPerRowUs, 2),
-      copy_us_per_row: round(copyPerRowUs, 2),
-      ratio_to_copy: round(ratio, 2),
+      instances: instanceCount,
+      hosts: main?.hosts,
+      vms: main?.vms,
+      ratio_to_copy: main?.ratio_to_copy,
+      sample_age_p99_ms: main?.sample_age_p99_ms,
+      solo_api_cpu_pct: solo?.instances === 1 ? solo.api_cpu_pct[0] : undefined,
+      solo_api_rss_mb: solo?.instances === 1 ? solo.api_rss_mb[0] : undefined,
       seconds,
+      steps: results.map((s) => ({
+        hosts: s.hosts,
+        instances: s.instances,
+        api_cpu_pct: s.api_cpu_pct,
+        api_rss_mb: s.api_rss_mb,
+        postgres_cpu_pct: s.postgres_cpu_pct,
+        rows_per_s: s.rows_per_s,
+        expected_rows_per_s: s.expected_rows_per_s,
+        ratio_to_copy: s.ratio_to_copy,
+        sample_age_p99_ms: s.sample_age_p99_ms,
+        kept_up: s.kept_up,
+      })),
     }),
   );
 } finally {
+  await Promise.all(apis.map((api) => api.stop()));
   await db.end().catch(() => undefined);
-  await fleet.stop();
+  for (const fleet of fleets) await fleet.stop();
   await postgres.stop();
   await scratch.remove();
 }
