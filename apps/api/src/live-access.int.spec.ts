@@ -4,6 +4,7 @@ import { io as connect, type Socket } from 'socket.io-client';
 import { Me } from '@cockpit/contracts';
 import { queryRows } from '@cockpit/dev-testing';
 import { AccessService } from '@cockpit/api-access';
+import { PrincipalService } from '@cockpit/api-auth';
 import { EventHubService, MAX_STREAMS_PER_PRINCIPAL } from '@cockpit/api-events';
 import { signedIn, until, type Call } from '../test/sign-in.js';
 import { startTestApi, type TestApi } from '../test/test-app.js';
@@ -182,6 +183,52 @@ describe('live streams keep checking access', () => {
     expect(replies.length - refused.length).toBeGreaterThan(0);
     // Replays cost more: a burst of replays is cut sooner.
     await until(async () => (await subscribe({ scopes: ['/'] })).error === undefined, 15_000, 'the allowance refilled');
+  });
+
+  it('re-checks only the sockets of the users an access change affects', async () => {
+    const makeUser = async (username: string) => {
+      const user = (await call('POST', '/api/users', { username, password: PASSWORD })).json as { id: string };
+      const session = await login(api, username, PASSWORD);
+      const socket = connect(api.url, {
+        path: '/socket.io',
+        transports: ['websocket'],
+        extraHeaders: { Cookie: session.cookie },
+      });
+      sockets.push(socket);
+      await new Promise<void>((resolve, reject) => {
+        socket.once('connect', () => resolve());
+        socket.once('connect_error', reject);
+      });
+      return { id: user.id, cookie: session.cookie };
+    };
+    const [affected, bystander] = [await makeUser('recheck-a'), await makeUser('recheck-b')];
+    const roles = ((await call('GET', '/api/roles')).json as { items: { id: string; name: string }[] }).items;
+    const viewer = roles.find((role) => role.name === 'Viewer');
+    const resolve = jest.spyOn(api.app.get(PrincipalService), 'resolve');
+    const changes: unknown[] = [];
+    const stop = api.app.get(EventHubService).onAccessChanged((users) => changes.push(users === 'everyone' ? users : [...users]));
+    try {
+      // Three changes for one user in a burst: rounds (debounced, usually one) for that user only.
+      for (const scope of ['/hosts/00000000-0000-4000-8000-00000000000a', '/hosts/00000000-0000-4000-8000-00000000000b', '/']) {
+        const bound = await call('POST', '/api/role-bindings', {
+          subjectType: 'user',
+          subjectId: affected.id,
+          roleId: viewer?.id,
+          scope,
+        });
+        expect(bound.status).toBe(201);
+      }
+      await until(() => changes.length > 0, 5000, 'the re-check round');
+      await until(() => resolve.mock.calls.length > 0, 5000, 'the affected socket re-checked');
+      expect(changes.length).toBeLessThanOrEqual(3);
+      expect(changes.every((users) => JSON.stringify(users) === JSON.stringify([affected.id]))).toBe(true);
+      const checked = resolve.mock.calls.map(([credentials]) => credentials.cookie);
+      expect(checked).toContain(affected.cookie);
+      expect(checked).not.toContain(bystander.cookie);
+    } finally {
+      stop();
+      resolve.mockRestore();
+    }
   });
 
   it('refuses unsafe text in a subscription, naming the field', async () => {

@@ -1,2 +1,3 @@
 export * from './access.module.js';
 export * from './access.service.js';
+export * from './access-changes.js';

@@ -161,7 +161,7 @@ export class AuthController {
     @Res({ passthrough: true }) response: Response,
   ): Promise<{ signedOut: true }> {
     const principal = request.principal;
-    if (principal?.sessionIdHash) await this.sessions.revoke(principal.sessionIdHash, response);
+    if (principal?.sessionIdHash) await this.sessions.revoke(principal.sessionIdHash, { response });
     await this.audit.record({
       actor: { type: 'user', id: principal?.userId ?? null, name: principal?.name ?? 'anonymous' },
       sourceIp: request.ip ?? '',

@@ -5,6 +5,7 @@ import { AuditModule } from '@cockpit/api-audit';
 import { AdminBootstrapService } from './admin-bootstrap.service.js';
 import { AccessController } from './access.controller.js';
 import { AuthController } from './auth.controller.js';
+import { AccessAdminService } from './access-admin.service.js';
 import { AuthGuard } from './auth.guard.js';
 import { DirectoryService } from './directory.service.js';
 import { ApiTokenEntity } from './entities/api-token.entity.js';
@@ -51,6 +52,7 @@ export const authEntities = [
     AdminBootstrapService,
     PrincipalService,
     DirectoryService,
+    AccessAdminService,
     { provide: APP_GUARD, useClass: AuthGuard },
   ],
   exports: [UsersService, GrantsService, SessionService, AdminBootstrapService, PrincipalService],

@@ -4,6 +4,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import type { Request, Response } from 'express';
 import { IsNull, Not, Repository } from 'typeorm';
 import type { AppConfig } from '@cockpit/api-config';
+import { AccessChanges } from '@cockpit/api-access';
 import { APP_CONFIG } from '@cockpit/api-core';
 import { SessionEntity } from './entities/session.entity.js';
 
@@ -28,6 +29,7 @@ export class SessionService implements OnModuleInit {
   constructor(
     @InjectRepository(SessionEntity) private readonly sessions: Repository<SessionEntity>,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
+    private readonly accessChanges: AccessChanges,
   ) {
     this.secure = config.publicUrl.startsWith('https:');
     this.cookieName = this.secure ? '__Host-cockpit_session' : 'cockpit_session';
@@ -90,9 +92,19 @@ export class SessionService implements OnModuleInit {
     return this.sessions.findOneBy({ idHash, revokedAt: IsNull() });
   }
 
-  async revoke(idHash: string, response?: Response): Promise<void> {
-    await this.sessions.update({ idHash, revokedAt: IsNull() }, { revokedAt: new Date() });
-    response?.clearCookie(this.cookieName, { httpOnly: true, secure: this.secure, sameSite: 'strict', path: '/' });
+  /** Ends one live session (of this user, when given); false when there was none. */
+  async revoke(idHash: string, options: { response?: Response; userId?: string } = {}): Promise<boolean> {
+    const rows = (await this.sessions
+      .createQueryBuilder()
+      .update()
+      .set({ revokedAt: () => 'now()' })
+      .where('id_hash = :idHash AND revoked_at IS NULL', { idHash })
+      .andWhere(options.userId ? 'user_id = :userId' : 'true', { userId: options.userId })
+      .returning('user_id')
+      .execute()) as { raw: { user_id: string }[] };
+    options.response?.clearCookie(this.cookieName, { httpOnly: true, secure: this.secure, sameSite: 'strict', path: '/' });
+    this.accessChanges.changed(rows.raw.map((row) => row.user_id));
+    return rows.raw.length > 0;
   }
 
   /**
@@ -134,6 +146,7 @@ export class SessionService implements OnModuleInit {
       { userId, revokedAt: IsNull(), ...(exceptIdHash ? { idHash: Not(exceptIdHash) } : {}) },
       { revokedAt: new Date() },
     );
+    this.accessChanges.changed([userId]);
   }
 
   idleTimeoutSeconds(): number {

@@ -2,8 +2,9 @@ import { ForbiddenException, Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 import { IsNull, Repository } from 'typeorm';
+import { AccessChanges } from '@cockpit/api-access';
 import type { Principal } from '@cockpit/api-core';
-import { Permission, ScopePath, missingToGrant, permissionsOn, type Grant } from '@cockpit/contracts';
+import { Permission, ScopePath, isAllowed, missingToGrant, permissionsOn, type Grant } from '@cockpit/contracts';
 import { ApiTokenEntity } from './entities/api-token.entity.js';
 import { scopeChain } from './grants.service.js';
 
@@ -13,7 +14,10 @@ const TOKEN = /^ck_([0-9a-f]{32})_([A-Za-z0-9_-]{43})$/;
 /** `ck_<id>_<secret>`: the id finds the row, the secret (only its hash is stored) proves it. */
 @Injectable()
 export class TokensService {
-  constructor(@InjectRepository(ApiTokenEntity) private readonly tokens: Repository<ApiTokenEntity>) {}
+  constructor(
+    @InjectRepository(ApiTokenEntity) private readonly tokens: Repository<ApiTokenEntity>,
+    private readonly accessChanges: AccessChanges,
+  ) {}
 
   /**
    * A token for the caller: only from a signed-in session (a token minting tokens would outlive
@@ -85,15 +89,26 @@ export class TokensService {
     return this.tokens.find({ where: { userId, revokedAt: IsNull() }, order: { createdAt: 'DESC' } });
   }
 
-  async revoke(id: string, ownerId?: string): Promise<boolean> {
-    const result = await this.tokens.update(
-      { id, revokedAt: IsNull(), ...(ownerId ? { userId: ownerId } : {}) },
-      { revokedAt: new Date() },
-    );
-    return (result.affected ?? 0) > 0;
+  /**
+   * Revokes a live token: the caller's own, or anyone's for an administrator (user.admin on `/`).
+   * False when there is no such live token the caller may revoke.
+   */
+  async revokeAs(principal: Principal, id: string): Promise<boolean> {
+    const isAdmin = isAllowed(principal.grants, 'user.admin', ['/']);
+    const result = (await this.tokens
+      .createQueryBuilder()
+      .update()
+      .set({ revokedAt: () => 'now()' })
+      .where('id = :id AND revoked_at IS NULL', { id })
+      .andWhere(isAdmin ? 'true' : 'user_id = :owner', { owner: principal.userId })
+      .returning('user_id')
+      .execute()) as { raw: { user_id: string }[] };
+    this.accessChanges.changed(result.raw.map((row) => row.user_id));
+    return result.raw.length > 0;
   }
 
   async revokeAllOf(userId: string): Promise<void> {
     await this.tokens.update({ userId, revokedAt: IsNull() }, { revokedAt: new Date() });
+    this.accessChanges.changed([userId]);
   }
 }

@@ -1,15 +1,14 @@
-import { Body, ConflictException, Controller, NotFoundException, Param, Query, Req, UnauthorizedException } from '@nestjs/common';
+import { Body, ConflictException, Controller, Param, Query, Req, UnauthorizedException } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
-import { IsNull, Repository } from 'typeorm';
+import { Repository } from 'typeorm';
 import type { z } from 'zod';
-import { Route, type ParsedQuery, type Principal, type RequestWithPrincipal } from '@cockpit/api-core';
+import { NotFoundError, Route, type ParsedQuery, type Principal, type RequestWithPrincipal } from '@cockpit/api-core';
 import {
   changeOwnPassword,
   listOwnSessions,
   revokeOwnSession,
   createToken,
   createUser,
-  isAllowed,
   listTokens,
   listUsers,
   revokeToken,
@@ -19,9 +18,9 @@ import {
 } from '@cockpit/contracts';
 import { ApiTokenEntity } from './entities/api-token.entity.js';
 import { GroupMemberEntity } from './entities/group-member.entity.js';
-import { SessionEntity } from './entities/session.entity.js';
 import { UserEntity } from './entities/user.entity.js';
 import { DirectoryService } from './directory.service.js';
+import { SessionService } from './session.service.js';
 import { TokensService } from './tokens.service.js';
 import { UsersService } from './users.service.js';
 
@@ -31,10 +30,10 @@ type Body<R> = R extends { body?: infer B } ? (B extends z.ZodType ? z.output<B>
 export class UsersController {
   constructor(
     @InjectRepository(GroupMemberEntity) private readonly members: Repository<GroupMemberEntity>,
-    @InjectRepository(SessionEntity) private readonly sessionRows: Repository<SessionEntity>,
     private readonly users: UsersService,
     private readonly tokens: TokensService,
     private readonly directory: DirectoryService,
+    private readonly sessions: SessionService,
   ) {}
 
   @Route(listUsers)
@@ -70,11 +69,8 @@ export class UsersController {
 
   @Route(revokeOwnSession)
   async revokeOwn(@Param('sessionId') sessionId: string, @Req() request: RequestWithPrincipal) {
-    const result = await this.sessionRows.update(
-      { idHash: sessionId, userId: request.principal?.userId ?? '', revokedAt: IsNull() },
-      { revokedAt: new Date() },
-    );
-    if (!result.affected) throw new NotFoundException(`No live session ${sessionId} of yours`);
+    if (!(await this.sessions.revoke(sessionId, { userId: principalOf(request).userId })))
+      throw new NotFoundError(`No live session ${sessionId} of yours`);
     return { revoked: true as const };
   }
 
@@ -91,9 +87,8 @@ export class UsersController {
 
   @Route(revokeToken)
   async revokeToken(@Param('tokenId') tokenId: string, @Req() request: RequestWithPrincipal) {
-    const isAdmin = isAllowed(request.principal?.grants ?? [], 'user.admin', ['/']);
-    if (!(await this.tokens.revoke(tokenId, isAdmin ? undefined : request.principal?.userId)))
-      throw new NotFoundException(`No live token ${tokenId} of yours`);
+    if (!(await this.tokens.revokeAs(principalOf(request), tokenId)))
+      throw new NotFoundError(`No live token ${tokenId} of yours`);
     return { revoked: true as const };
   }
 

@@ -1,6 +1,7 @@
 import { ConflictException, ForbiddenException, Injectable, NotFoundException, UnauthorizedException } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import { Repository } from 'typeorm';
+import { AccessChanges } from '@cockpit/api-access';
 import type { Principal } from '@cockpit/api-core';
 import { UserEntity } from './entities/user.entity.js';
 import { GrantsService } from './grants.service.js';
@@ -22,6 +23,7 @@ export class UsersService {
     private readonly grants: GrantsService,
     private readonly sessions: SessionService,
     private readonly tokens: TokensService,
+    private readonly accessChanges: AccessChanges,
   ) {}
 
   findActive(id: string): Promise<UserEntity | null> {
@@ -62,6 +64,7 @@ export class UsersService {
     if (changes.disabled !== undefined) user.disabled = changes.disabled;
     await this.users.save(user);
     if (changes.disabled || changes.password !== undefined) await this.endEverythingOf(userId);
+    this.accessChanges.changed([userId]);
     return user;
   }
 

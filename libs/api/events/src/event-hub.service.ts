@@ -7,8 +7,8 @@ import { Server, type Socket } from 'socket.io';
 import { DataSource } from 'typeorm';
 import type { AppConfig } from '@cockpit/api-config';
 import { APP_CONFIG, OriginPolicy, UnitOfWork, type Principal } from '@cockpit/api-core';
-import { AccessService, objectOfScope } from '@cockpit/api-access';
-import { AuditService, type AuditEntry } from '@cockpit/api-audit';
+import { AccessChanges, AccessService, objectOfScope } from '@cockpit/api-access';
+import { AuditService } from '@cockpit/api-audit';
 import { PrincipalService, type Credentials } from '@cockpit/api-auth';
 import {
   CockpitEvent,
@@ -39,28 +39,6 @@ interface Pending {
   rooms: string[];
 }
 
-/** Audit actions after which who-may-see-what may have changed: every socket is re-checked. */
-const ACCESS_ACTIONS = new Set([
-  'createRoleBinding',
-  'deleteRoleBinding',
-  'updateRole',
-  'deleteRole',
-  'setGroupMembers',
-  'updateGroupMembers',
-  'deleteGroup',
-  'updateUser',
-  'revokeSession',
-  'revokeOwnSession',
-  'revokeToken',
-  'logout',
-]);
-/** Whose access an audited change may have changed, when the record says; else everyone's. */
-function affectedUsers(record: AuditEntry): string[] | 'everyone' {
-  if (record.action === 'updateUser' && record.target) return [record.target];
-  if ((record.action === 'logout' || record.action === 'revokeOwnSession') && record.actor.type === 'user' && record.actor.id)
-    return [record.actor.id];
-  return 'everyone';
-}
 const MAX_REPLAY = 10_000;
 /** A client whose unsent backlog passes this is not reading: disconnect it before it costs unbounded memory. */
 const MAX_BACKLOG_PACKETS = 5_000;
@@ -97,6 +75,7 @@ export class EventHubService implements OnApplicationBootstrap, OnApplicationShu
   private readonly accessListeners = new Set<(users: ReadonlySet<string> | 'everyone') => void>();
   private pendingAccess: Set<string> | 'everyone' | undefined;
   private accessTimer?: NodeJS.Timeout;
+  private stopAccessChanges?: () => void;
 
   constructor(
     private readonly adapterHost: HttpAdapterHost,
@@ -107,6 +86,7 @@ export class EventHubService implements OnApplicationBootstrap, OnApplicationShu
     private readonly unitOfWork: UnitOfWork,
     private readonly origins: OriginPolicy,
     private readonly access: AccessService,
+    private readonly accessChanges: AccessChanges,
   ) {}
 
   isConnected(socketId: string): boolean {
@@ -162,9 +142,10 @@ export class EventHubService implements OnApplicationBootstrap, OnApplicationShu
       for (const event of events) io.local.to(roomsOf(event as EventBody)).emit('event', event);
     });
     this.io = io;
+    // Auth says whose access changed (sessions, tokens, roles, bindings, groups) once it commits.
+    this.stopAccessChanges = this.accessChanges.onChanged((users) => this.accessChanged(users));
     this.audit.onRecorded((record) => {
       this.publish('audit.created', { id: record.id, action: record.action, actor: record.actor.name, outcome: record.result });
-      if (ACCESS_ACTIONS.has(record.action) && record.result === 'success') this.accessChanged(affectedUsers(record));
     });
     this.timers.push(
       setInterval(() => this.disconnectSlowClients(), 1_000),
@@ -176,6 +157,7 @@ export class EventHubService implements OnApplicationBootstrap, OnApplicationShu
   async onApplicationShutdown(): Promise<void> {
     for (const timer of this.timers) clearInterval(timer);
     clearTimeout(this.accessTimer);
+    this.stopAccessChanges?.();
     await this.flush();
     // Not io.close(): that would close the HTTP server Nest owns.
     this.io?.disconnectSockets(true);
