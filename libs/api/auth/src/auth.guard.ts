@@ -5,11 +5,8 @@ import { AccessService } from '@cockpit/api-access';
 import { timingSafeEqual } from 'node:crypto';
 import { isAllowed, type Permission, type RouteDef } from '@cockpit/contracts';
 import { OriginPolicy, parseOrBadRequest, ROUTE_DEF, type RequestWithPrincipal } from '@cockpit/api-core';
-import { GrantsService } from './grants.service.js';
-import { SessionService } from './session.service.js';
-import { TokensService } from './tokens.service.js';
-import { UsersService } from './users.service.js';
 
+import { PrincipalService, type Authentication } from './principal.service.js';
 /** What the guard found out about the caller, for the handlers of this lib. */
 export type AuthRequest = RequestWithPrincipal & {
   /** The session may only enroll the second factor its role requires. */
@@ -38,10 +35,7 @@ function sameSecret(a: string, b: string): boolean {
 export class AuthGuard implements CanActivate {
   constructor(
     private readonly reflector: Reflector,
-    private readonly sessions: SessionService,
-    private readonly users: UsersService,
-    private readonly grants: GrantsService,
-    private readonly tokens: TokensService,
+    private readonly principals: PrincipalService,
     private readonly origins: OriginPolicy,
     private readonly access: AccessService,
   ) {}
@@ -60,20 +54,11 @@ export class AuthGuard implements CanActivate {
     if (unsafe && !request.headers.authorization) this.checkOrigin(request);
 
     const bearer = /^Bearer (.+)$/.exec(request.headers.authorization ?? '')?.[1];
-    if (bearer) {
-      // REST clients: a token is the whole credential (no cookie, so no CSRF to check).
-      const token = await this.tokens.verify(bearer);
-      const owner = token ? await this.users.findActive(token.userId) : null;
-      if (!token || !owner) throw new UnauthorizedException('API token unknown, expired or revoked');
-      request.principal = {
-        type: 'token',
-        userId: owner.id,
-        name: `${owner.username}/${token.name}`,
-        tokenId: token.id,
-        grants: TokensService.effectiveGrants(await this.grants.forUser(owner.id), token),
-      };
-    }
-    const refusal = bearer ? undefined : await this.fromSession(request, def, unsafe);
+    // REST clients: a token is the whole credential (no cookie, so no CSRF to check).
+    const found = await this.principals.authenticate(bearer ? { bearer } : { cookie: request.headers.cookie });
+    if (found.kind === 'invalid-token') throw new UnauthorizedException('API token unknown, expired or revoked');
+    if (found.kind === 'token') request.principal = found.principal;
+    const refusal = found.kind === 'session' ? this.fromSession(request, def, unsafe, found) : undefined;
     if (def.access === 'public') return true;
     if (!request.principal) throw new UnauthorizedException(refusal ?? 'Sign in first');
     if (def.access === 'authenticated') return true;
@@ -102,24 +87,19 @@ export class AuthGuard implements CanActivate {
    * require is checked now, so a change of roles applies at once. Answers why a session was not
    * taken (for the 401 of a route that needs one).
    */
-  private async fromSession(request: AuthRequest, def: RouteDef, unsafe: boolean): Promise<string | undefined> {
-    const session = await this.sessions.fromRequest(request);
-    const user = session ? await this.users.findActive(session.userId) : null;
-    if (!session || !user) return undefined;
+  private fromSession(
+    request: AuthRequest,
+    def: RouteDef,
+    unsafe: boolean,
+    found: Extract<Authentication, { kind: 'session' }>,
+  ): string | undefined {
+    const { session, secondFactor } = found;
     request.cookieSessionIdHash = session.idHash;
-    const access = await this.grants.resolve(user.id);
-    const state = SessionService.secondFactorState(session, user, access.requiresTotp);
-    if (state === 'sign-in-again')
+    if (secondFactor === 'sign-in-again')
       return 'Your role requires a second factor, which this session has not shown: sign in again with your code';
-    request.principal = {
-      type: 'user',
-      userId: user.id,
-      name: user.username,
-      grants: access.grants,
-      sessionIdHash: session.idHash,
-    };
-    request.mustEnrollTotp = state === 'enroll';
-    if (state === 'enroll' && !ENROLLMENT_ROUTES.has(def.id)) {
+    request.principal = found.principal;
+    request.mustEnrollTotp = secondFactor === 'enroll';
+    if (secondFactor === 'enroll' && !ENROLLMENT_ROUTES.has(def.id)) {
       throw new ForbiddenException(
         'Your role requires two-factor authentication: enroll it first (Account, or POST /api/auth/totp/setup)',
       );
