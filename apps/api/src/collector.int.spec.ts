@@ -2,14 +2,15 @@ import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { CollectorService, HostsService } from '@cockpit/api-hosts';
 import { freePort } from '@cockpit/embedded-postgres';
 import { createTestDatabase, queryRows, startVaporFleet, type RunningFleet } from '@cockpit/dev-testing';
-import { until } from '../test/sign-in.js';
+import { startApiProcess, type ApiProcess } from '../test/api-process.js';
+import { signedIn, until } from '../test/sign-in.js';
 import { startTestApi, type TestApi } from '../test/test-app.js';
 
 describe('host ownership across api instances (advisory locks)', () => {
   let databaseUrl: string;
   let fleet: RunningFleet;
   let a: TestApi;
-  let b: TestApi;
+  let b: ApiProcess | undefined;
   const owners = async () =>
     (await queryRows(databaseUrl, 'SELECT owner_instance AS o, state FROM hosts ORDER BY id')).map((r) => [r['o'], r['state']]);
 
@@ -19,7 +20,7 @@ describe('host ownership across api instances (advisory locks)', () => {
     for (const host of fleet.hosts) await a.app.get(HostsService).enroll(host.url, host.token, host.fingerprint);
   });
   afterAll(async () => {
-    await b?.close().catch(() => undefined);
+    b?.child.kill('SIGKILL');
     await a?.close().catch(() => undefined);
     await fleet?.stop();
   });
@@ -33,16 +34,18 @@ describe('host ownership across api instances (advisory locks)', () => {
     expect(a.app.get(CollectorService).ownedHosts()).toHaveLength(4);
   });
 
-  it('a second instance takes half, and no host ever has two owners', async () => {
-    b = await startTestApi({ DATABASE_URL: databaseUrl, INSTANCE_ID: 'api-b' });
+  it('a second instance (its own process) takes half, and no host ever has two owners', async () => {
+    b = await startApiProcess({ DATABASE_URL: databaseUrl, INSTANCE_ID: 'api-b' });
     const collectorA = a.app.get(CollectorService);
-    const collectorB = b.app.get(CollectorService);
+    const adminOfB = await signedIn(b, 'collector-admin-pw');
+    const ownedByB = async () => ((await adminOfB('GET', '/api/collector/ownership')).json as { hosts: string[] }).hosts;
     let doubles = 0;
     await until(
-      () => {
-        const mine = new Set(collectorA.ownedHosts());
-        doubles += collectorB.ownedHosts().filter((id) => mine.has(id)).length;
-        return collectorA.ownedHosts().length === 2 && collectorB.ownedHosts().length === 2;
+      async () => {
+        const ofB = await ownedByB();
+        const ofA = new Set(collectorA.ownedHosts());
+        doubles += ofB.filter((id) => ofA.has(id)).length;
+        return ofA.size === 2 && ofB.length === 2;
       },
       15_000,
       'an even split',
@@ -56,11 +59,12 @@ describe('host ownership across api instances (advisory locks)', () => {
     expect(locks.every((l) => l['n'] === 1)).toBe(true);
   });
 
-  it('when an instance stops, the other takes its hosts within 10 s', async () => {
-    await a.close();
-    const took = await until(() => b.app.get(CollectorService).ownedHosts().length === 4, 10_000, 'takeover');
+  it('when an instance is killed (kill -9), the other takes its hosts within 10 s', async () => {
+    b?.child.kill('SIGKILL');
+    expect(await b?.exited).toBe('SIGKILL');
+    const took = await until(() => a.app.get(CollectorService).ownedHosts().length === 4, 10_000, 'takeover');
     expect(took).toBeLessThan(10_000);
-    await until(async () => (await owners()).every(([o]) => o === 'api-b'), 5000, 'owner recorded');
+    await until(async () => (await owners()).every(([o]) => o === 'api-a'), 5000, 'owner recorded');
   });
 
   it('marks hosts unreachable within 10 s when their agent goes away', async () => {

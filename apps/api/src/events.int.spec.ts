@@ -176,8 +176,11 @@ describe('the event hub: socket.io across two api instances on one PostgreSQL', 
     expect((await c.subscribe({ scopes: 'everything' })).error).toMatch(/Malformed subscription/);
     expect((await c.subscribe({ scopes: ['/planets/mars'] })).error).toMatch(/Malformed subscription/);
     expect(c.errors.length).toBe(2);
-    await flip(first);
-    await new Promise((resolve) => setTimeout(resolve, 1000));
+    // Positive control: a client subscribed on the same instance gets the change, this one nothing.
+    const control = await open(b, { Cookie: adminCookie });
+    await control.subscribe({ scopes: ['/'] });
+    const vmId = await flip(first);
+    await until(() => control.events.some((e) => e.type === 'vm.state' && e.data.vmId === vmId), 5000, 'the control got it');
     expect(c.events).toEqual([]);
   });
 
@@ -200,15 +203,22 @@ describe('the event hub: socket.io across two api instances on one PostgreSQL', 
     const mine = await flip(first);
     const theirs = await flip(second);
     await until(() => watcher.events.some((e) => e.type === 'vm.state' && e.data.vmId === mine), 5000, 'own host event');
-    await new Promise((resolve) => setTimeout(resolve, 500));
-    expect(watcher.events.some((e) => 'vmId' in e.data && e.data.vmId === theirs)).toBe(false);
+    // Positive control: an administrator on the same instance got the other host's change.
+    const control = await open(b, { Cookie: adminCookie });
+    await control.subscribe({ scopes: ['/'] });
+    const theirsAgain = await flip(second);
+    await until(() => control.events.some((e) => e.type === 'vm.state' && e.data.vmId === theirsAgain), 5000, 'control event');
+    expect(watcher.events.some((e) => 'vmId' in e.data && (e.data.vmId === theirs || e.data.vmId === theirsAgain))).toBe(false);
     expect(watcher.events.every((e) => e.type !== 'audit.created')).toBe(true);
 
+    const hubB = b.app.get(EventHubService);
+    expect(hubB.roomsOfSocket(watcher.socket.id ?? '').length).toBeGreaterThan(0);
     expect((await call('DELETE', `/api/role-bindings/${binding.id}`)).status).toBe(200);
-    await new Promise((resolve) => setTimeout(resolve, 1000)); // the revocation reaches instance b
+    // The revocation reaches instance b, which takes the watcher out of every room.
+    await until(() => hubB.roomsOfSocket(watcher.socket.id ?? '').length === 0, 5000, 'the watcher left its rooms');
     const before = watcher.events.length;
-    await flip(first);
-    await new Promise((resolve) => setTimeout(resolve, 1500));
+    const after = await flip(first);
+    await until(() => control.events.some((e) => e.type === 'vm.state' && e.data.vmId === after), 5000, 'control event');
     expect(watcher.events.slice(before).filter((e) => e.type !== 'stats')).toEqual([]);
   });
 
@@ -220,7 +230,13 @@ describe('the event hub: socket.io across two api instances on one PostgreSQL', 
     const last = Math.max(...c.events.filter((e) => e.type !== 'stats').map((e) => e.seq));
     c.socket.disconnect();
     const missed = await flip(second);
-    await new Promise((resolve) => setTimeout(resolve, 500));
+    await until(
+      async () =>
+        (await queryRows(databaseUrl, "SELECT 1 FROM events WHERE type = 'vm.state' AND data->>'vmId' = $1", [missed])).length >
+        0,
+      5000,
+      'the missed change stored',
+    );
 
     const again = await open(b, { Cookie: adminCookie });
     const reply = await again.subscribe({ scopes: ['/'], since: last });

@@ -107,8 +107,16 @@ describe('host enrollment with certificate pinning, against a real Vapor fleet o
       enabled: false,
       state: 'disabled',
     });
-    // Disabled: nobody collects from it, and its history stays.
-    await new Promise((resolve) => setTimeout(resolve, 2500));
+    // Disabled: nobody collects from it (the collector lets it go while it keeps the others), and its history stays.
+    const others = hosts.filter((h) => h.id !== host.id && h.state === 'connected').map((h) => h.id);
+    await until(
+      async () => {
+        const owned = ((await call('GET', '/api/collector/ownership')).json as { hosts: string[] }).hosts;
+        return !owned.includes(host.id) && others.every((id) => owned.includes(id));
+      },
+      10_000,
+      'the collector released the disabled host',
+    );
     expect(Host.parse((await call('GET', `/api/hosts/${host.id}`)).json)).toMatchObject({ state: 'disabled' });
     expect(Host.parse((await call('PATCH', `/api/hosts/${host.id}`, { enabled: true })).json).enabled).toBe(true);
     await until(

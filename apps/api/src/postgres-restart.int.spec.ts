@@ -45,13 +45,15 @@ describe('PostgreSQL restarting under load', () => {
         (r['ts'] as Date).getTime(),
       ]);
     const written = new Map((await newest()) as [string, number][]);
-    await new Promise((resolve) => setTimeout(resolve, 600)); // a few more samples arrive (every 250 ms)
+    await until(() => store.pending() > 0, 5000, 'samples waiting for the next batch'); // they arrive every 250 ms
     const stoppedAt = Date.now();
     await postgres.stop();
     const buffered = store.pending();
     expect(buffered).toBeGreaterThan(0);
-    await new Promise((resolve) => setTimeout(resolve, 4000));
-    expect(store.pending()).toBeGreaterThanOrEqual(buffered); // kept, not thrown away
+    // Kept, not thrown away: by the time the collector has fenced itself (it cannot heartbeat),
+    // the buffered samples are all still there.
+    await until(() => collector.ownedHosts().length === 0, 15_000, 'the collector fenced itself');
+    expect(store.pending()).toBeGreaterThanOrEqual(buffered);
     postgres = await EmbeddedPostgres.start({
       dir,
       database: 'cockpit',

@@ -4,7 +4,7 @@ import type { TestApi } from './test-app.js';
 export type Call = (method: string, path: string, body?: unknown) => Promise<{ status: number; json: unknown }>;
 
 /** Signs in over HTTP (cookie + CSRF token) and returns a caller for the api's REST routes. */
-export async function signedIn(api: TestApi, password: string, username = 'admin'): Promise<Call> {
+export async function signedIn(api: Pick<TestApi, 'url'>, password: string, username = 'admin'): Promise<Call> {
   const login = await fetch(`${api.url}/api/auth/login`, {
     method: 'POST',
     headers: { 'Content-Type': 'application/json' },

@@ -7,7 +7,7 @@ import { loadConfig } from '@cockpit/api-config';
 import { createTestDatabase } from '@cockpit/dev-testing';
 import { createApp } from '../src/app.js';
 
-const TEST_SECRET_KEY = Buffer.alloc(32, 42).toString('base64');
+export const TEST_SECRET_KEY = Buffer.alloc(32, 42).toString('base64');
 
 export interface TestApi {
   app: NestExpressApplication;

@@ -93,6 +93,11 @@ export class EventHubService implements OnApplicationBootstrap, OnApplicationShu
     return this.io?.sockets.sockets.get(socketId)?.connected ?? false;
   }
 
+  /** The rooms a socket on this instance is in (what it receives), e.g. to see a revocation take effect. */
+  roomsOfSocket(socketId: string): string[] {
+    return [...(this.io?.sockets.sockets.get(socketId)?.rooms ?? [])].filter((room) => room !== socketId).sort();
+  }
+
   /** Sockets connected to this instance. */
   connectedClients(): number {
     return this.io?.sockets.sockets.size ?? 0;
