@@ -22,3 +22,4 @@ export * from './auth/evaluator.js';
 export * from './events/events.js';
 export * from './text.js';
 export * from './rest/paging.js';
+export * from './vapor/routes.js';

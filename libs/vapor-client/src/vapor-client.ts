@@ -1,17 +1,23 @@
 import { request as httpsRequest } from 'node:https';
 import WebSocket from 'ws';
-import { z } from 'zod';
+import type { z } from 'zod';
 import {
   ErrorResponse,
-  ExecResult,
-  HostInfo,
+  fillPath,
   parseContract,
-  IncomingMigration,
-  Job,
-  Vm,
+  vaporRoutes,
   VaporEvent,
-  VaporPing,
   VaporStreamControl,
+  type ExecResult,
+  type HostInfo,
+  type IncomingMigration,
+  type Job,
+  type VaporBody,
+  type VaporParams,
+  type VaporPing,
+  type VaporResponse,
+  type VaporRoute,
+  type Vm,
   type ExecRequest,
   type IncomingMigrationRequest,
   type MigrationRequest,
@@ -21,6 +27,13 @@ import {
   type VmUpdate,
 } from '@cockpit/contracts';
 import { pinnedAgent } from './pinned-tls.js';
+
+const r = vaporRoutes;
+
+/** `If-Match: "<generation>"` when the caller knows the generation it changes. */
+function ifMatch(generation: number | undefined): Record<string, string> {
+  return generation === undefined ? {} : { 'If-Match': `"${generation}"` };
+}
 
 export interface VaporEndpoint {
   /** `https://host:9443` or, in a fleet, `https://host:9443/hosts/<uuid>`. */
@@ -144,91 +157,115 @@ export class VaporClient {
     return { data: parsed.data, status: response.status, headers: response.headers };
   }
 
+  /**
+   * Calls one declared route of the Vapor API (libs/contracts/src/vapor/routes.ts): its method and
+   * path from the declaration, its answer checked against the declared response.
+   */
+  async call<R extends VaporRoute>(
+    route: R,
+    input: {
+      params?: VaporParams<R>;
+      query?: Record<string, string | number | boolean | undefined>;
+      body?: VaporBody<R>;
+      headers?: Record<string, string>;
+    } = {},
+  ): Promise<VaporResponse<R>> {
+    const path = fillPath(route.path, (input.params ?? {}) as Record<string, string>);
+    const query = new URLSearchParams(
+      Object.entries(input.query ?? {}).flatMap(([key, value]): [string, string][] =>
+        value === undefined ? [] : [[key, String(value)]],
+      ),
+    );
+    const url = query.size ? `${path}?${query.toString()}` : path;
+    const answer = await this.request(route.method.toUpperCase(), url, route.response, {
+      body: input.body,
+      headers: input.headers,
+    });
+    return answer.data as VaporResponse<R>;
+  }
+
   /** The cheapest liveness check: answers without touching the hypervisor. */
   async ping(): Promise<VaporPing> {
-    return (await this.request('GET', '/v1/ping', VaporPing)).data;
+    return this.call(r.ping);
   }
 
-  async host(): Promise<HostInfo> {
-    return (await this.request('GET', '/v1/host', HostInfo)).data;
+  host(): Promise<HostInfo> {
+    return this.call(r.host);
   }
 
-  async listVms(): Promise<Vm[]> {
-    return (await this.request('GET', '/v1/vms', z.array(Vm))).data;
+  listVms(): Promise<Vm[]> {
+    return this.call(r.listVms);
   }
 
-  async getVm(vmId: string): Promise<Vm> {
-    return (await this.request('GET', `/v1/vms/${encodeURIComponent(vmId)}`, Vm)).data;
+  getVm(vmId: string): Promise<Vm> {
+    return this.call(r.getVm, { params: { vmId } });
   }
 
-  async createVm(spec: VmCreate): Promise<Vm> {
-    return (await this.request('POST', '/v1/vms', Vm, { body: spec })).data;
+  createVm(spec: VmCreate): Promise<Vm> {
+    return this.call(r.createVm, { body: spec as VaporBody<typeof r.createVm> });
   }
 
-  async updateVm(vmId: string, update: VmUpdate, generation?: number): Promise<Vm> {
-    const headers: Record<string, string> = generation === undefined ? {} : { 'If-Match': `"${generation}"` };
-    return (await this.request('PATCH', `/v1/vms/${encodeURIComponent(vmId)}`, Vm, { body: update, headers })).data;
+  updateVm(vmId: string, update: VmUpdate, generation?: number): Promise<Vm> {
+    return this.call(r.updateVm, {
+      params: { vmId },
+      body: update as VaporBody<typeof r.updateVm>,
+      headers: ifMatch(generation),
+    });
   }
 
   async deleteVm(vmId: string, options: { keepDisks?: boolean; generation?: number } = {}): Promise<void> {
-    const headers: Record<string, string> = options.generation === undefined ? {} : { 'If-Match': `"${options.generation}"` };
-    await this.request(
-      'DELETE',
-      `/v1/vms/${encodeURIComponent(vmId)}?keepDisks=${options.keepDisks ? 'true' : 'false'}`,
-      z.undefined(),
-      { headers },
-    );
+    await this.call(r.deleteVm, {
+      params: { vmId },
+      query: { keepDisks: options.keepDisks ? 'true' : 'false' },
+      headers: ifMatch(options.generation),
+    });
   }
 
-  async act(vmId: string, action: VmAction): Promise<Vm> {
-    return (await this.request('POST', `/v1/vms/${encodeURIComponent(vmId)}/actions`, Vm, { body: { action } })).data;
+  act(vmId: string, action: VmAction): Promise<Vm> {
+    return this.call(r.actOnVm, { params: { vmId }, body: { action } });
   }
 
-  async listJobs(): Promise<Job[]> {
-    return (await this.request('GET', '/v1/jobs', z.array(Job))).data;
+  listJobs(): Promise<Job[]> {
+    return this.call(r.listJobs);
   }
 
-  async getJob(jobId: string): Promise<Job> {
-    return (await this.request('GET', `/v1/jobs/${encodeURIComponent(jobId)}`, Job)).data;
+  getJob(jobId: string): Promise<Job> {
+    return this.call(r.getJob, { params: { jobId } });
   }
 
-  async migrate(request: MigrationRequest): Promise<Job> {
-    return (await this.request('POST', '/v1/jobs/migrations', Job, { body: request })).data;
+  migrate(request: MigrationRequest): Promise<Job> {
+    return this.call(r.migrate, { body: request as VaporBody<typeof r.migrate> });
   }
 
-  async migrateStorage(request: StorageMigrationRequest): Promise<Job> {
-    return (await this.request('POST', '/v1/jobs/storage-migrations', Job, { body: request })).data;
+  migrateStorage(request: StorageMigrationRequest): Promise<Job> {
+    return this.call(r.migrateStorage, { body: request as VaporBody<typeof r.migrateStorage> });
   }
 
-  async cancelJob(jobId: string): Promise<Job> {
-    return (await this.request('POST', `/v1/jobs/${encodeURIComponent(jobId)}/cancel`, Job)).data;
+  cancelJob(jobId: string): Promise<Job> {
+    return this.call(r.cancelJob, { params: { jobId } });
   }
 
   // Peer calls: a source agent driving this (destination) agent through a live migration.
-  async prepareIncoming(request: IncomingMigrationRequest): Promise<IncomingMigration> {
-    return (await this.request('POST', '/v1/peer/incoming-migrations', IncomingMigration, { body: request })).data;
+  prepareIncoming(request: IncomingMigrationRequest): Promise<IncomingMigration> {
+    return this.call(r.prepareIncoming, { body: request });
   }
 
-  async keepIncoming(incomingId: string): Promise<IncomingMigration> {
-    return (
-      await this.request('POST', `/v1/peer/incoming-migrations/${encodeURIComponent(incomingId)}/keepalive`, IncomingMigration)
-    ).data;
+  keepIncoming(incomingId: string): Promise<IncomingMigration> {
+    return this.call(r.keepIncoming, { params: { incomingId } });
   }
 
-  async completeIncoming(incomingId: string, vm: Vm): Promise<Vm> {
-    return (
-      await this.request('POST', `/v1/peer/incoming-migrations/${encodeURIComponent(incomingId)}/complete`, Vm, { body: { vm } })
-    ).data;
+  completeIncoming(incomingId: string, vm: Vm): Promise<Vm> {
+    return this.call(r.completeIncoming, { params: { incomingId }, body: { vm } });
   }
 
   async abortIncoming(incomingId: string): Promise<void> {
-    await this.request('DELETE', `/v1/peer/incoming-migrations/${encodeURIComponent(incomingId)}`, z.undefined());
+    await this.call(r.abortIncoming, { params: { incomingId } });
   }
 
-  async exec(request: ExecRequest): Promise<ExecResult> {
+  exec(request: ExecRequest): Promise<ExecResult> {
     const timeout = (request.timeoutMs ?? 10_000) + 5_000;
     const client = timeout > this.timeoutMs ? new VaporClient(this.endpoint, { timeoutMs: timeout }) : this;
-    return (await client.request('POST', '/v1/exec', ExecResult, { body: request })).data;
+    return client.call(r.exec, { body: request as VaporBody<typeof r.exec> });
   }
 
   /**

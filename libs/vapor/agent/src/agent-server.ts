@@ -1,23 +1,11 @@
 import websocket from '@fastify/websocket';
 import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import type { AddressInfo } from 'node:net';
-import { z } from 'zod';
-import {
-  ExecRequest,
-  IncomingMigrationComplete,
-  IncomingMigrationRequest,
-  MigrationRequest,
-  StorageMigrationRequest,
-  VmAction,
-  VmCreate,
-  VmDeleteQuery,
-  VmUpdate,
-  COCKPIT_VERSION,
-  type VaporPing,
-} from '@cockpit/contracts';
+import { COCKPIT_VERSION, vaporRoutes, type VaporPing, type Vm } from '@cockpit/contracts';
 import { DriverError, type HypervisorDriver } from '@cockpit/vapor-driver';
 import { notFound, requireToken } from './agent-auth.js';
-import { errorHandler, ifMatch, parse } from './agent-http.js';
+import { errorHandler, ifMatch } from './agent-http.js';
+import { serve } from './agent-routes.js';
 import { registerStreamRoutes } from './agent-streams.js';
 import { EventHub } from './event-hub.js';
 import { NO_FAULTS, type FaultControl, type HostFaults } from './faults.js';
@@ -54,10 +42,6 @@ export interface RunningAgent {
   fingerprint: string;
   close(): Promise<void>;
 }
-
-const VmParams = z.object({ vmId: z.uuid() });
-const JobParams = z.object({ jobId: z.uuid() });
-const IncomingParams = z.object({ incomingId: z.uuid() });
 
 /**
  * The Vapor agent's HTTPS API over one or many hypervisor drivers. Every request is validated;
@@ -166,82 +150,50 @@ export async function startAgentServer(
       return '{"garbage": [1, 2,';
     });
 
-    scope.get('/v1/ping', { config: { public: true } }, async (request) => {
-      const { driver } = driverOf(request);
+    const r = vaporRoutes;
+    const driver = (request: FastifyRequest) => driverOf(request).driver;
+    /** The VM with its generation as ETag, for If-Match on the next change. */
+    const withEtag = (reply: FastifyReply, vm: Vm) => (reply.header('ETag', `"${vm.generation}"`), vm);
+
+    serve(scope, r.ping, (_input, request) => {
       const ping: VaporPing = { agent: 'vapor', version: COCKPIT_VERSION, apiVersion: 'v1' };
-      return { ...ping, hostUuid: driver.hostInfo().uuid };
+      return { ...ping, hostUuid: driver(request).hostInfo().uuid };
     });
 
     // Everything else needs the bearer token (event and console WebSockets included).
     scope.addHook('onRequest', requireToken(token));
 
-    scope.get('/v1/host', async (request) => driverOf(request).driver.hostInfo());
-    scope.get('/v1/vms', async (request) => driverOf(request).driver.listVms());
-    scope.post('/v1/vms', async (request, reply) => {
-      const vm = await driverOf(request).driver.createVm(parse(VmCreate, request.body, 'body'));
-      return reply.code(201).header('ETag', `"${vm.generation}"`).send(vm);
-    });
-    scope.get('/v1/vms/:vmId', async (request, reply) => {
-      const vm = driverOf(request).driver.getVm(parse(VmParams, request.params, 'params').vmId);
-      return reply.header('ETag', `"${vm.generation}"`).send(vm);
-    });
-    scope.patch('/v1/vms/:vmId', async (request, reply) => {
-      const { vmId } = parse(VmParams, request.params, 'params');
-      const vm = await driverOf(request).driver.updateVm(vmId, parse(VmUpdate, request.body, 'body'), ifMatch(request));
-      return reply.header('ETag', `"${vm.generation}"`).send(vm);
-    });
-    scope.delete('/v1/vms/:vmId', async (request, reply) => {
-      const { vmId } = parse(VmParams, request.params, 'params');
-      const { keepDisks } = parse(VmDeleteQuery, request.query, 'query');
-      await driverOf(request).driver.deleteVm(vmId, { keepDisks }, ifMatch(request));
-      return reply.code(204).send();
-    });
-    scope.post('/v1/vms/:vmId/actions', async (request) => {
-      const { vmId } = parse(VmParams, request.params, 'params');
-      const { action } = parse(z.object({ action: VmAction }), request.body, 'body');
-      return driverOf(request).driver.act(vmId, action);
-    });
-
-    scope.get('/v1/jobs', async (request) => driverOf(request).driver.listJobs());
-    scope.get('/v1/jobs/:jobId', async (request) =>
-      driverOf(request).driver.getJob(parse(JobParams, request.params, 'params').jobId),
+    serve(scope, r.host, (_input, request) => driver(request).hostInfo());
+    serve(scope, r.listVms, (_input, request) => driver(request).listVms());
+    serve(scope, r.createVm, async ({ body }, request, reply) => withEtag(reply, await driver(request).createVm(body)));
+    serve(scope, r.getVm, ({ params }, request, reply) => withEtag(reply, driver(request).getVm(params.vmId)));
+    serve(scope, r.updateVm, async ({ params, body }, request, reply) =>
+      withEtag(reply, await driver(request).updateVm(params.vmId, body, ifMatch(request))),
     );
-    scope.post('/v1/jobs/migrations', async (request, reply) => {
-      const body = parse(MigrationRequest, request.body, 'body');
-      return reply.code(202).send(await driverOf(request).driver.migrate(body.vmId, body.destination, body.options));
+    serve(scope, r.deleteVm, async ({ params, query }, request) => {
+      await driver(request).deleteVm(params.vmId, { keepDisks: query.keepDisks }, ifMatch(request));
     });
-    scope.post('/v1/jobs/storage-migrations', async (request, reply) => {
-      const body = parse(StorageMigrationRequest, request.body, 'body');
-      const job = await driverOf(request).driver.migrateStorage(body.vmId, body.diskId, body.targetPoolId, {
+    serve(scope, r.actOnVm, ({ params, body }, request) => driver(request).act(params.vmId, body.action));
+
+    serve(scope, r.listJobs, (_input, request) => driver(request).listJobs());
+    serve(scope, r.getJob, ({ params }, request) => driver(request).getJob(params.jobId));
+    serve(scope, r.migrate, ({ body }, request) => driver(request).migrate(body.vmId, body.destination, body.options));
+    serve(scope, r.migrateStorage, ({ body }, request) =>
+      driver(request).migrateStorage(body.vmId, body.diskId, body.targetPoolId, {
         maxBandwidthMBps: body.maxBandwidthMBps,
         deleteSource: body.deleteSource,
-      });
-      return reply.code(202).send(job);
-    });
-    scope.post('/v1/jobs/:jobId/cancel', async (request) =>
-      driverOf(request).driver.cancelJob(parse(JobParams, request.params, 'params').jobId),
+      }),
     );
+    serve(scope, r.cancelJob, ({ params }, request) => driver(request).cancelJob(params.jobId));
 
-    scope.post('/v1/peer/incoming-migrations', async (request, reply) => {
-      const body = parse(IncomingMigrationRequest, request.body, 'body');
-      return reply.code(201).send(await driverOf(request).driver.prepareIncoming(body));
-    });
-    scope.post('/v1/peer/incoming-migrations/:incomingId/keepalive', async (request) =>
-      driverOf(request).driver.keepIncoming(parse(IncomingParams, request.params, 'params').incomingId),
-    );
-    scope.post('/v1/peer/incoming-migrations/:incomingId/complete', async (request) => {
-      const { incomingId } = parse(IncomingParams, request.params, 'params');
-      return driverOf(request).driver.completeIncoming(incomingId, parse(IncomingMigrationComplete, request.body, 'body').vm);
-    });
-    scope.delete('/v1/peer/incoming-migrations/:incomingId', async (request, reply) => {
-      await driverOf(request).driver.abortIncoming(parse(IncomingParams, request.params, 'params').incomingId);
-      return reply.code(204).send();
+    serve(scope, r.prepareIncoming, ({ body }, request) => driver(request).prepareIncoming(body));
+    serve(scope, r.keepIncoming, ({ params }, request) => driver(request).keepIncoming(params.incomingId));
+    serve(scope, r.completeIncoming, ({ params, body }, request) => driver(request).completeIncoming(params.incomingId, body.vm));
+    serve(scope, r.abortIncoming, async ({ params }, request) => {
+      await driver(request).abortIncoming(params.incomingId);
     });
 
-    scope.post('/v1/exec', async (request) => {
-      const { argv, timeoutMs } = parse(ExecRequest, request.body, 'body');
-      return driverOf(request).driver.exec(argv, timeoutMs);
-    });
+    serve(scope, r.exec, ({ body }, request) => driver(request).exec(body.argv, body.timeoutMs));
 
     registerStreamRoutes(scope, { driverOf, hostIdOf, streams, maxBuffered });
   };

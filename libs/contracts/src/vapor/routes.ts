@@ -1,0 +1,158 @@
+import { z } from 'zod';
+import { VaporPing } from './agent.js';
+import { ExecRequest, ExecResult } from './exec.js';
+import { HostInfo } from './host.js';
+import {
+  IncomingMigration,
+  IncomingMigrationComplete,
+  IncomingMigrationRequest,
+  Job,
+  MigrationRequest,
+  StorageMigrationRequest,
+} from './jobs.js';
+import { Vm, VmAction, VmCreate, VmDeleteQuery, VmUpdate } from './vm.js';
+
+/**
+ * One HTTP route of the Vapor agent's API, declared once: the agent registers its handler from it
+ * (and validates params, query and body against it), and VaporClient calls it (and validates the
+ * answer against it). Paths are relative to a host's base URL (`/hosts/<uuid>` in a fleet).
+ */
+export interface VaporRoute<
+  TParams extends z.ZodType = z.ZodType,
+  TQuery extends z.ZodType = z.ZodType,
+  TBody extends z.ZodType = z.ZodType,
+  TResponse extends z.ZodType = z.ZodType,
+> {
+  id: string;
+  method: 'get' | 'post' | 'patch' | 'delete';
+  /** `/v1/vms/{vmId}` */
+  path: string;
+  /** Answers without the bearer token (only ping). */
+  public?: boolean;
+  params?: TParams;
+  query?: TQuery;
+  body?: TBody;
+  response: TResponse;
+  /** Success status; 200 unless said. */
+  status?: number;
+}
+
+export function defineVaporRoute<
+  TParams extends z.ZodType = z.ZodUndefined,
+  TQuery extends z.ZodType = z.ZodUndefined,
+  TBody extends z.ZodType = z.ZodUndefined,
+  TResponse extends z.ZodType = z.ZodType,
+>(route: VaporRoute<TParams, TQuery, TBody, TResponse>): VaporRoute<TParams, TQuery, TBody, TResponse> {
+  return route;
+}
+
+export const VmParams = z.object({ vmId: z.uuid() });
+export const JobParams = z.object({ jobId: z.uuid() });
+export const IncomingParams = z.object({ incomingId: z.uuid() });
+const NoContent = z.undefined();
+
+export const vaporRoutes = {
+  ping: defineVaporRoute({
+    id: 'ping',
+    method: 'get',
+    path: '/v1/ping',
+    public: true,
+    response: VaporPing.extend({ hostUuid: z.uuid() }),
+  }),
+  host: defineVaporRoute({ id: 'host', method: 'get', path: '/v1/host', response: HostInfo }),
+  listVms: defineVaporRoute({ id: 'listVms', method: 'get', path: '/v1/vms', response: z.array(Vm).max(100_000) }),
+  createVm: defineVaporRoute({ id: 'createVm', method: 'post', path: '/v1/vms', body: VmCreate, response: Vm, status: 201 }),
+  getVm: defineVaporRoute({ id: 'getVm', method: 'get', path: '/v1/vms/{vmId}', params: VmParams, response: Vm }),
+  updateVm: defineVaporRoute({
+    id: 'updateVm',
+    method: 'patch',
+    path: '/v1/vms/{vmId}',
+    params: VmParams,
+    body: VmUpdate,
+    response: Vm,
+  }),
+  deleteVm: defineVaporRoute({
+    id: 'deleteVm',
+    method: 'delete',
+    path: '/v1/vms/{vmId}',
+    params: VmParams,
+    query: VmDeleteQuery,
+    response: NoContent,
+    status: 204,
+  }),
+  actOnVm: defineVaporRoute({
+    id: 'actOnVm',
+    method: 'post',
+    path: '/v1/vms/{vmId}/actions',
+    params: VmParams,
+    body: z.object({ action: VmAction }),
+    response: Vm,
+  }),
+  listJobs: defineVaporRoute({ id: 'listJobs', method: 'get', path: '/v1/jobs', response: z.array(Job).max(100_000) }),
+  getJob: defineVaporRoute({ id: 'getJob', method: 'get', path: '/v1/jobs/{jobId}', params: JobParams, response: Job }),
+  migrate: defineVaporRoute({
+    id: 'migrate',
+    method: 'post',
+    path: '/v1/jobs/migrations',
+    body: MigrationRequest,
+    response: Job,
+    status: 202,
+  }),
+  migrateStorage: defineVaporRoute({
+    id: 'migrateStorage',
+    method: 'post',
+    path: '/v1/jobs/storage-migrations',
+    body: StorageMigrationRequest,
+    response: Job,
+    status: 202,
+  }),
+  cancelJob: defineVaporRoute({
+    id: 'cancelJob',
+    method: 'post',
+    path: '/v1/jobs/{jobId}/cancel',
+    params: JobParams,
+    response: Job,
+  }),
+  prepareIncoming: defineVaporRoute({
+    id: 'prepareIncoming',
+    method: 'post',
+    path: '/v1/peer/incoming-migrations',
+    body: IncomingMigrationRequest,
+    response: IncomingMigration,
+    status: 201,
+  }),
+  keepIncoming: defineVaporRoute({
+    id: 'keepIncoming',
+    method: 'post',
+    path: '/v1/peer/incoming-migrations/{incomingId}/keepalive',
+    params: IncomingParams,
+    response: IncomingMigration,
+  }),
+  completeIncoming: defineVaporRoute({
+    id: 'completeIncoming',
+    method: 'post',
+    path: '/v1/peer/incoming-migrations/{incomingId}/complete',
+    params: IncomingParams,
+    body: IncomingMigrationComplete,
+    response: Vm,
+  }),
+  abortIncoming: defineVaporRoute({
+    id: 'abortIncoming',
+    method: 'delete',
+    path: '/v1/peer/incoming-migrations/{incomingId}',
+    params: IncomingParams,
+    response: NoContent,
+    status: 204,
+  }),
+  exec: defineVaporRoute({ id: 'exec', method: 'post', path: '/v1/exec', body: ExecRequest, response: ExecResult }),
+} as const;
+
+/** `/v1/vms/{vmId}` → `/v1/vms/:vmId` (Fastify's syntax). */
+export function toFastifyPath(path: string): string {
+  return path.replace(/\{([A-Za-z0-9_]+)\}/g, ':$1');
+}
+
+export type VaporParams<R> = R extends VaporRoute<infer P, z.ZodType, z.ZodType, z.ZodType> ? z.output<P> : never;
+export type VaporQuery<R> = R extends VaporRoute<z.ZodType, infer Q, z.ZodType, z.ZodType> ? z.output<Q> : never;
+export type VaporBody<R> = R extends VaporRoute<z.ZodType, z.ZodType, infer B, z.ZodType> ? z.output<B> : never;
+export type VaporResponse<R> = R extends VaporRoute<z.ZodType, z.ZodType, z.ZodType, infer T> ? z.output<T> : never;
