@@ -114,6 +114,33 @@ describe('paged lists, filtered on the server to what the caller may view', () =
     expect(hosts.total).toBe(1);
   });
 
+  it('lets a token be scoped to a VM under a host its owner holds, and narrows it to that VM', async () => {
+    const vmsOnFirst = await queryRows(api.databaseUrl, 'SELECT id FROM vms WHERE host_id = $1 ORDER BY name LIMIT 2', [
+      hostIds[0],
+    ]);
+    const [mine, other] = vmsOnFirst.map((row) => String(row['id']));
+    const created = await viewer('POST', '/api/tokens', {
+      name: 'one-vm',
+      permissions: ['vm.view'],
+      scope: `/vms/${mine ?? ''}`,
+    });
+    expect(created.status).toBe(201);
+    const token = (created.json as { token: string }).token;
+    const asToken = (path: string) => fetch(`${api.url}${path}`, { headers: { Authorization: `Bearer ${token}` } });
+    expect((await asToken(`/api/vms/${mine ?? ''}`)).status).toBe(200);
+    expect((await asToken(`/api/vms/${other ?? ''}`)).status).toBe(404);
+    const listed = VmPage.parse(await (await asToken('/api/vms')).json());
+    expect(listed.items.map((vm) => vm.id)).toEqual([mine]);
+    // Positive control of the refusal: a VM on a host the owner does not hold.
+    const [foreign] = await queryRows(api.databaseUrl, 'SELECT id FROM vms WHERE host_id = $1 LIMIT 1', [hostIds[2]]);
+    const refused = await viewer('POST', '/api/tokens', {
+      name: 'not-mine',
+      permissions: ['vm.view'],
+      scope: `/vms/${String(foreign?.['id'])}`,
+    });
+    expect(refused.status).toBe(403);
+  });
+
   it('refuses a bad cursor, sort or limit with a 400 naming the field', async () => {
     for (const [query, field] of [
       ['cursor=not-ours', 'query.cursor'],

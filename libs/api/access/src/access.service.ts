@@ -38,6 +38,18 @@ export class AccessService {
   }
 
   /**
+   * Where a scope sits: `/` is itself; an object's scope is its chain from the inventory (a VM's
+   * includes its host), so a grant on a host counts for its VMs everywhere a chain is asked for;
+   * an object that does not exist (or a kind without resolver) is just itself under `/`.
+   */
+  async scopeChain(scope: ScopePath): Promise<ScopeChain> {
+    if (scope === '/') return ['/'];
+    const object = objectOfScope(scope);
+    const chain = object && this.kinds.has(object.kind) ? await this.chainOf(object.kind, object.id) : undefined;
+    return chain ?? [scope, '/'];
+  }
+
+  /**
    * May the principal do `permission` on this object? An object that does not exist, or that the
    * principal may not even view, is NotFound (its existence is not disclosed); one they may view
    * but not act on is Forbidden, naming the permission.

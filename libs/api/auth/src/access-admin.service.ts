@@ -67,7 +67,7 @@ export class AccessAdminService {
   }
 
   async createRole(actor: Principal, role: Required<Pick<RoleChanges, 'permissions' | 'requireTotp'>> & { name: string }) {
-    GrantsService.assertCanGrant(actor.grants, role.permissions, '/');
+    await this.grants.assertCanGrant(actor.grants, role.permissions, '/');
     try {
       return toRole(
         await this.roles.save(
@@ -91,7 +91,7 @@ export class AccessAdminService {
     // Built-in roles keep their name and permissions; an admin may still require a second factor for them.
     if (role.builtIn && (changes.name !== undefined || changes.permissions !== undefined))
       throw new ConflictError(`${role.name} is a built-in role and cannot change`);
-    if (changes.permissions) GrantsService.assertCanGrant(actor.grants, changes.permissions, '/');
+    if (changes.permissions) await this.grants.assertCanGrant(actor.grants, changes.permissions, '/');
     if (changes.name) role.name = changes.name;
     if (changes.permissions) role.permissions = [...new Set(changes.permissions)];
     if (changes.requireTotp !== undefined) role.requireTotp = changes.requireTotp;
@@ -125,7 +125,7 @@ export class AccessAdminService {
         ? await this.users.findOneBy({ id: binding.subjectId })
         : await this.groups.findOneBy({ id: binding.subjectId });
     if (!subject) throw new NotFoundError(`No ${binding.subjectType} ${binding.subjectId}`);
-    GrantsService.assertCanGrant(actor.grants, role.permissions as Permission[], binding.scope);
+    await this.grants.assertCanGrant(actor.grants, role.permissions as Permission[], binding.scope);
     if (await this.bindings.findOneBy(binding)) throw new ConflictError('That binding already exists');
     const saved = toBinding(await this.bindings.save(this.bindings.create(binding)));
     this.accessChanges.changed(await this.usersOf(binding.subjectType, binding.subjectId));
@@ -137,7 +137,7 @@ export class AccessAdminService {
     if (!binding) throw new NotFoundError(`No role binding ${bindingId}`);
     const role = await this.roles.findOneBy({ id: binding.roleId });
     // Taking away needs the same standing as giving.
-    GrantsService.assertCanGrant(actor.grants, (role?.permissions ?? []) as Permission[], binding.scope as ScopePath);
+    await this.grants.assertCanGrant(actor.grants, (role?.permissions ?? []) as Permission[], binding.scope as ScopePath);
     await this.bindings.delete({ id: bindingId });
     this.accessChanges.changed(await this.usersOf(binding.subjectType, binding.subjectId));
   }

@@ -1,15 +1,11 @@
 import { ForbiddenException, Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import { In, Repository } from 'typeorm';
+import { AccessService } from '@cockpit/api-access';
 import { Permission, ScopePath, missingToGrant, type Grant } from '@cockpit/contracts';
 import { GroupMemberEntity } from './entities/group-member.entity.js';
 import { RoleBindingEntity } from './entities/role-binding.entity.js';
 import { RoleEntity } from './entities/role.entity.js';
-
-/** The ancestors of a scope, itself first (objects and their clusters arrive with the hosts). */
-export function scopeChain(scope: ScopePath): ScopePath[] {
-  return scope === '/' ? ['/'] : [scope, '/'];
-}
 
 /** What a user may do where, and whether any of their roles requires a second factor. */
 export interface ResolvedAccess {
@@ -24,6 +20,7 @@ export class GrantsService {
     @InjectRepository(RoleBindingEntity) private readonly bindings: Repository<RoleBindingEntity>,
     @InjectRepository(RoleEntity) private readonly roles: Repository<RoleEntity>,
     @InjectRepository(GroupMemberEntity) private readonly members: Repository<GroupMemberEntity>,
+    private readonly access: AccessService,
   ) {}
 
   /** The role bindings that apply to a user: their own and their groups'. */
@@ -74,9 +71,9 @@ export class GrantsService {
     await this.bindings.insert({ subjectType: 'user', subjectId: userId, roleId: role.id, scope });
   }
 
-  /** Nobody hands out a permission or a scope they do not hold themselves. */
-  static assertCanGrant(granter: readonly Grant[], permissions: readonly Permission[], scope: ScopePath): void {
-    const missing = missingToGrant(granter, permissions, scopeChain(scope));
+  /** Nobody hands out a permission or a scope they do not hold themselves (on it or above it). */
+  async assertCanGrant(granter: readonly Grant[], permissions: readonly Permission[], scope: ScopePath): Promise<void> {
+    const missing = missingToGrant(granter, permissions, await this.access.scopeChain(scope));
     if (missing.length) throw new ForbiddenException(`You cannot grant what you do not hold on ${scope}: ${missing.join(', ')}`);
   }
 
@@ -85,7 +82,7 @@ export class GrantsService {
    * only someone who holds all of it, where they hold it, may.
    */
   async assertCanActOn(actor: readonly Grant[], target: { id: string; username: string }): Promise<void> {
-    const missing = firstMissing(actor, await this.forUser(target.id));
+    const missing = await this.firstMissing(actor, await this.forUser(target.id));
     if (missing)
       throw new ForbiddenException(
         `You cannot change ${target.username}: they hold what you do not on ${missing.scope}: ${missing.permissions.join(', ')}`,
@@ -98,7 +95,7 @@ export class GrantsService {
    */
   async assertCanChangeMembers(actor: readonly Grant[], group: { id: string; name: string }): Promise<void> {
     const given = await this.toGrants(await this.bindings.findBy({ subjectType: 'group', subjectId: group.id }));
-    const missing = firstMissing(
+    const missing = await this.firstMissing(
       actor,
       given.map((g) => g.grant),
     );
@@ -107,19 +104,19 @@ export class GrantsService {
         `You cannot change the members of ${group.name}: it grants what you do not hold on ${missing.scope}: ${missing.permissions.join(', ')}`,
       );
   }
-}
 
-/** The first scope where `wanted` gives something `holder` does not hold there (all of it, per scope). */
-function firstMissing(holder: readonly Grant[], wanted: readonly Grant[]): Grant | undefined {
-  const byScope = new Map<ScopePath, Set<Permission>>();
-  for (const grant of wanted) {
-    const set = byScope.get(grant.scope) ?? new Set<Permission>();
-    grant.permissions.forEach((p) => set.add(p));
-    byScope.set(grant.scope, set);
+  /** The first scope where `wanted` gives something `holder` does not hold there (all of it, per scope). */
+  private async firstMissing(holder: readonly Grant[], wanted: readonly Grant[]): Promise<Grant | undefined> {
+    const byScope = new Map<ScopePath, Set<Permission>>();
+    for (const grant of wanted) {
+      const set = byScope.get(grant.scope) ?? new Set<Permission>();
+      grant.permissions.forEach((p) => set.add(p));
+      byScope.set(grant.scope, set);
+    }
+    for (const [scope, permissions] of byScope) {
+      const missing = missingToGrant(holder, [...permissions], await this.access.scopeChain(scope));
+      if (missing.length) return { scope, permissions: missing };
+    }
+    return undefined;
   }
-  for (const [scope, permissions] of byScope) {
-    const missing = missingToGrant(holder, [...permissions], scopeChain(scope));
-    if (missing.length) return { scope, permissions: missing };
-  }
-  return undefined;
 }

@@ -46,7 +46,7 @@ export class PrincipalService {
           userId: owner.id,
           name: `${owner.username}/${token.name}`,
           tokenId: token.id,
-          grants: TokensService.effectiveGrants(await this.grants.forUser(owner.id), token),
+          grants: await this.tokens.effectiveGrants(await this.grants.forUser(owner.id), token),
         },
       };
     }

@@ -2,11 +2,10 @@ import { ForbiddenException, Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 import { IsNull, Repository } from 'typeorm';
-import { AccessChanges } from '@cockpit/api-access';
+import { AccessChanges, AccessService } from '@cockpit/api-access';
 import type { Principal } from '@cockpit/api-core';
 import { Permission, ScopePath, isAllowed, missingToGrant, permissionsOn, type Grant } from '@cockpit/contracts';
 import { ApiTokenEntity } from './entities/api-token.entity.js';
-import { scopeChain } from './grants.service.js';
 
 const sha256 = (value: string) => createHash('sha256').update(value).digest();
 const TOKEN = /^ck_([0-9a-f]{32})_([A-Za-z0-9_-]{43})$/;
@@ -17,6 +16,7 @@ export class TokensService {
   constructor(
     @InjectRepository(ApiTokenEntity) private readonly tokens: Repository<ApiTokenEntity>,
     private readonly accessChanges: AccessChanges,
+    private readonly access: AccessService,
   ) {}
 
   /**
@@ -29,7 +29,7 @@ export class TokensService {
   ): Promise<{ entity: ApiTokenEntity; token: string }> {
     if (principal.type === 'token')
       throw new ForbiddenException('An API token cannot create API tokens: create them from a signed-in session');
-    const missing = missingToGrant(principal.grants, request.permissions, scopeChain(request.scope));
+    const missing = missingToGrant(principal.grants, request.permissions, await this.access.scopeChain(request.scope));
     if (missing.length)
       throw new ForbiddenException(`A token cannot have what you do not hold on ${request.scope}: ${missing.join(', ')}`);
     return this.create(principal.userId, request.name, request.permissions, request.scope, request.expiresInDays);
@@ -76,9 +76,9 @@ export class TokensService {
   }
 
   /** A token can do at most what its owner can, and only what it was created for, where it was created for. */
-  static effectiveGrants(owner: readonly Grant[], token: ApiTokenEntity): Grant[] {
+  async effectiveGrants(owner: readonly Grant[], token: ApiTokenEntity): Promise<Grant[]> {
     const scope = ScopePath.parse(token.scope);
-    const held = new Set(permissionsOn(owner, scopeChain(scope)));
+    const held = new Set(permissionsOn(owner, await this.access.scopeChain(scope)));
     const permissions = token.permissions.filter(
       (p): p is Permission => Permission.safeParse(p).success && held.has(p as Permission),
     );

@@ -7,7 +7,7 @@ import { In, IsNull, Not, Repository } from 'typeorm';
 import type { AppConfig } from '@cockpit/api-config';
 import { APP_CONFIG } from '@cockpit/api-core';
 import { EventHubService } from '@cockpit/api-events';
-import { MetricsStore } from '@cockpit/api-metrics';
+import { MetricsStore, type Sample } from '@cockpit/api-metrics';
 import { MetricsService } from '@cockpit/api-system';
 import type { HostState } from '@cockpit/contracts';
 import { ApiInstanceEntity } from './entities/api-instance.entity.js';
@@ -17,6 +17,14 @@ import { HostsService } from './hosts.service.js';
 import { InventoryService, type LatestStats } from './inventory.service.js';
 
 const TICK_MS = 2_000;
+/**
+ * How often the VMs' latest figures (what lists show before live frames arrive) are written. Each
+ * write is an UPDATE of every running VM's row, the costliest statement of the whole stats
+ * pipeline at every 5 s (see README, Performance); live views follow the stats frames instead.
+ */
+const VM_LATEST_MS = 30_000;
+/** The same for hosts' figures (and last_seen_at). A host's or VM's first figures are written at the next round. */
+const HOST_LATEST_MS = 10_000;
 const HEARTBEAT_MS = 1_000;
 /** An instance whose heartbeat is older than this is dead: its hosts are up for grabs. */
 const INSTANCE_TTL_MS = 6_000;
@@ -66,8 +74,14 @@ export class CollectorService implements OnApplicationBootstrap, OnApplicationSh
   private stopped = false;
   /** The state we last wrote per owned host (to write only changes). */
   private readonly written = new Map<string, { state: HostState; reason: string | null }>();
-  private readonly latestHosts = new Map<string, LatestStats>();
-  private readonly latestVms = new Map<string, LatestStats>();
+  /** The last stats frame per host: its host row (every HOST_LATEST_MS) and VM rows (every VM_LATEST_MS) get written. */
+  private readonly latestHosts = new Map<string, Sample>();
+  private readonly latestVms = new Map<string, readonly Sample[]>();
+  /** Hosts whose host / VM figures were written since we own them (later ones wait for their period). */
+  private readonly hostLatestWritten = new Set<string>();
+  private readonly vmLatestWritten = new Set<string>();
+  private lastHostLatest = Date.now();
+  private lastVmLatest = Date.now();
   private latestTimer?: NodeJS.Timeout;
   private beatTimer?: NodeJS.Timeout;
   private watchdogTimer?: NodeJS.Timeout;
@@ -116,7 +130,7 @@ export class CollectorService implements OnApplicationBootstrap, OnApplicationSh
     clearInterval(this.watchdogTimer);
     clearInterval(this.latestTimer);
     await this.releaseAll();
-    await this.flushLatest();
+    await this.flushLatest(true);
     await this.instances.delete({ id: this.instanceId }).catch(() => undefined);
   }
 
@@ -242,9 +256,9 @@ export class CollectorService implements OnApplicationBootstrap, OnApplicationSh
         logger: this.logger,
         setState: (hostId, state, reason) => this.setState(hostId, state, reason),
         publish: (type, data) => this.events.publish(type, data),
-        latest: (hostStats, vmStats) => {
-          if (hostStats) this.latestHosts.set(hostStats.id, hostStats);
-          for (const vm of vmStats) this.latestVms.set(vm.id, vm);
+        latest: (hostId, hostSample, vmSamples) => {
+          if (hostSample) this.latestHosts.set(hostId, hostSample);
+          this.latestVms.set(hostId, vmSamples);
         },
       },
     );
@@ -275,13 +289,29 @@ export class CollectorService implements OnApplicationBootstrap, OnApplicationSh
     if (state !== 'connected') this.logger.log(`Host ${hostId} is ${state}${reason ? `: ${reason}` : ''}`);
   }
 
-  /** The latest stats per host and VM, one batch every couple of seconds. */
-  private async flushLatest(): Promise<void> {
-    if (!this.latestHosts.size && !this.latestVms.size) return;
-    const hosts = [...this.latestHosts.values()];
-    const vms = [...this.latestVms.values()];
-    this.latestHosts.clear();
-    this.latestVms.clear();
+  /** The latest figures of hosts every HOST_LATEST_MS, of VMs every VM_LATEST_MS (new ones at once, all at shutdown), one batch each. */
+  private async flushLatest(force = false): Promise<void> {
+    const now = Date.now();
+    const hostsDue = force || now - this.lastHostLatest >= HOST_LATEST_MS;
+    const vmsDue = force || now - this.lastVmLatest >= VM_LATEST_MS;
+    if (hostsDue) this.lastHostLatest = now;
+    if (vmsDue) this.lastVmLatest = now;
+    const latest = (s: Sample): LatestStats => ({ id: s.id, cpuPercent: s.cpuPercent, memoryUsedMiB: s.memoryUsedMiB, at: s.ts });
+    const hosts: LatestStats[] = [];
+    for (const [hostId, sample] of this.latestHosts) {
+      if (!hostsDue && this.hostLatestWritten.has(hostId)) continue;
+      hosts.push(latest(sample));
+      this.latestHosts.delete(hostId);
+      this.hostLatestWritten.add(hostId);
+    }
+    const vms: LatestStats[] = [];
+    for (const [hostId, frame] of this.latestVms) {
+      if (!vmsDue && this.vmLatestWritten.has(hostId)) continue;
+      for (const sample of frame) vms.push(latest(sample));
+      this.latestVms.delete(hostId);
+      this.vmLatestWritten.add(hostId);
+    }
+    if (!hosts.length && !vms.length) return;
     await this.inventory.writeLatestStats(hosts, vms).catch((error: Error) => {
       this.logger.warn(`Writing latest stats failed: ${error.message}`);
     });
@@ -291,6 +321,8 @@ export class CollectorService implements OnApplicationBootstrap, OnApplicationSh
     this.owned.get(hostId)?.session.stop();
     this.owned.delete(hostId);
     this.written.delete(hostId);
+    this.hostLatestWritten.delete(hostId);
+    this.vmLatestWritten.delete(hostId);
     await client.query('SELECT pg_advisory_unlock($1, $2)', [LOCK_NAMESPACE, hostLockKey(hostId)]).catch(() => undefined);
   }
 
@@ -299,6 +331,8 @@ export class CollectorService implements OnApplicationBootstrap, OnApplicationSh
     for (const owned of this.owned.values()) owned.session.stop();
     this.owned.clear();
     this.written.clear();
+    this.hostLatestWritten.clear();
+    this.vmLatestWritten.clear();
     const client = this.lockClient;
     this.lockClient = undefined;
     void client?.end().catch(() => undefined);

@@ -15,7 +15,7 @@ import {
   VaporProtocolError,
   VaporRequestError,
 } from '@cockpit/vapor-client';
-import type { InventoryService, LatestStats } from './inventory.service.js';
+import type { InventoryService } from './inventory.service.js';
 
 export const PROBE_INTERVAL_MS = 3_000;
 const REQUEST_TIMEOUT_MS = 3_000;
@@ -44,8 +44,11 @@ export interface SessionSink {
   logger: Logger;
   /** Records the host's state (the collector writes it only when it changes). */
   setState(hostId: string, state: HostState, reason: string | null): Promise<void>;
-  /** The latest sample per host / VM, written in batches by the collector (no host sample when its row was bad). */
-  latest(host: LatestStats | undefined, vms: LatestStats[]): void;
+  /**
+   * The host's latest frame (no host sample when its row was bad): the collector keeps the last one
+   * per host and writes the figures the lists show in batches.
+   */
+  latest(hostId: string, host: Sample | undefined, vms: readonly Sample[]): void;
   /** Announce a change on the event hub (after it is written). */
   publish: EventHubService['publish'];
 }
@@ -228,27 +231,40 @@ export class HostSession {
     const { host, vms, rejected } = checkStatsRows(event.data);
     if (rejected.length) this.rejectedRows(rejected, now);
     const hostSample: Sample | undefined = host && { id: this.host.id, ts, ...host };
-    const vmSamples: Sample[] = vms.map(({ vmId, ...stats }) => ({ id: vmId, ts, ...stats }));
+    // One object per row, shared by the history buffer, the latest figures and the live frame.
+    const vmSamples: Sample[] = new Array<Sample>(vms.length);
+    const tuples: [string, number, number, number, number, number, number][] = new Array(vms.length);
+    for (let i = 0; i < vms.length; i++) {
+      const vm = vms[i] as (typeof vms)[number];
+      vmSamples[i] = {
+        id: vm.vmId,
+        ts,
+        cpuPercent: vm.cpuPercent,
+        memoryUsedMiB: vm.memoryUsedMiB,
+        diskReadBps: vm.diskReadBps,
+        diskWriteBps: vm.diskWriteBps,
+        netRxBps: vm.netRxBps,
+        netTxBps: vm.netTxBps,
+      };
+      tuples[i] = [vm.vmId, vm.cpuPercent, vm.memoryUsedMiB, vm.diskReadBps, vm.diskWriteBps, vm.netRxBps, vm.netTxBps];
+    }
     if (hostSample) this.sink.metrics.record('host', [hostSample]);
     this.sink.metrics.record('vm', vmSamples);
-    const latest = (s: Sample): LatestStats => ({ id: s.id, cpuPercent: s.cpuPercent, memoryUsedMiB: s.memoryUsedMiB, at: ts });
-    this.sink.latest(hostSample && latest(hostSample), vmSamples.map(latest));
+    this.sink.latest(this.host.id, hostSample, vmSamples);
     // One compact frame per host per tick (not one event per VM); it needs the host's own figures.
     if (!hostSample) return;
-    const tuple = (s: Sample) =>
-      [s.cpuPercent, s.memoryUsedMiB, s.diskReadBps, s.diskWriteBps, s.netRxBps, s.netTxBps] as [
-        number,
-        number,
-        number,
-        number,
-        number,
-        number,
-      ];
     this.sink.publish('stats', {
       hostId: this.host.id,
       at: ts.getTime(),
-      host: tuple(hostSample),
-      vms: vmSamples.map((s) => [s.id, ...tuple(s)]),
+      host: [
+        hostSample.cpuPercent,
+        hostSample.memoryUsedMiB,
+        hostSample.diskReadBps,
+        hostSample.diskWriteBps,
+        hostSample.netRxBps,
+        hostSample.netTxBps,
+      ],
+      vms: tuples,
     });
   }
 
