@@ -1,4 +1,4 @@
-import { ErrorResponse, fillPath, type RouteDef } from '@cockpit/contracts';
+import { ErrorResponse, fillPath, type RouteDef, type RouteQuery, type RouteResponse } from '@cockpit/contracts';
 import type { z } from 'zod';
 
 /** An error answer from the api, in its one error shape. */
@@ -19,31 +19,63 @@ export function setCsrfToken(token: string | undefined): void {
   csrfToken = token;
 }
 
-export interface CallOptions {
-  params?: Record<string, string | number>;
-  query?: Record<string, string | number | boolean | undefined>;
-  body?: unknown;
-  signal?: AbortSignal;
+/** The path parameters a route declares, as the caller gives them. */
+export type RouteParams<R> = R extends RouteDef<infer P, z.ZodType, z.ZodType, z.ZodType> ? z.input<P> : never;
+/**
+ * The body a route takes, as the caller gives it: its input type, so fields with a default
+ * (`scope` of a new token, say) may be left out. (`RouteBody` is the parsed, server-side type.)
+ */
+export type RouteBodyInput<R> = R extends RouteDef<z.ZodType, z.ZodType, infer B, z.ZodType> ? z.input<B> : never;
+
+/** A part of a call: absent when the route declares none, optional when all its fields are, required otherwise. */
+type CallPart<K extends string, T> = [T] extends [undefined]
+  ? { [P in K]?: never }
+  : Record<string, never> extends T
+    ? { [P in K]?: T }
+    : { [P in K]: T };
+
+/** What a call to the route sends: its path parameters, query and body, each typed by the route. */
+export type CallInput<R extends RouteDef> = CallPart<'params', RouteParams<R>> &
+  CallPart<'query', RouteQuery<R>> &
+  CallPart<'body', RouteBodyInput<R>>;
+
+export type CallOptions<R extends RouteDef> = CallInput<R> & { signal?: AbortSignal };
+
+/** The options argument: optional when the route needs nothing, required otherwise. */
+export type CallArgs<R extends RouteDef> =
+  Record<string, never> extends CallInput<R> ? [options?: CallOptions<R>] : [options: CallOptions<R>];
+
+function urlOf(route: RouteDef, params: unknown, query: unknown): string {
+  let url = fillPath(route.path, (params ?? {}) as Record<string, string | number>);
+  const entries = Object.entries((query ?? {}) as Record<string, unknown>).filter(
+    ([, value]) => value !== undefined && value !== null && value !== '',
+  );
+  if (entries.length) url += `?${new URLSearchParams(entries.map(([key, value]) => [key, String(value)])).toString()}`;
+  return url;
 }
 
 /**
  * Calls one api route by its contract and checks the answer against it, so a console built against
- * another api version fails with a clear message instead of rendering garbage.
+ * another api version fails with a clear message instead of rendering garbage. Path parameters,
+ * query and body are typed by the route, and so is the answer.
  */
-export async function callApi<R extends RouteDef>(route: R, options: CallOptions = {}): Promise<z.output<R['response']>> {
-  let url = fillPath(route.path, options.params ?? {});
-  const query = Object.entries(options.query ?? {}).filter(([, value]) => value !== undefined);
-  if (query.length) url += `?${new URLSearchParams(query.map(([key, value]) => [key, String(value)])).toString()}`;
-  const response = await fetch(url, {
+export async function callApi<R extends RouteDef>(route: R, ...[options]: CallArgs<R>): Promise<RouteResponse<R>> {
+  const { params, query, body, signal } = (options ?? {}) as {
+    params?: unknown;
+    query?: unknown;
+    body?: unknown;
+    signal?: AbortSignal;
+  };
+  const response = await fetch(urlOf(route, params, query), {
     method: route.method.toUpperCase(),
     credentials: 'same-origin',
     headers: {
       Accept: 'application/json',
-      ...(options.body !== undefined ? { 'Content-Type': 'application/json' } : {}),
+      ...(body !== undefined ? { 'Content-Type': 'application/json' } : {}),
       ...(route.method !== 'get' && csrfToken ? { 'X-CSRF-Token': csrfToken } : {}),
     },
-    body: options.body !== undefined ? JSON.stringify(options.body) : undefined,
-    signal: options.signal,
+    body: body !== undefined ? JSON.stringify(body) : undefined,
+    signal,
   });
   const payload: unknown = await response.json().catch(() => undefined);
   if (!response.ok) {
@@ -67,5 +99,5 @@ export async function callApi<R extends RouteDef>(route: R, options: CallOptions
       message: `Unexpected answer from ${route.method.toUpperCase()} ${route.path}`,
     });
   }
-  return checked.data as z.output<R['response']>;
+  return checked.data as RouteResponse<R>;
 }

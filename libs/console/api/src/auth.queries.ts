@@ -34,21 +34,40 @@ export const meQuery = () =>
     retry: false,
   });
 
-export const usersQuery = () => queryOptions({ queryKey: ['users'], queryFn: ({ signal }) => callApi(listUsers, { signal }) });
-export const groupsQuery = () => queryOptions({ queryKey: ['groups'], queryFn: ({ signal }) => callApi(listGroups, { signal }) });
-export const rolesQuery = () => queryOptions({ queryKey: ['roles'], queryFn: ({ signal }) => callApi(listRoles, { signal }) });
-export const roleBindingsQuery = () =>
-  queryOptions({ queryKey: ['role-bindings'], queryFn: ({ signal }) => callApi(listRoleBindings, { signal }) });
-export const sessionsQuery = () =>
-  queryOptions({ queryKey: ['sessions'], queryFn: ({ signal }) => callApi(listSessions, { signal }) });
-export const tokensQuery = () => queryOptions({ queryKey: ['tokens'], queryFn: ({ signal }) => callApi(listTokens, { signal }) });
+/** Filters, sort, page size and cursor of each access list, as its route takes them. */
+export type UserListQuery = RouteQuery<typeof listUsers>;
+export type GroupListQuery = RouteQuery<typeof listGroups>;
+export type RoleListQuery = RouteQuery<typeof listRoles>;
+export type RoleBindingListQuery = RouteQuery<typeof listRoleBindings>;
+export type SessionListQuery = RouteQuery<typeof listSessions>;
+export type TokenListQuery = RouteQuery<typeof listTokens>;
+export type OwnSessionListQuery = RouteQuery<typeof listOwnSessions>;
+
+// Each list's pages live under [<what>, 'list', query]: a change invalidates [<what>], every page.
+export const usersPageQuery = (query: UserListQuery = {}) =>
+  queryOptions({ queryKey: ['users', 'list', query], queryFn: ({ signal }) => callApi(listUsers, { signal, query }) });
+export const groupsPageQuery = (query: GroupListQuery = {}) =>
+  queryOptions({ queryKey: ['groups', 'list', query], queryFn: ({ signal }) => callApi(listGroups, { signal, query }) });
+export const rolesPageQuery = (query: RoleListQuery = {}) =>
+  queryOptions({ queryKey: ['roles', 'list', query], queryFn: ({ signal }) => callApi(listRoles, { signal, query }) });
+export const roleBindingsPageQuery = (query: RoleBindingListQuery = {}) =>
+  queryOptions({
+    queryKey: ['role-bindings', 'list', query],
+    queryFn: ({ signal }) => callApi(listRoleBindings, { signal, query }),
+  });
+export const sessionsPageQuery = (query: SessionListQuery = {}) =>
+  queryOptions({ queryKey: ['sessions', 'list', query], queryFn: ({ signal }) => callApi(listSessions, { signal, query }) });
+export const tokensPageQuery = (query: TokenListQuery = {}) =>
+  queryOptions({ queryKey: ['tokens', 'list', query], queryFn: ({ signal }) => callApi(listTokens, { signal, query }) });
+export const ownSessionsPageQuery = (query: OwnSessionListQuery = {}) =>
+  queryOptions({
+    queryKey: ['own-sessions', 'list', query],
+    queryFn: ({ signal }) => callApi(listOwnSessions, { signal, query }),
+  });
 
 export type AuditFilter = RouteQuery<typeof listAudit>;
 export const auditQuery = (filter: AuditFilter) =>
   queryOptions({
     queryKey: ['audit', filter],
-    queryFn: ({ signal }) => callApi(listAudit, { signal, query: filter as Record<string, string | number | undefined> }),
+    queryFn: ({ signal }) => callApi(listAudit, { signal, query: filter }),
   });
-
-export const ownSessionsQuery = () =>
-  queryOptions({ queryKey: ['own-sessions'], queryFn: ({ signal }) => callApi(listOwnSessions, { signal }) });

@@ -1,12 +1,18 @@
 import { queryOptions } from '@tanstack/react-query';
-import { fleetSummary, getHost, listHosts } from '@cockpit/contracts';
+import { fleetSummary, getHost, listHosts, type RouteQuery } from '@cockpit/contracts';
 import { callApi } from './api-fetch.js';
 
-/** Every host the user may view, with its latest stats. */
-export const hostsQuery = () =>
+/** Filters, sort, page size and cursor of a hosts list page, as GET /api/hosts takes them. */
+export type HostListQuery = RouteQuery<typeof listHosts>;
+
+/** Every hosts list page, whatever its filters (a prefix of each page's key). */
+export const HOST_LISTS_KEY = ['hosts', 'list'] as const;
+
+/** One page of the hosts the user may view, with their latest stats. */
+export const hostsPageQuery = (query: HostListQuery = {}) =>
   queryOptions({
-    queryKey: ['hosts'],
-    queryFn: ({ signal }) => callApi(listHosts, { signal }),
+    queryKey: [...HOST_LISTS_KEY, query] as const,
+    queryFn: ({ signal }) => callApi(listHosts, { signal, query }),
   });
 
 /** One host with its hardware, pools and bridges (under ['hosts'], so host changes refresh it too). */

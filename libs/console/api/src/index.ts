@@ -1,4 +1,5 @@
 export * from './api-fetch.js';
+export * from './mutation.js';
 export * from './system.queries.js';
 export * from './auth.queries.js';
 export * from './hosts.queries.js';

@@ -5,13 +5,12 @@ import { http, HttpResponse } from 'msw';
 import { setupServer } from 'msw/node';
 import type { ReactNode } from 'react';
 import { FleetVm, Host, MetricsSeries } from '@cockpit/contracts';
-import { hostQuery, hostsQuery } from './hosts.queries.js';
-import { LIVE_BATCH_MS } from './live-cache.js';
+import { hostQuery, hostsPageQuery } from './hosts.queries.js';
 import { useLiveHostMetrics, useLiveVmMetrics } from './live-metrics.js';
 import { LiveEventsProvider } from './LiveEventsProvider.js';
 import { appendSample } from './metrics.queries.js';
-import { fakeLiveConnections } from './testing.js';
-import { vmsQuery } from './vms.queries.js';
+import { fakeLiveConnections, type FakeLiveSocket } from './testing.js';
+import { vmsPageQuery } from './vms.queries.js';
 
 const hostId = '10000000-0000-4000-8000-000000000001';
 const vmId = '20000000-0000-4000-8000-000000000001';
@@ -38,6 +37,7 @@ const host = Host.parse({
   lastSeenAt: ts,
   createdAt: ts,
 });
+const otherHost = Host.parse({ ...host, id: '10000000-0000-4000-8000-000000000002', name: 'lab-2' });
 const vm = FleetVm.parse({
   id: vmId,
   hostId,
@@ -70,44 +70,66 @@ const metrics = MetricsSeries.parse({
   },
 });
 
-const requests: string[] = [];
+/** Each request's path and query, as the api saw it. */
+const requests: { path: string; search: string }[] = [];
 const counted = (path: string, body: () => object) =>
   http.get(`*${path}`, ({ request }) => {
-    requests.push(new URL(request.url).pathname);
+    const url = new URL(request.url);
+    requests.push({ path: url.pathname, search: url.search });
     return HttpResponse.json(body());
   });
-let hosts = [host];
+const pageOf = <T,>(items: T[]) => ({ items, total: items.length, nextCursor: null });
+let hosts = [host, otherHost];
 const server = setupServer(
-  counted('/api/hosts', () => hosts),
+  counted('/api/hosts', () => pageOf(hosts)),
   counted('/api/hosts/:hostId', () => ({ ...host, hardware: null, pools: [], networks: [] })),
-  counted('/api/vms', () => [vm]),
+  counted('/api/vms', () => pageOf([vm])),
   counted('/api/hosts/:hostId/metrics', () => metrics),
   counted('/api/vms/:vmId/metrics', () => metrics),
 );
-beforeAll(() => server.listen({ onUnhandledRequest: 'error' }));
+beforeAll(() => server.listen({ onUnhandledFrame: 'error' }));
 afterEach(() => {
   server.resetHandlers();
   requests.length = 0;
-  hosts = [host];
+  hosts = [host, otherHost];
 });
 afterAll(() => server.close());
 
-const requestsFor = (path: string) => requests.filter((p) => p === path).length;
-const pause = (ms: number) => act(() => new Promise((resolve) => setTimeout(resolve, ms)));
+const requestsFor = (path: string, search?: string) =>
+  requests.filter((r) => r.path === path && (search === undefined || r.search === search)).length;
 
 let seq = 100;
 const event = (type: string, data: object) => ({ seq: ++seq, ts, type, data });
-const vmStarted = () => event('vm.state', { vmId, hostId, state: 'running', previous: 'shutoff', at: NOW });
-const statsFrame = (at: number, hostCpu: number, vmCpu: number) =>
-  event('stats', { hostId, at, host: [hostCpu, 2048, 0, 0, 0, 0], vms: [[vmId, vmCpu, 1024, 0, 0, 0, 0]] });
+const vmPaused = () => event('vm.state', { vmId, hostId, state: 'paused', previous: 'running', at: NOW });
+const vmCreated = () => event('vm.created', { vmId, hostId, name: 'web-1' });
+const hostUnreachable = () =>
+  event('host.status', { hostId, state: 'unreachable', stateReason: 'connect ETIMEDOUT', ownerInstance: null });
+const statsFrame = (at: number, hostCpu: number, vmCpu: number, forHost = hostId) =>
+  event('stats', { hostId: forHost, at, host: [hostCpu, 2048, 0, 0, 0, 0], vms: [[vmId, vmCpu, 1024, 0, 0, 0, 0]] });
+
+/**
+ * A positive control for "and nothing else was fetched": a host.status event refetches the hosts
+ * list in a later batch than anything sent before it, so once that refetch is seen, any refetch
+ * the earlier events caused would have been seen too.
+ */
+async function afterTheNextBatch(socket: FakeLiveSocket) {
+  const before = requestsFor('/api/hosts');
+  act(() => socket.receive('event', hostUnreachable()));
+  await waitFor(() => expect(requestsFor('/api/hosts')).toBe(before + 1));
+}
 
 function Fleet() {
-  const hostsList = useQuery(hostsQuery());
-  const vms = useQuery(vmsQuery());
+  const hostsList = useQuery(hostsPageQuery());
+  const vms = useQuery(vmsPageQuery());
+  const running = useQuery(vmsPageQuery({ state: 'running' }));
+  const [first] = vms.data?.items ?? [];
   return (
     <>
-      <p>CPU of lab-1: {hostsList.data?.[0]?.stats?.cpuPercent ?? 'loading'}</p>
-      <p>CPU of web-1: {vms.data?.[0]?.stats?.cpuPercent ?? 'loading'}</p>
+      <p>CPU of lab-1: {hostsList.data?.items[0]?.stats?.cpuPercent ?? 'loading'}</p>
+      <p>CPU of lab-2: {hostsList.data?.items[1]?.stats?.cpuPercent ?? 'loading'}</p>
+      <p>CPU of web-1: {vms.isError ? 'failed' : (first?.stats?.cpuPercent ?? 'loading')}</p>
+      <p>State of web-1: {first?.state ?? 'loading'}</p>
+      <p>Running VMs: {running.data?.total ?? 'loading'}</p>
     </>
   );
 }
@@ -137,40 +159,42 @@ function renderLive(children: ReactNode) {
 }
 
 describe('the query cache, kept current by live events', () => {
-  it('refetches the VM lists (and the hosts, for their VM counts) after a vm.state event', async () => {
+  it('writes a vm.state event into every cached page the VM is on, refetching only the lists filtered by state', async () => {
     const { socket } = renderLive(<Fleet />);
-    expect(await screen.findByText('CPU of web-1: 5')).toBeInTheDocument();
-    expect(requestsFor('/api/vms')).toBe(1);
-    act(() => socket.receive('event', vmStarted()));
-    await waitFor(() => expect(requestsFor('/api/vms')).toBe(2));
-    expect(requestsFor('/api/hosts')).toBe(2);
+    expect(await screen.findByText('State of web-1: running')).toBeInTheDocument();
+    await screen.findByText('Running VMs: 1');
+    expect(requestsFor('/api/vms', '')).toBe(1);
+    expect(requestsFor('/api/vms', '?state=running')).toBe(1);
+
+    act(() => socket.receive('event', vmPaused()));
+    expect(await screen.findByText('State of web-1: paused')).toBeInTheDocument();
+    // The hosts show how many VMs run; a list of running VMs may have lost one.
+    await waitFor(() => expect(requestsFor('/api/hosts')).toBe(2));
+    await waitFor(() => expect(requestsFor('/api/vms', '?state=running')).toBe(2));
+    await afterTheNextBatch(socket);
+    expect(requestsFor('/api/vms', '')).toBe(1);
   });
 
-  it('refetches once for a burst of events', async () => {
+  it('refetches the VM lists once for a burst of events that add rows', async () => {
     const { socket } = renderLive(<Fleet />);
     await screen.findByText('CPU of web-1: 5');
     act(() => {
-      for (let i = 0; i < 2_000; i += 1) socket.receive('event', vmStarted());
+      for (let i = 0; i < 2_000; i += 1) socket.receive('event', vmCreated());
     });
-    await waitFor(() => expect(requestsFor('/api/vms')).toBe(2));
-    await pause(LIVE_BATCH_MS * 2);
-    expect(requestsFor('/api/vms')).toBe(2);
-    expect(requestsFor('/api/hosts')).toBe(2);
+    await waitFor(() => expect(requestsFor('/api/vms', '')).toBe(2));
+    await afterTheNextBatch(socket);
+    expect(requestsFor('/api/vms', '')).toBe(2);
+    // The burst's one refetch of the hosts, and the control's.
+    expect(requestsFor('/api/hosts')).toBe(3);
   });
 
   it('refetches a host and the hosts list on host.status, leaving the VMs alone', async () => {
     const { socket, queryClient } = renderLive(<Fleet />);
     await screen.findByText('CPU of web-1: 5');
-    hosts = [{ ...host, state: 'unreachable', stateReason: 'connect ETIMEDOUT' }];
-    act(() =>
-      socket.receive(
-        'event',
-        event('host.status', { hostId, state: 'unreachable', stateReason: 'connect ETIMEDOUT', ownerInstance: null }),
-      ),
-    );
-    await waitFor(() => expect(queryClient.getQueryData(hostsQuery().queryKey)?.[0]?.state).toBe('unreachable'));
-    await pause(LIVE_BATCH_MS * 2);
-    expect(requestsFor('/api/vms')).toBe(1);
+    hosts = [{ ...host, state: 'unreachable', stateReason: 'connect ETIMEDOUT' }, otherHost];
+    act(() => socket.receive('event', hostUnreachable()));
+    await waitFor(() => expect(queryClient.getQueryData(hostsPageQuery().queryKey)?.items[0]?.state).toBe('unreachable'));
+    expect(requestsFor('/api/vms')).toBe(2);
   });
 
   it('writes a stats frame into the host and VM rows without refetching', async () => {
@@ -180,31 +204,36 @@ describe('the query cache, kept current by live events', () => {
     act(() => socket.receive('event', statsFrame(NOW + 5_000, 77.5, 33)));
     expect(await screen.findByText('CPU of lab-1: 77.5')).toBeInTheDocument();
     expect(screen.getByText('CPU of web-1: 33')).toBeInTheDocument();
-    expect(queryClient.getQueryData(hostsQuery().queryKey)?.[0]?.stats).toEqual({
+    expect(queryClient.getQueryData(hostsPageQuery().queryKey)?.items[0]?.stats).toEqual({
       cpuPercent: 77.5,
       memoryUsedMiB: 2048,
       at: new Date(NOW + 5_000).toISOString(),
     });
-    await pause(LIVE_BATCH_MS * 2);
-    expect(requestsFor('/api/hosts')).toBe(1);
-    expect(requestsFor('/api/vms')).toBe(1);
+    await afterTheNextBatch(socket);
+    expect(requestsFor('/api/hosts')).toBe(2);
+    expect(requestsFor('/api/vms')).toBe(2);
   });
 
   it('keeps a newer sample than a late frame', async () => {
     const { socket } = renderLive(<Fleet />);
     await screen.findByText('CPU of lab-1: 12');
-    act(() => socket.receive('event', statsFrame(NOW - 5_000, 99, 99)));
-    await pause(LIVE_BATCH_MS * 2);
+    act(() => {
+      socket.receive('event', statsFrame(NOW - 5_000, 99, 99));
+      // In the same batch: a current frame from the other host, to see the batch applied.
+      socket.receive('event', statsFrame(NOW + 5_000, 41, 5, otherHost.id));
+    });
+    expect(await screen.findByText('CPU of lab-2: 41')).toBeInTheDocument();
     expect(screen.getByText('CPU of lab-1: 12')).toBeInTheDocument();
   });
 
   it('refetches everything on resync', async () => {
     const { socket, queryClient } = renderLive(<Fleet />);
     await screen.findByText('CPU of web-1: 5');
+    await screen.findByText('Running VMs: 1');
     await queryClient.prefetchQuery(hostQuery(hostId));
-    expect(requests).toHaveLength(3);
+    expect(requests).toHaveLength(4);
     act(() => socket.receive('resync', { reason: 'Events since that sequence are no longer kept: reload over REST', seq: 5 }));
-    await waitFor(() => expect(requestsFor('/api/vms')).toBe(2));
+    await waitFor(() => expect(requestsFor('/api/vms')).toBe(4));
     expect(requestsFor('/api/hosts')).toBe(2);
     // Not shown anywhere: marked out of date, to be fetched when it is.
     expect(queryClient.getQueryState(hostQuery(hostId).queryKey)?.isInvalidated).toBe(true);
@@ -213,9 +242,7 @@ describe('the query cache, kept current by live events', () => {
   it('after a reconnect, retries what failed to load while the api was away', async () => {
     server.use(http.get('*/api/vms', () => HttpResponse.error(), { once: true }));
     const { socket } = renderLive(<Fleet />);
-    await screen.findByText('CPU of lab-1: 12');
-    await pause(50);
-    expect(screen.getByText('CPU of web-1: loading')).toBeInTheDocument();
+    expect(await screen.findByText('CPU of web-1: failed')).toBeInTheDocument();
     act(() => socket.connectionLost());
     act(() => socket.goLive(seq));
     expect(await screen.findByText('CPU of web-1: 5')).toBeInTheDocument();
@@ -229,10 +256,11 @@ describe('the query cache, kept current by live events', () => {
     // The first point is now more than an hour before the latest: it goes.
     expect(await screen.findByText('Host CPU points: 2 3 40')).toBeInTheDocument();
     expect(screen.getByText('VM CPU points: 2 3 8')).toBeInTheDocument();
-    // A frame older than the last point would run the time axis backwards.
+    // A frame older than the last point would run the time axis backwards: the next one is appended, it is not.
     act(() => socket.receive('event', statsFrame(NOW + 5_000, 50, 9)));
-    await pause(50);
-    expect(screen.getByText('Host CPU points: 2 3 40')).toBeInTheDocument();
+    act(() => socket.receive('event', statsFrame(NOW + 20_000, 60, 10)));
+    expect(await screen.findByText('Host CPU points: 2 3 40 60')).toBeInTheDocument();
+    expect(screen.getByText('VM CPU points: 2 3 8 10')).toBeInTheDocument();
     expect(requestsFor('/api/hosts/10000000-0000-4000-8000-000000000001/metrics')).toBe(1);
   });
 });

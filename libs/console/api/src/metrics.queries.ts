@@ -1,5 +1,5 @@
 import { queryOptions } from '@tanstack/react-query';
-import { hostMetrics, METRIC_NAMES, vmMetrics, type MetricsSeries, type StatsTuple } from '@cockpit/contracts';
+import { hostMetrics, METRIC_NAMES, vmMetrics, type MetricsSeries, type RouteQuery, type StatsTuple } from '@cockpit/contracts';
 import { callApi } from './api-fetch.js';
 
 /**
@@ -10,7 +10,7 @@ export type MetricsRange = { lastSeconds: number; step?: number } | { from: stri
 
 export const LAST_HOUR = { lastSeconds: 3600 } satisfies MetricsRange;
 
-function rangeQuery(range: MetricsRange): Record<string, string | number | undefined> {
+function rangeQuery(range: MetricsRange): RouteQuery<typeof hostMetrics> {
   // A sliding window is resolved at fetch time, so its cache key stays the same while it moves.
   if ('lastSeconds' in range) return { from: new Date(Date.now() - range.lastSeconds * 1000).toISOString(), step: range.step };
   return { from: range.from, to: range.to, step: range.step };

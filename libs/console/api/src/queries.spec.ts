@@ -3,8 +3,8 @@ import { QueryClient } from '@tanstack/react-query';
 import { http, HttpResponse } from 'msw';
 import { setupServer } from 'msw/node';
 import { hostMetricsQuery, vmMetricsQuery } from './metrics.queries.js';
-import { fleetSummaryQuery, hostQuery, hostsQuery } from './hosts.queries.js';
-import { vmQuery, vmsQuery } from './vms.queries.js';
+import { fleetSummaryQuery, hostQuery, hostsPageQuery } from './hosts.queries.js';
+import { vmQuery, vmsPageQuery } from './vms.queries.js';
 
 const hostId = '10000000-0000-4000-8000-000000000001';
 const series = {
@@ -18,10 +18,13 @@ const series = {
 
 const seen: URL[] = [];
 const server = setupServer(
-  http.get('*/api/vms', ({ request }) => (seen.push(new URL(request.url)), HttpResponse.json([]))),
+  http.get(
+    '*/api/vms',
+    ({ request }) => (seen.push(new URL(request.url)), HttpResponse.json({ items: [], total: 0, nextCursor: null })),
+  ),
   http.get('*/api/hosts/:hostId/metrics', ({ request }) => (seen.push(new URL(request.url)), HttpResponse.json(series))),
 );
-beforeAll(() => server.listen({ onUnhandledRequest: 'error' }));
+beforeAll(() => server.listen({ onUnhandledFrame: 'error' }));
 afterEach(() => {
   server.resetHandlers();
   seen.length = 0;
@@ -30,8 +33,21 @@ afterAll(() => server.close());
 
 describe('fleet queries', () => {
   it('sends a VM filter as query parameters, leaving out what is not set', async () => {
-    await new QueryClient().fetchQuery(vmsQuery({ hostId, state: undefined }));
+    await new QueryClient().fetchQuery(vmsPageQuery({ hostId, state: undefined, name: '' }));
     expect(seen[0]?.search).toBe(`?hostId=${hostId}`);
+  });
+
+  it('asks for one page: its size, sort and the cursor of the previous page', async () => {
+    const query = vmsPageQuery({ limit: 100, sort: '-hostName', cursor: 'abc_1', state: 'running' });
+    await new QueryClient().fetchQuery(query);
+    expect(Object.fromEntries(seen[0]?.searchParams ?? [])).toEqual({
+      limit: '100',
+      sort: '-hostName',
+      cursor: 'abc_1',
+      state: 'running',
+    });
+    // Under the VM lists' prefix, so live events reach every page.
+    expect(query.queryKey.slice(0, 2)).toEqual(['vms', 'list']);
   });
 
   it('resolves a sliding metrics window when fetching, under a key that does not move', async () => {
@@ -48,10 +64,10 @@ describe('fleet queries', () => {
 
   it('does not poll: live events keep lists, details and charts current', () => {
     const queries = [
-      hostsQuery(),
+      hostsPageQuery(),
       hostQuery(hostId),
       fleetSummaryQuery(),
-      vmsQuery(),
+      vmsPageQuery(),
       vmQuery(hostId),
       hostMetricsQuery(hostId),
       vmMetricsQuery(hostId),

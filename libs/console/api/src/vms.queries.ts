@@ -2,13 +2,17 @@ import { queryOptions } from '@tanstack/react-query';
 import { getVm, listVms, type RouteQuery } from '@cockpit/contracts';
 import { callApi } from './api-fetch.js';
 
-export type VmFilter = RouteQuery<typeof listVms>;
+/** Filters (host, state, name), sort, page size and cursor of a VM list page, as GET /api/vms takes them. */
+export type VmListQuery = RouteQuery<typeof listVms>;
 
-/** VMs across the fleet, optionally only one host's or in one state. */
-export const vmsQuery = (filter: VmFilter = {}) =>
+/** Every VM list page, whatever its filters (a prefix of each page's key). */
+export const VM_LISTS_KEY = ['vms', 'list'] as const;
+
+/** One page of the VMs across the fleet (or one host's, or in one state). */
+export const vmsPageQuery = (query: VmListQuery = {}) =>
   queryOptions({
-    queryKey: ['vms', 'list', filter],
-    queryFn: ({ signal }) => callApi(listVms, { signal, query: { ...filter } }),
+    queryKey: [...VM_LISTS_KEY, query] as const,
+    queryFn: ({ signal }) => callApi(listVms, { signal, query }),
   });
 
 export const vmQuery = (vmId: string) =>
