@@ -16,9 +16,8 @@ import {
   TextInput,
   Title,
 } from '@patternfly/react-core';
-import { Table, Tbody, Td, Th, Thead, Tr } from '@patternfly/react-table';
 import { useQuery } from '@tanstack/react-query';
-import { useState } from 'react';
+import { useMemo, useState } from 'react';
 import {
   changeOwnPassword,
   createToken,
@@ -29,13 +28,15 @@ import {
   totpSetup,
   type Permission,
 } from '@cockpit/contracts';
-import { meQuery, ownSessionsQuery, tokensQuery } from '@cockpit/console-api';
-import { useApiMutation } from './mutation.js';
+import { meQuery, ownSessionsPageQuery, tokensPageQuery, useApiMutation } from '@cockpit/console-api';
+import { PagedList, type ListColumn, type ListRequest } from '@cockpit/console-ui';
+import type { SessionRow, TokenRow } from './directory-types.js';
+import { ErrorAlert } from './ErrorAlert.js';
 
 function PasswordCard() {
   const [current, setCurrent] = useState('');
   const [next, setNext] = useState('');
-  const change = useApiMutation(changeOwnPassword, []);
+  const change = useApiMutation(changeOwnPassword);
   return (
     <Card>
       <CardTitle>Password</CardTitle>
@@ -82,9 +83,9 @@ function PasswordCard() {
 
 function TotpCard() {
   const me = useQuery(meQuery());
-  const setup = useApiMutation(totpSetup, []);
-  const enable = useApiMutation(totpEnable, [['auth', 'me']]);
-  const disable = useApiMutation(totpDisable, [['auth', 'me']]);
+  const setup = useApiMutation(totpSetup);
+  const enable = useApiMutation(totpEnable, { invalidates: [['auth', 'me']] });
+  const disable = useApiMutation(totpDisable, { invalidates: [['auth', 'me']] });
   const [code, setCode] = useState('');
   const [password, setPassword] = useState('');
   if (enable.data) {
@@ -128,7 +129,7 @@ function TotpCard() {
         ) : !setup.data ? (
           <>
             <Content component="p">Off. Add an authenticator app (TOTP) so a password alone cannot sign in as you.</Content>
-            <Button onClick={() => setup.mutate({})} isDisabled={setup.isPending}>
+            <Button onClick={() => setup.mutate()} isDisabled={setup.isPending}>
               Set up two-factor authentication
             </Button>
           </>
@@ -163,13 +164,34 @@ function TotpCard() {
   );
 }
 
+const TOKENS_CHANGED = [['tokens']];
+const tokensPage = ({ sort, limit, cursor }: ListRequest) => tokensPageQuery({ sort, limit, cursor });
+const ownSessionsPage = ({ sort, limit, cursor }: ListRequest) => ownSessionsPageQuery({ sort, limit, cursor });
+
 function TokensCard() {
   const me = useQuery(meQuery());
-  const tokens = useQuery(tokensQuery());
-  const create = useApiMutation(createToken, [['tokens']]);
-  const revoke = useApiMutation(revokeToken, [['tokens']]);
+  const create = useApiMutation(createToken, { invalidates: TOKENS_CHANGED });
+  const revoke = useApiMutation(revokeToken, { invalidates: TOKENS_CHANGED });
+  const { mutate } = revoke;
   const [name, setName] = useState('');
   const held = [...new Set((me.data?.grants ?? []).filter((g) => g.scope === '/').flatMap((g) => g.permissions))] as Permission[];
+  const columns = useMemo<ListColumn<TokenRow>[]>(
+    () => [
+      { title: 'Name', sortField: 'name', cell: (token) => token.name },
+      { title: 'Expires', cell: (token) => new Date(token.expiresAt).toLocaleDateString() },
+      { title: 'Last used', cell: (token) => (token.lastUsedAt ? new Date(token.lastUsedAt).toLocaleString() : 'never') },
+      {
+        title: '',
+        screenReaderTitle: 'Actions',
+        cell: (token) => (
+          <Button variant="link" isDanger onClick={() => mutate({ params: { tokenId: token.id } })}>
+            Revoke
+          </Button>
+        ),
+      },
+    ],
+    [mutate],
+  );
   return (
     <Card>
       <CardTitle>API tokens</CardTitle>
@@ -187,7 +209,7 @@ function TokensCard() {
             It gets your permissions on / ({held.join(', ') || 'none'}) for 90 days; create narrower ones over the REST API.
           </Content>
           <ActionGroup>
-            <Button type="submit" isDisabled={!name || !held.length}>
+            <Button type="submit" isDisabled={!name || !held.length || create.isPending}>
               Create token
             </Button>
           </ActionGroup>
@@ -199,71 +221,66 @@ function TokensCard() {
             </ClipboardCopy>
           </Alert>
         )}
-        {create.isError && <Alert variant="danger" isInline isPlain title={create.error.message} />}
-        <Table aria-label="Your API tokens" variant="compact">
-          <Thead>
-            <Tr>
-              <Th>Name</Th>
-              <Th>Expires</Th>
-              <Th>Last used</Th>
-              <Th screenReaderText="Actions" />
-            </Tr>
-          </Thead>
-          <Tbody>
-            {(tokens.data ?? []).map((token) => (
-              <Tr key={token.id}>
-                <Td>{token.name}</Td>
-                <Td>{new Date(token.expiresAt).toLocaleDateString()}</Td>
-                <Td>{token.lastUsedAt ? new Date(token.lastUsedAt).toLocaleString() : 'never'}</Td>
-                <Td>
-                  <Button variant="link" isDanger onClick={() => revoke.mutate({ params: { tokenId: token.id } })}>
-                    Revoke
-                  </Button>
-                </Td>
-              </Tr>
-            ))}
-          </Tbody>
-        </Table>
+        <ErrorAlert error={create.error ?? revoke.error} />
+        <PagedList
+          label="Your API tokens"
+          noun="tokens"
+          columns={columns}
+          defaultSort="name"
+          query={tokensPage}
+          rowKey={(token) => token.id}
+          empty={{ title: 'No API tokens' }}
+          paramPrefix="tokens."
+        />
       </CardBody>
     </Card>
   );
 }
 
 function SessionsCard() {
-  const sessions = useQuery(ownSessionsQuery());
-  const revoke = useApiMutation(revokeOwnSession, [['own-sessions']]);
+  const revoke = useApiMutation(revokeOwnSession, { invalidates: [['own-sessions']] });
+  const { mutate } = revoke;
+  const columns = useMemo<ListColumn<SessionRow & { current: boolean }>[]>(
+    () => [
+      {
+        title: 'From',
+        cell: (session) => (
+          <>
+            {session.sourceIp} <Content component="small">{session.userAgent.slice(0, 60)}</Content>
+          </>
+        ),
+      },
+      { title: 'Last seen', sortField: 'lastSeenAt', cell: (session) => new Date(session.lastSeenAt).toLocaleString() },
+      {
+        title: '',
+        screenReaderTitle: 'Actions',
+        cell: (session) =>
+          session.current ? (
+            'this one'
+          ) : (
+            <Button variant="link" isDanger onClick={() => mutate({ params: { sessionId: session.id } })}>
+              Sign out
+            </Button>
+          ),
+      },
+    ],
+    [mutate],
+  );
   return (
     <Card>
       <CardTitle>Your sessions</CardTitle>
       <CardBody>
-        <Table aria-label="Your sessions" variant="compact">
-          <Thead>
-            <Tr>
-              <Th>From</Th>
-              <Th>Last seen</Th>
-              <Th screenReaderText="Actions" />
-            </Tr>
-          </Thead>
-          <Tbody>
-            {(sessions.data ?? []).map((session) => (
-              <Tr key={session.id}>
-                <Td>
-                  {session.sourceIp} <Content component="small">{session.userAgent.slice(0, 60)}</Content>
-                </Td>
-                <Td>{new Date(session.lastSeenAt).toLocaleString()}</Td>
-                <Td>
-                  {session.current ? (
-                    'this one'
-                  ) : (
-                    <Button variant="link" isDanger onClick={() => revoke.mutate({ params: { sessionId: session.id } })}>
-                      Sign out
-                    </Button>
-                  )}
-                </Td>
-              </Tr>
-            ))}
-          </Tbody>
-        </Table>
+        <ErrorAlert error={revoke.error} />
+        <PagedList
+          label="Your sessions"
+          noun="sessions"
+          columns={columns}
+          defaultSort="-lastSeenAt"
+          query={ownSessionsPage}
+          rowKey={(session) => session.id}
+          empty={{ title: 'No sessions' }}
+          paramPrefix="sessions."
+        />
       </CardBody>
     </Card>
   );

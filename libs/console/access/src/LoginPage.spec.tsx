@@ -16,7 +16,7 @@ const me = {
   session: { expiresAt: '2026-11-22T15:00:00.000Z', idleTimeoutSeconds: 900 },
 };
 const server = setupServer();
-beforeAll(() => server.listen({ onUnhandledRequest: 'error' }));
+beforeAll(() => server.listen({ onUnhandledFrame: 'error' }));
 afterEach(() => server.resetHandlers());
 afterAll(() => server.close());
 

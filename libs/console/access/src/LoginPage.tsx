@@ -12,7 +12,7 @@ import { useQueryClient } from '@tanstack/react-query';
 import { useState, type FormEvent } from 'react';
 import { useNavigate, useSearchParams } from 'react-router';
 import { ErrorResponse, login } from '@cockpit/contracts';
-import { ApiError, callApi, meQuery, setCsrfToken } from '@cockpit/console-api';
+import { ApiError, meQuery, setCsrfToken, useApiMutation } from '@cockpit/console-api';
 
 type Step = 'password' | 'second-factor';
 
@@ -25,26 +25,15 @@ export function LoginPage() {
   const [password, setPassword] = useState('');
   const [code, setCode] = useState('');
   const [step, setStep] = useState<Step>('password');
-  const [busy, setBusy] = useState(false);
   const [error, setError] = useState<string>();
-
-  async function submit(event: FormEvent) {
-    event.preventDefault();
-    if (!username || !password) {
-      setError('Enter your username and password.');
-      return;
-    }
-    setBusy(true);
-    setError(undefined);
-    try {
-      const secondFactor =
-        step === 'second-factor' ? (/^\d{6}$/.test(code) ? { totp: code } : { recoveryCode: code.trim().toLowerCase() }) : {};
-      const me = await callApi(login, { body: { username, password, ...secondFactor } });
+  const signIn = useApiMutation(login, {
+    onSuccess: async (me) => {
       setCsrfToken(me.csrfToken);
       queryClient.setQueryData(meQuery().queryKey, me);
       const next = params.get('next');
       await navigate(next?.startsWith('/') && !next.startsWith('//') ? next : '/', { replace: true });
-    } catch (caught) {
+    },
+    onError: (caught) => {
       if (
         caught instanceof ApiError &&
         caught.status === 401 &&
@@ -59,9 +48,20 @@ export function LoginPage() {
       } else {
         setError('Cannot reach the Cockpit API.');
       }
-    } finally {
-      setBusy(false);
+    },
+  });
+  const busy = signIn.isPending;
+
+  function submit(event: FormEvent) {
+    event.preventDefault();
+    if (!username || !password) {
+      setError('Enter your username and password.');
+      return;
     }
+    setError(undefined);
+    const secondFactor =
+      step === 'second-factor' ? (/^\d{6}$/.test(code) ? { totp: code } : { recoveryCode: code.trim().toLowerCase() }) : {};
+    signIn.mutate({ body: { username, password, ...secondFactor } });
   }
 
   return (
@@ -78,10 +78,10 @@ export function LoginPage() {
           onChangePassword={(_event, value) => setPassword(value)}
           isLoginButtonDisabled={busy}
           loginButtonLabel={busy ? 'Signing in…' : 'Sign in'}
-          onLoginButtonClick={(event) => void submit(event)}
+          onLoginButtonClick={submit}
         />
       ) : (
-        <Form onSubmit={(event) => void submit(event)}>
+        <Form onSubmit={submit}>
           {error && <Alert variant="danger" isInline isPlain title={error} />}
           <FormGroup label="Authenticator code" fieldId="totp" isRequired>
             <TextInput

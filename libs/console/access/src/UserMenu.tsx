@@ -3,20 +3,22 @@ import { useQuery, useQueryClient } from '@tanstack/react-query';
 import { useState } from 'react';
 import { useNavigate } from 'react-router';
 import { logout } from '@cockpit/contracts';
-import { callApi, meQuery, setCsrfToken } from '@cockpit/console-api';
+import { meQuery, setCsrfToken, useApiMutation } from '@cockpit/console-api';
 
 export function UserMenu() {
   const me = useQuery(meQuery());
   const [open, setOpen] = useState(false);
   const navigate = useNavigate();
   const queryClient = useQueryClient();
+  // Signed out or not (the session may be gone already), this browser forgets it.
+  const signOut = useApiMutation(logout, {
+    onSettled: async () => {
+      setCsrfToken(undefined);
+      queryClient.clear();
+      await navigate('/login', { replace: true });
+    },
+  });
   if (!me.data) return null;
-  const signOut = async () => {
-    await callApi(logout).catch(() => undefined);
-    setCsrfToken(undefined);
-    queryClient.clear();
-    await navigate('/login', { replace: true });
-  };
   return (
     <Dropdown
       isOpen={open}
@@ -32,7 +34,7 @@ export function UserMenu() {
         <DropdownItem key="account" onClick={() => void navigate('/account')}>
           Account, password, two-factor, API tokens
         </DropdownItem>
-        <DropdownItem key="sign-out" onClick={() => void signOut()}>
+        <DropdownItem key="sign-out" onClick={() => signOut.mutate()} isDisabled={signOut.isPending}>
           Sign out
         </DropdownItem>
       </DropdownList>

@@ -1,21 +1,22 @@
 import { ActionGroup, Alert, Button, Form, FormGroup, TextInput, Title } from '@patternfly/react-core';
-import { useMutation } from '@tanstack/react-query';
 import { useState } from 'react';
 import { enrollHost, trustHost, type Host } from '@cockpit/contracts';
-import { callApi } from '@cockpit/console-api';
-import { useRefreshHosts } from './refresh-hosts.js';
+import { useApiMutation } from '@cockpit/console-api';
+import { HOSTS_CHANGED } from './host-changes.js';
 
 export function AddHostForm() {
-  const refresh = useRefreshHosts();
   const [url, setUrl] = useState('');
   const [token, setToken] = useState('');
   const [fingerprint, setFingerprint] = useState('');
-  const enroll = useMutation({
-    mutationFn: () => callApi(enrollHost, { body: { url, token, ...(fingerprint ? { fingerprint } : {}) } }),
-    onSuccess: refresh,
-  });
+  const enroll = useApiMutation(enrollHost, { invalidates: HOSTS_CHANGED });
   return (
-    <Form isHorizontal onSubmit={(event) => (event.preventDefault(), enroll.mutate())}>
+    <Form
+      isHorizontal
+      onSubmit={(event) => (
+        event.preventDefault(),
+        enroll.mutate({ body: { url, token, ...(fingerprint ? { fingerprint } : {}) } })
+      )}
+    >
       <Title headingLevel="h2">Add a host</Title>
       {enroll.isError && <Alert variant="danger" isInline isPlain title={enroll.error.message} />}
       {enroll.data?.state === 'pending-trust' && (
@@ -49,14 +50,15 @@ export function AddHostForm() {
 
 /** Pins the fingerprint a pending host presents, after the administrator compared it. */
 export function TrustButton({ host }: { host: Host }) {
-  const refresh = useRefreshHosts();
-  const trust = useMutation({
-    mutationFn: () => callApi(trustHost, { params: { hostId: host.id }, body: { fingerprint: host.fingerprint } }),
-    onSuccess: refresh,
-  });
+  const trust = useApiMutation(trustHost, { invalidates: HOSTS_CHANGED });
   return (
     <>
-      <Button variant="secondary" size="sm" onClick={() => trust.mutate()} isDisabled={trust.isPending}>
+      <Button
+        variant="secondary"
+        size="sm"
+        onClick={() => trust.mutate({ params: { hostId: host.id }, body: { fingerprint: host.fingerprint } })}
+        isDisabled={trust.isPending}
+      >
         Trust {host.fingerprint.slice(0, 11)}…
       </Button>
       {trust.isError && <Alert variant="danger" isInline isPlain title={trust.error.message} />}

@@ -11,7 +11,7 @@ import { fleetOf, makeVm } from './test/fixtures.js';
 const hosts = fleetOf(120);
 const vms = hosts.slice(0, 30).map((host, i) => makeVm(i + 1, host));
 const server = setupServer(...fleetApi(hosts, vms));
-beforeAll(() => server.listen({ onUnhandledRequest: 'error' }));
+beforeAll(() => server.listen({ onUnhandledFrame: 'error' }));
 afterEach(() => server.resetHandlers());
 afterAll(() => server.close());
 

@@ -4,13 +4,13 @@ import userEvent from '@testing-library/user-event';
 import { http, HttpResponse } from 'msw';
 import { setupServer } from 'msw/node';
 import { ErrorResponse, Host, HostDetail, Me, removeHost, updateHost } from '@cockpit/contracts';
-import { fleetApi, renderPages } from './test/api.js';
+import { fleetApi, pageOf, renderPages } from './test/api.js';
 import { fleetOf, makeHostDetail, viewerMe } from './test/fixtures.js';
 
 const fleet = fleetOf(2);
 const [first] = fleet as [Host];
 const server = setupServer(...fleetApi(fleet));
-beforeAll(() => server.listen({ onUnhandledRequest: 'error' }));
+beforeAll(() => server.listen({ onUnhandledFrame: 'error' }));
 afterEach(() => server.resetHandlers());
 afterAll(() => server.close());
 
@@ -25,7 +25,9 @@ function editableHost() {
   let host: HostDetail | null = makeHostDetail(1);
   const requests: { method: string; body: unknown }[] = [];
   server.use(
-    http.get('*/api/hosts', () => HttpResponse.json(host ? [Host.parse(host), ...fleet.slice(1)] : fleet.slice(1))),
+    http.get('*/api/hosts', ({ request }) =>
+      HttpResponse.json(pageOf(host ? [Host.parse(host), ...fleet.slice(1)] : fleet.slice(1), new URL(request.url))),
+    ),
     http.get('*/api/hosts/:hostId', ({ params }) =>
       host && params['hostId'] === host.id
         ? HttpResponse.json(host)

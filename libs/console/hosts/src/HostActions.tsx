@@ -14,25 +14,20 @@ import {
   ModalHeader,
   TextInput,
 } from '@patternfly/react-core';
-import { useMutation, useQueryClient } from '@tanstack/react-query';
 import { useState } from 'react';
 import { useNavigate } from 'react-router';
 import { removeHost, updateHost, type Host } from '@cockpit/contracts';
-import { callApi } from '@cockpit/console-api';
-import { useRefreshHosts } from './refresh-hosts.js';
+import { useApiMutation } from '@cockpit/console-api';
+import { HOST_REMOVED, HOSTS_CHANGED } from './host-changes.js';
 
 const MIN_TOKEN_LENGTH = 16;
 
 /** A new agent URL or token; the api checks both against the host before anything changes. */
 function EditConnectionModal({ host, onClose }: { host: Host; onClose: () => void }) {
-  const refresh = useRefreshHosts();
   const [url, setUrl] = useState(host.url);
   const [token, setToken] = useState('');
   const changes = { ...(url.trim() !== host.url ? { url: url.trim() } : {}), ...(token ? { token } : {}) };
-  const save = useMutation({
-    mutationFn: () => callApi(updateHost, { params: { hostId: host.id }, body: changes }),
-    onSuccess: () => (onClose(), refresh()),
-  });
+  const save = useApiMutation(updateHost, { invalidates: HOSTS_CHANGED, onSuccess: onClose });
   const tokenTooShort = !!token && token.length < MIN_TOKEN_LENGTH;
   const canSave = !!url.trim() && !tokenTooShort && Object.keys(changes).length > 0 && !save.isPending;
   return (
@@ -43,7 +38,7 @@ function EditConnectionModal({ host, onClose }: { host: Host; onClose: () => voi
           id="edit-connection"
           onSubmit={(event) => {
             event.preventDefault();
-            if (canSave) save.mutate();
+            if (canSave) save.mutate({ params: { hostId: host.id }, body: changes });
           }}
         >
           {save.isError && <Alert variant="danger" isInline isPlain title={save.error.message} />}
@@ -88,17 +83,9 @@ function EditConnectionModal({ host, onClose }: { host: Host; onClose: () => voi
 }
 
 function RemoveHostModal({ host, onClose }: { host: Host; onClose: () => void }) {
-  const queryClient = useQueryClient();
-  const refresh = useRefreshHosts();
   const navigate = useNavigate();
-  const remove = useMutation({
-    mutationFn: () => callApi(removeHost, { params: { hostId: host.id } }),
-    onSuccess: async () => {
-      await navigate('/hosts');
-      // Its VMs went with its inventory.
-      await Promise.all([refresh(), queryClient.invalidateQueries({ queryKey: ['vms'] })]);
-    },
-  });
+  // Off its page first: refreshing it now would only find it gone.
+  const remove = useApiMutation(removeHost, { invalidates: HOST_REMOVED, onSuccess: () => navigate('/hosts') });
   return (
     <Modal isOpen variant="small" onClose={onClose} aria-labelledby="remove-host-title" aria-describedby="remove-host-body">
       <ModalHeader title={`Remove ${host.name}?`} titleIconVariant="warning" labelId="remove-host-title" />
@@ -108,7 +95,7 @@ function RemoveHostModal({ host, onClose }: { host: Host; onClose: () => void })
         removed too. To see it again, enroll it anew.
       </ModalBody>
       <ModalFooter>
-        <Button variant="danger" onClick={() => remove.mutate()} isDisabled={remove.isPending}>
+        <Button variant="danger" onClick={() => remove.mutate({ params: { hostId: host.id } })} isDisabled={remove.isPending}>
           Remove
         </Button>
         <Button variant="link" onClick={onClose}>
@@ -121,18 +108,18 @@ function RemoveHostModal({ host, onClose }: { host: Host; onClose: () => void })
 
 /** What a host manager can do to a host from its page: pause collecting, fix its connection, remove it. */
 export function HostActions({ host }: { host: Host }) {
-  const refresh = useRefreshHosts();
-  const toggleCollecting = useMutation({
-    mutationFn: () => callApi(updateHost, { params: { hostId: host.id }, body: { enabled: !host.enabled } }),
-    onSuccess: refresh,
-  });
+  const toggleCollecting = useApiMutation(updateHost, { invalidates: HOSTS_CHANGED });
   const [open, setOpen] = useState<'edit' | 'remove' | null>(null);
   const close = () => setOpen(null);
   return (
     <>
       <Flex spaceItems={{ default: 'spaceItemsSm' }}>
         <FlexItem>
-          <Button variant="secondary" onClick={() => toggleCollecting.mutate()} isDisabled={toggleCollecting.isPending}>
+          <Button
+            variant="secondary"
+            onClick={() => toggleCollecting.mutate({ params: { hostId: host.id }, body: { enabled: !host.enabled } })}
+            isDisabled={toggleCollecting.isPending}
+          >
             {host.enabled ? 'Disable collecting' : 'Enable collecting'}
           </Button>
         </FlexItem>

@@ -3,7 +3,7 @@ import { act, screen, within } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
 import { http, HttpResponse } from 'msw';
 import { setupServer } from 'msw/node';
-import { fleetApi, renderPages, statsFrame } from './test/api.js';
+import { fleetApi, listRequests, renderPages, statsFrame } from './test/api.js';
 import { described } from './test/description.js';
 import { fleetOf, hostIdOf, makeHostDetail, makeVm, NOW } from './test/fixtures.js';
 
@@ -11,8 +11,11 @@ const hosts = fleetOf(3);
 const [host] = hosts as [(typeof hosts)[number]];
 const vms = [makeVm(1, host), makeVm(2, host), makeVm(3, hosts[1] ?? host)];
 const server = setupServer(...fleetApi(hosts, vms));
-beforeAll(() => server.listen({ onUnhandledRequest: 'error' }));
-afterEach(() => server.resetHandlers());
+beforeAll(() => server.listen({ onUnhandledFrame: 'error' }));
+afterEach(() => {
+  server.resetHandlers();
+  listRequests.length = 0;
+});
 afterAll(() => server.close());
 
 describe('Host detail page', () => {
@@ -58,11 +61,15 @@ describe('Host detail page', () => {
     expect(rows).toEqual(['BridgeTypeVLANMTU', 'br-prodbridge1009000', 'br-mgmtbridgeuntagged1500']);
   });
 
-  it('lists the host’s own VMs, linking to each', async () => {
+  it('lists the host’s own VMs, asking the server for that host’s only, linking to each', async () => {
     const user = userEvent.setup();
     renderPages(`/hosts/${host.id}?tab=vms`);
     const table = await screen.findByRole('grid', { name: 'Virtual machines' });
+    await within(table).findByRole('link', { name: 'vm-001' });
     expect(within(table).getAllByRole('row')).toHaveLength(3);
+    expect(listRequests.filter((request) => request.path === '/api/vms').map((request) => request.query)).toEqual([
+      { hostId: host.id, sort: 'name', limit: '100' },
+    ]);
     expect(within(table).getByRole('link', { name: 'vm-001' })).toHaveAttribute('href', `/vms/${vms[0]?.id}`);
     expect(within(table).queryByText('vm-003')).not.toBeInTheDocument();
     expect(within(table).queryByRole('columnheader', { name: 'Host' })).not.toBeInTheDocument();

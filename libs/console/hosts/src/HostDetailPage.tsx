@@ -18,7 +18,6 @@ import {
   Label,
   LabelGroup,
   PageSection,
-  Spinner,
   Tab,
   Tabs,
   TabContentBody,
@@ -31,14 +30,14 @@ import { useState, type ReactNode } from 'react';
 import { Link, useParams, useSearchParams } from 'react-router';
 import type { HostDetail, HostHardware } from '@cockpit/contracts';
 import { can } from '@cockpit/console-access';
-import { hostQuery, meQuery, useLiveHostMetrics, vmsQuery } from '@cockpit/console-api';
+import { hostQuery, meQuery, useLiveHostMetrics } from '@cockpit/console-api';
 import { DetailStatus } from './DetailStatus.js';
 import { HostActions } from './HostActions.js';
 import { formatAgo, formatBytes, formatCpuList, formatDateTime, formatMiB, formatPercent, NONE } from './format.js';
 import { MetricsPanel } from './MetricsPanel.js';
 import { HostStateLabel } from './states.js';
 import { UsageBar } from './UsageBar.js';
-import { VmTable } from './VmTable.js';
+import { VmList } from './VmList.js';
 
 function Term({ term, children }: { term: string; children: ReactNode }) {
   return (
@@ -213,14 +212,6 @@ function Networks({ host }: { host: HostDetail }) {
   );
 }
 
-function HostVms({ hostId }: { hostId: string }) {
-  const vms = useQuery(vmsQuery({ hostId }));
-  if (vms.isPending) return <Spinner size="lg" aria-label="Loading virtual machines" />;
-  if (vms.isError) return <Alert variant="danger" isInline title={vms.error.message} />;
-  if (!vms.data.length) return <EmptyState titleText="No VMs on this host" headingLevel="h2" variant="sm" />;
-  return <VmTable vms={vms.data} />;
-}
-
 function HostMetrics({ hostId }: { hostId: string }) {
   return <MetricsPanel metrics={useLiveHostMetrics(hostId)} />;
 }
@@ -328,7 +319,7 @@ export function HostDetailPage() {
           </Tab>
           <Tab eventKey="vms" title={<TabTitleText>VMs ({data.vmCount})</TabTitleText>}>
             <TabContentBody hasPadding>
-              <HostVms hostId={data.id} />
+              <VmList hostId={data.id} />
             </TabContentBody>
           </Tab>
           <Tab eventKey="metrics" title={<TabTitleText>Charts</TabTitleText>}>

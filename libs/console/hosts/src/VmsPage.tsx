@@ -1,15 +1,8 @@
-import { Alert, Content, EmptyState, EmptyStateBody, PageSection, Spinner, Title } from '@patternfly/react-core';
-import { useQuery } from '@tanstack/react-query';
-import { useSearchParams } from 'react-router';
-import { VmState } from '@cockpit/contracts';
-import { vmsQuery } from '@cockpit/console-api';
-import { VmTable } from './VmTable.js';
+import { Content, PageSection, Title } from '@patternfly/react-core';
+import { VmList } from './VmList.js';
 
-/** Every VM on every host the user may view. */
+/** The VMs on every host the user may view, a page at a time. Other pages link here with ?state=… or ?hostId=…. */
 export function VmsPage() {
-  const vms = useQuery(vmsQuery());
-  // Other pages link here with ?state=… or ?hostId=… for a filtered list.
-  const [searchParams] = useSearchParams();
   return (
     <>
       <PageSection>
@@ -17,21 +10,7 @@ export function VmsPage() {
         <Content component="p">Every VM on every host, with its state and live use.</Content>
       </PageSection>
       <PageSection isFilled>
-        {vms.isPending && <Spinner size="lg" aria-label="Loading virtual machines" />}
-        {vms.isError && <Alert variant="danger" isInline title={vms.error.message} />}
-        {vms.data && !vms.data.length && (
-          <EmptyState titleText="No virtual machines" headingLevel="h2">
-            <EmptyStateBody>VMs appear here once enrolled hosts report them.</EmptyStateBody>
-          </EmptyState>
-        )}
-        {!!vms.data?.length && (
-          <VmTable
-            vms={vms.data}
-            showHost
-            initialState={VmState.safeParse(searchParams.get('state')).data ?? 'all'}
-            initialHostId={searchParams.get('hostId') ?? ''}
-          />
-        )}
+        <VmList />
       </PageSection>
     </>
   );

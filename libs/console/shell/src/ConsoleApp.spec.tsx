@@ -1,5 +1,5 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from '@jest/globals';
-import { act, screen, within } from '@testing-library/react';
+import { act, screen, waitFor, within } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
 import { http, HttpResponse } from 'msw';
 import { setupServer } from 'msw/node';
@@ -8,8 +8,11 @@ import { emptyFleet, healthyApi, info, viewerMe } from './test/api-handlers.js';
 import { renderConsole } from './test/render-console.js';
 
 const server = setupServer(...healthyApi);
-beforeAll(() => server.listen({ onUnhandledRequest: 'error' }));
-afterEach(() => server.resetHandlers());
+beforeAll(() => server.listen({ onUnhandledFrame: 'error' }));
+afterEach(() => {
+  server.resetHandlers();
+  server.events.removeAllListeners();
+});
 afterAll(() => server.close());
 
 describe('console shell', () => {
@@ -48,6 +51,23 @@ describe('console shell', () => {
     expect(screen.getByRole('link', { name: 'running: 3' })).toHaveAttribute('href', '/vms?state=running');
     expect(screen.getByText('connect ETIMEDOUT')).toBeInTheDocument();
     expect(screen.getByRole('link', { name: 'lab-7' })).toHaveAttribute('href', `/hosts/${hostId}`);
+  });
+
+  it('lists no VMs or hosts for the dashboard: it reads the fleet summary', async () => {
+    const lists: string[] = [];
+    server.events.on('request:start', ({ request }) => {
+      const { pathname } = new URL(request.url);
+      if (pathname === '/api/vms' || pathname === '/api/hosts') lists.push(pathname);
+    });
+    const user = userEvent.setup();
+    renderConsole('/');
+    // Both of the dashboard's own queries have answered: a list asked for with them would have been too.
+    expect(await screen.findByRole('link', { name: '0 hosts' })).toBeInTheDocument();
+    expect(await screen.findByText(info.instanceId)).toBeInTheDocument();
+    expect(lists).toEqual([]);
+    // The VMs page does list them (one page): what is counted here is seen.
+    await user.click(within(screen.getByRole('navigation', { name: 'Main navigation' })).getByRole('link', { name: 'VMs' }));
+    await waitFor(() => expect(lists).toEqual(['/api/vms']));
   });
 
   it('navigates to each section and shows its honest empty state', async () => {

@@ -28,12 +28,14 @@ export const emptyFleet = FleetSummary.parse({
   attention: [],
 });
 
+const emptyPage = { items: [], total: 0, nextCursor: null };
+
 /** A healthy api with a signed-in administrator, as far as the shell asks it anything. */
 export const healthyApi = [
   http.get('*/api/auth/me', () => HttpResponse.json(adminMe)),
   http.get('*/api/audit', () => HttpResponse.json({ items: [], nextBefore: null })),
-  http.get('*/api/hosts', () => HttpResponse.json([])),
-  http.get('*/api/vms', () => HttpResponse.json([])),
+  http.get('*/api/hosts', () => HttpResponse.json(emptyPage)),
+  http.get('*/api/vms', () => HttpResponse.json(emptyPage)),
   http.get('*/api/fleet/summary', () => HttpResponse.json(emptyFleet)),
   http.get('*/api/info', () => HttpResponse.json(info)),
 ];
