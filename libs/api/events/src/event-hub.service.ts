@@ -4,7 +4,6 @@ import { createAdapter } from '@socket.io/postgres-adapter';
 import type { IncomingHttpHeaders } from 'node:http';
 import pg from 'pg';
 import { Server, type Socket } from 'socket.io';
-import { DataSource } from 'typeorm';
 import type { AppConfig } from '@cockpit/api-config';
 import { APP_CONFIG, OriginPolicy, UnitOfWork, type Principal } from '@cockpit/api-core';
 import { AccessChanges, AccessService, objectOfScope } from '@cockpit/api-access';
@@ -12,7 +11,6 @@ import { AuditService } from '@cockpit/api-audit';
 import { PrincipalService, type Credentials } from '@cockpit/api-auth';
 import {
   CockpitEvent,
-  EVENT_REPLAY_WINDOW_MS,
   SubscribeMessage,
   parseContract,
   type CockpitEventData,
@@ -20,6 +18,7 @@ import {
   type ScopePath,
 } from '@cockpit/contracts';
 import { chainOf, roomsFor, roomsOf, type EventBody } from './rooms.js';
+import { EventStore, type PendingEvent } from './event-store.js';
 import { TokenBucket } from './token-bucket.js';
 
 interface SocketState {
@@ -33,13 +32,6 @@ interface SocketState {
 
 type HubSocket = Socket<Record<string, never>, Record<string, (...args: unknown[]) => void>, Record<string, never>, SocketState>;
 
-interface Pending {
-  type: CockpitEventType;
-  data: Record<string, unknown>;
-  rooms: string[];
-}
-
-const MAX_REPLAY = 10_000;
 /** A client whose unsent backlog passes this is not reading: disconnect it before it costs unbounded memory. */
 const MAX_BACKLOG_PACKETS = 5_000;
 const MAX_BACKLOG_BYTES = 8 * 1024 * 1024;
@@ -66,7 +58,7 @@ export class EventHubService implements OnApplicationBootstrap, OnApplicationShu
   private readonly logger = new Logger('Events');
   private io?: Server;
   private pool?: pg.Pool;
-  private queue: Pending[] = [];
+  private queue: PendingEvent[] = [];
   private flushing?: Promise<void>;
   private readonly timers: NodeJS.Timeout[] = [];
   /** In-process listeners (the SSE endpoint and tests use the table; this is for same-instance consumers). */
@@ -79,7 +71,7 @@ export class EventHubService implements OnApplicationBootstrap, OnApplicationShu
 
   constructor(
     private readonly adapterHost: HttpAdapterHost,
-    private readonly dataSource: DataSource,
+    private readonly store: EventStore,
     private readonly principals: PrincipalService,
     private readonly audit: AuditService,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
@@ -155,7 +147,7 @@ export class EventHubService implements OnApplicationBootstrap, OnApplicationShu
     this.timers.push(
       setInterval(() => this.disconnectSlowClients(), 1_000),
       setInterval(() => void this.recheck('everyone'), RECHECK_MS),
-      setInterval(() => void this.prune(), 60_000),
+      setInterval(() => void this.store.prune(), 60_000),
     );
   }
 
@@ -205,7 +197,7 @@ export class EventHubService implements OnApplicationBootstrap, OnApplicationShu
     if (!batch.length) return;
     let events: CockpitEvent[];
     try {
-      events = await this.assignSequence(batch);
+      events = await this.store.append(batch);
     } catch (error) {
       // The database is away: keep them for the next round (bounded by MAX_QUEUE).
       this.queue = batch.concat(this.queue).slice(0, MAX_QUEUE);
@@ -231,37 +223,6 @@ export class EventHubService implements OnApplicationBootstrap, OnApplicationShu
     const alone = (await this.io?.of('/').adapter.serverCount()) === 1;
     const crossing = alone ? events.filter((event) => event.type !== 'stats') : events;
     for (let i = 0; i < crossing.length; i += 500) this.io?.serverSideEmit('events', crossing.slice(i, i + 500));
-  }
-
-  /** Stored events get their sequence from the INSERT; stats frames take numbers from the same sequence. */
-  private async assignSequence(batch: Pending[]): Promise<CockpitEvent[]> {
-    const stored = batch.filter((e) => e.type !== 'stats');
-    const stats = batch.length - stored.length;
-    const rows = stored.length
-      ? ((await this.dataSource.query(
-          `INSERT INTO events (type, rooms, data)
-           SELECT e->>'type', ARRAY(SELECT jsonb_array_elements_text(e->'rooms')), e->'data'
-           FROM jsonb_array_elements($1::jsonb) WITH ORDINALITY AS t(e, n) ORDER BY n
-           RETURNING seq::float8 AS seq, ts`,
-          [JSON.stringify(stored.map(({ type, rooms, data }) => ({ type, rooms, data })))],
-        )) as { seq: number; ts: Date }[])
-      : [];
-    const numbers = stats
-      ? ((await this.dataSource.query(
-          `SELECT nextval(pg_get_serial_sequence('events', 'seq'))::float8 AS seq FROM generate_series(1, $1)`,
-          [stats],
-        )) as { seq: number }[])
-      : [];
-    const now = new Date().toISOString();
-    let s = 0;
-    let n = 0;
-    return batch.map((pending) => {
-      if (pending.type === 'stats') {
-        return { seq: numbers[n++]?.seq ?? 0, ts: now, type: pending.type, data: pending.data } as CockpitEvent;
-      }
-      const row = rows[s++];
-      return { seq: row?.seq ?? 0, ts: row?.ts.toISOString() ?? now, type: pending.type, data: pending.data } as CockpitEvent;
-    });
   }
 
   private onConnection(socket: HubSocket): void {
@@ -319,14 +280,18 @@ export class EventHubService implements OnApplicationBootstrap, OnApplicationShu
       socket.data.subscriptions.set(scope, rooms);
       await socket.join(rooms);
     }
-    const replay = since === undefined ? { events: [], resync: false } : await this.replay(since, [...socket.rooms]);
+    const replay = since === undefined ? { events: [], resync: false } : await this.store.replay(since, [...socket.rooms]);
     if (replay.resync)
       socket.emit('resync', {
         reason: 'Events since that sequence are no longer kept: reload over REST',
-        seq: await this.currentSeq(),
+        seq: await this.store.currentSeq(),
       });
     for (const event of replay.events) socket.emit('event', event);
-    const reply = { scopes: [...socket.data.subscriptions.keys()], seq: await this.currentSeq(), replayed: replay.events.length };
+    const reply = {
+      scopes: [...socket.data.subscriptions.keys()],
+      seq: await this.store.currentSeq(),
+      replayed: replay.events.length,
+    };
     socket.emit('subscribed', reply);
     return reply;
   }
@@ -344,35 +309,6 @@ export class EventHubService implements OnApplicationBootstrap, OnApplicationShu
     socket.data.subscriptions.delete(scope);
     const stillWanted = new Set([...socket.data.subscriptions.values()].flat());
     for (const room of rooms) if (!stillWanted.has(room)) void socket.leave(room);
-  }
-
-  /**
-   * Events a reconnecting client missed: after its last sequence, plus 1 s before it (events from
-   * other instances can arrive slightly out of sequence order; clients drop duplicates by `seq`).
-   */
-  async replay(since: number, rooms: string[]): Promise<{ events: CockpitEvent[]; resync: boolean }> {
-    const [bounds] = (await this.dataSource.query(
-      `SELECT min(seq)::float8 AS oldest, (SELECT last_value::float8 FROM events_seq_seq) AS newest FROM events`,
-    )) as [{ oldest: number | null; newest: number }];
-    const pruned = bounds.oldest === null ? since < bounds.newest : since < bounds.oldest - 1;
-    if (since > bounds.newest || pruned) return { events: [], resync: true };
-    const rows = (await this.dataSource.query(
-      `SELECT seq::float8 AS seq, ts, type, data FROM events
-       WHERE rooms && $2::text[]
-         AND (seq > $1 OR ts >= (SELECT ts FROM events WHERE seq <= $1 ORDER BY seq DESC LIMIT 1) - interval '1 second')
-       ORDER BY seq LIMIT ${MAX_REPLAY + 1}`,
-      [since, rooms],
-    )) as { seq: number; ts: Date; type: CockpitEventType; data: Record<string, unknown> }[];
-    if (rows.length > MAX_REPLAY) return { events: [], resync: true };
-    return {
-      events: rows.map((row) => ({ seq: row.seq, ts: row.ts.toISOString(), type: row.type, data: row.data }) as CockpitEvent),
-      resync: false,
-    };
-  }
-
-  async currentSeq(): Promise<number> {
-    const [row] = (await this.dataSource.query('SELECT last_value::float8 AS seq FROM events_seq_seq')) as [{ seq: number }];
-    return row.seq;
   }
 
   /** Listeners told whose access may have changed (open SSE streams re-check themselves). */
@@ -446,12 +382,6 @@ export class EventHubService implements OnApplicationBootstrap, OnApplicationShu
         socket.disconnect(true);
       }
     }
-  }
-
-  private async prune(): Promise<void> {
-    await this.dataSource
-      .query(`DELETE FROM events WHERE ts < now() - make_interval(secs => $1)`, [EVENT_REPLAY_WINDOW_MS / 1000])
-      .catch((error: Error) => this.logger.warn(`Pruning events failed: ${error.message}`));
   }
 
   private credentialsOf(headers: IncomingHttpHeaders, auth: Record<string, unknown> | undefined): Credentials {

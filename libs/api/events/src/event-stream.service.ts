@@ -1,10 +1,10 @@
 import { HttpException, HttpStatus, Injectable, Logger } from '@nestjs/common';
 import type { Request, Response } from 'express';
-import { DataSource } from 'typeorm';
 import type { Principal } from '@cockpit/api-core';
 import { PrincipalService, type Credentials } from '@cockpit/api-auth';
 import type { ScopePath } from '@cockpit/contracts';
 import { EventHubService } from './event-hub.service.js';
+import { EventStore } from './event-store.js';
 import { chainOf, roomsFor } from './rooms.js';
 
 const POLL_MS = 500;
@@ -34,8 +34,8 @@ export class EventStreamService {
 
   constructor(
     private readonly hub: EventHubService,
+    private readonly store: EventStore,
     private readonly principals: PrincipalService,
-    private readonly dataSource: DataSource,
   ) {}
 
   /** Streams until the client goes or loses access. Refuses a principal over its stream limit with 429. */
@@ -78,9 +78,9 @@ export class EventStreamService {
     const send = (id: number, type: string, data: unknown) =>
       response.write(`id: ${id}\nevent: ${type}\ndata: ${JSON.stringify(data)}\n\n`);
     if (since !== undefined) {
-      const replay = await this.hub.replay(since, rooms);
+      const replay = await this.store.replay(since, rooms);
       if (replay.resync) {
-        since = await this.hub.currentSeq();
+        since = await this.store.currentSeq();
         send(since, 'resync', { reason: 'Events since that sequence are no longer kept: reload over REST', seq: since });
       }
       for (const event of replay.events) {
@@ -88,7 +88,7 @@ export class EventStreamService {
         since = Math.max(since, event.seq);
       }
     }
-    let last = since ?? (await this.hub.currentSeq());
+    let last = since ?? (await this.store.currentSeq());
     let closed = false;
     let lastWrite = Date.now();
     let lastCheck = Date.now();
@@ -130,13 +130,9 @@ export class EventStreamService {
             lastCheck = Date.now();
             if (!(await recheck())) return finish();
           }
-          const rows = (await this.dataSource.query(
-            `SELECT seq::float8 AS seq, ts, type, data FROM events WHERE seq > $1 AND rooms && $2::text[] ORDER BY seq LIMIT 1000`,
-            [last, rooms],
-          )) as { seq: number; ts: Date; type: string; data: unknown }[];
-          for (const row of rows) {
-            send(row.seq, row.type, { seq: row.seq, ts: row.ts.toISOString(), type: row.type, data: row.data });
-            last = row.seq;
+          for (const event of await this.store.after(last, rooms)) {
+            send(event.seq, event.type, event);
+            last = event.seq;
             lastWrite = Date.now();
           }
           if (Date.now() - lastWrite > KEEPALIVE_MS) {
