@@ -65,6 +65,11 @@ export class VaporProtocolError extends Error {
 
 export interface VaporClientOptions {
   timeoutMs?: number;
+  /**
+   * The Cockpit instance following the event stream, sent as X-Cockpit-Instance: the agent records
+   * who follows each host, and when two instances overlap (the double-owner oracle).
+   */
+  instance?: string;
 }
 
 /**
@@ -75,12 +80,14 @@ export interface VaporClientOptions {
  */
 export class VaporClient {
   private readonly timeoutMs: number;
+  private readonly instance?: string;
 
   constructor(
     readonly endpoint: VaporEndpoint,
     options: VaporClientOptions = {},
   ) {
     this.timeoutMs = options.timeoutMs ?? 10_000;
+    this.instance = options.instance;
   }
 
   async request<T extends z.ZodType>(
@@ -287,7 +294,10 @@ export class VaporClient {
     const agent = await pinnedAgent(this.endpoint.baseUrl, this.endpoint.fingerprint);
     const socket = new WebSocket(url, {
       agent,
-      headers: { Authorization: `Bearer ${this.endpoint.token}` },
+      headers: {
+        Authorization: `Bearer ${this.endpoint.token}`,
+        ...(this.instance ? { 'X-Cockpit-Instance': this.instance } : {}),
+      },
       handshakeTimeout: this.timeoutMs,
       maxPayload: 16 * 1024 * 1024,
     });

@@ -10,6 +10,7 @@ import { registerStreamRoutes } from './agent-streams.js';
 import { EventHub } from './event-hub.js';
 import { NO_FAULTS, type FaultControl, type HostFaults } from './faults.js';
 import type { WebSocket } from 'ws';
+import { StreamFollowers } from './stream-followers.js';
 import type { TlsIdentity } from './tls-identity.js';
 
 export interface AgentServerOptions {
@@ -39,6 +40,8 @@ export interface RunningAgent {
   faults: FaultControl;
   /** Base URL per host uuid: `https://127.0.0.1:9443` or `https://127.0.0.1:9443/hosts/<uuid>`. */
   baseUrls: Map<string, string>;
+  /** Which Cockpit instances follow each host's event stream, and every overlap (see the fault admin). */
+  followers: StreamFollowers;
   fingerprint: string;
   close(): Promise<void>;
 }
@@ -69,6 +72,7 @@ export async function startAgentServer(
   const hubs = new Map(options.hosts.map(({ uuid, driver }) => [uuid, new EventHub(driver, options.eventBufferSize)]));
   const faultsByHost = new Map<string, HostFaults>();
   const streams = new Map<string, Set<WebSocket>>(options.hosts.map(({ uuid }) => [uuid, new Set()]));
+  const followers = new StreamFollowers();
   const hostIdOf = (request: FastifyRequest) =>
     (options.fleet ? (request.params as { hostId?: string }).hostId : options.hosts[0]?.uuid) ?? '';
   const dropStreams = (uuid: string, code: number, reason: string) => {
@@ -195,7 +199,7 @@ export async function startAgentServer(
 
     serve(scope, r.exec, ({ body }, request) => driver(request).exec(body.argv, body.timeoutMs));
 
-    registerStreamRoutes(scope, { driverOf, hostIdOf, streams, maxBuffered });
+    registerStreamRoutes(scope, { driverOf, hostIdOf, streams, maxBuffered, followers });
   };
 
   if (options.fleet) await app.register(routes, { prefix: '/hosts/:hostId' });
@@ -209,6 +213,7 @@ export async function startAgentServer(
     routes: routeList,
     fingerprint: options.tls.fingerprint,
     faults,
+    followers,
     baseUrls: new Map(options.hosts.map(({ uuid }) => [uuid, options.fleet ? `${origin}/hosts/${uuid}` : origin])),
     close: async () => {
       for (const hub of hubs.values()) hub.close();

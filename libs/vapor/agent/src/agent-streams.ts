@@ -6,6 +6,7 @@ import type { VaporStreamControl } from '@cockpit/contracts';
 import { DriverError, type HypervisorDriver } from '@cockpit/vapor-driver';
 import { parse } from './agent-http.js';
 import type { EventHub } from './event-hub.js';
+import { INSTANCE_HEADER, type StreamFollowers } from './stream-followers.js';
 
 const VmParams = z.object({ vmId: z.uuid() });
 const EventsQuery = z.object({ since: z.coerce.number().int().nonnegative().optional(), stream: z.string().max(64).optional() });
@@ -17,11 +18,21 @@ export interface StreamContext {
   streams: Map<string, Set<WebSocket>>;
   /** Close an event stream whose client reads slower than this many buffered bytes. */
   maxBuffered: number;
+  /** Who follows each host's stream (the double-owner oracle). */
+  followers: StreamFollowers;
 }
+
+/**
+ * The agent pings every event stream this often and ends one whose client has not answered the
+ * last two: a frozen or vanished Cockpit instance stops counting as a follower within about 5 s
+ * (its takeover waits longer), and a half-open connection does not linger.
+ */
+const STREAM_PING_MS = 2_000;
+const STREAM_DEAD_MS = 4_500;
 
 /** The WebSocket routes: serial and VNC consoles, and the event stream. */
 export function registerStreamRoutes(scope: FastifyInstance, context: StreamContext): void {
-  const { driverOf, hostIdOf, streams, maxBuffered } = context;
+  const { driverOf, hostIdOf, streams, maxBuffered, followers } = context;
 
   /** Bridges a console byte stream from the driver to a WebSocket (binary for VNC, text for serial). */
   const consoleRoute = (kind: 'serial' | 'vnc') => (socket: WebSocket, request: FastifyRequest) => {
@@ -47,9 +58,10 @@ export function registerStreamRoutes(scope: FastifyInstance, context: StreamCont
 
   scope.get('/v1/events', { websocket: true }, (socket, request) => {
     let hub: EventHub;
+    let driver: HypervisorDriver;
     let query: z.output<typeof EventsQuery>;
     try {
-      hub = driverOf(request).hub;
+      ({ hub, driver } = driverOf(request));
       query = parse(EventsQuery, request.query, 'query');
     } catch (error) {
       socket.close(1008, (error as Error).message.slice(0, 120));
@@ -76,10 +88,21 @@ export function registerStreamRoutes(scope: FastifyInstance, context: StreamCont
     });
     const open = streams.get(hostIdOf(request));
     open?.add(socket);
+    const instance = request.headers[INSTANCE_HEADER];
+    const left = followers.open(hostIdOf(request), Array.isArray(instance) ? instance[0] : instance);
+    let answeredAt = Date.now();
+    socket.on('pong', () => (answeredAt = Date.now()));
+    const liveness = setInterval(() => {
+      if (Date.now() - answeredAt > STREAM_DEAD_MS) socket.terminate();
+      else if (socket.readyState === socket.OPEN) socket.ping();
+    }, STREAM_PING_MS);
     socket.on('close', () => {
+      clearInterval(liveness);
+      left();
       unsubscribe();
       open?.delete(socket);
     });
+    let resumed = false;
     if (query.since === undefined) {
       lastSent = hub.currentSeq;
       send({
@@ -99,6 +122,7 @@ export function registerStreamRoutes(scope: FastifyInstance, context: StreamCont
           currentSeq: replay.currentSeq,
         } satisfies VaporStreamControl);
       } else {
+        resumed = true;
         send({
           type: 'resumed',
           streamId: hub.streamId,
@@ -116,5 +140,8 @@ export function registerStreamRoutes(scope: FastifyInstance, context: StreamCont
         send(event);
       }
     }
+    // A Cockpit instance that starts afresh (it names itself; new, or after a gap: a takeover, a
+    // restart) gets figures now instead of at the next interval: collecting again at once.
+    if (!resumed && instance !== undefined) driver.sampleStats?.();
   });
 }

@@ -3,15 +3,17 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { request } from 'node:http';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import WebSocket from 'ws';
 import { rawRequest } from '../test/raw-http.js';
 import { runVaporCli, type FleetManifest } from './cli.js';
+import type { FollowersReport } from './stream-followers.js';
 
 const TOKEN = 'fault-admin-token-0123456789';
 
 /** One request to the loopback admin with every header exactly as given (Host included). */
-function admin(port: number, headers: Record<string, string>, body = '{"malformed": true}', pathname?: string) {
+function admin(port: number, headers: Record<string, string>, body = '{"malformed": true}', pathname?: string, method = 'POST') {
   return new Promise<{ status: number; text: string }>((resolve, reject) => {
-    const req = request({ host: '127.0.0.1', port, method: 'POST', path: pathname, headers, agent: false }, (res) => {
+    const req = request({ host: '127.0.0.1', port, method, path: pathname, headers, agent: false }, (res) => {
       let text = '';
       res.on('data', (chunk: Buffer) => (text += chunk.toString()));
       res.on('end', () => resolve({ status: res.statusCode ?? 0, text }));
@@ -104,5 +106,53 @@ describe('the loopback fault admin (--admin-port) only obeys the agent’s own t
     const { Authorization: _, ...anonymous } = good;
     expect((await admin(adminPort, anonymous, '{}', '/hosts/00000000-0000-4000-8000-000000000000/faults')).status).toBe(401);
     expect((await admin(adminPort, good, '{}', '/hosts/00000000-0000-4000-8000-000000000000/faults')).status).toBe(404);
+  });
+
+  /** An event stream of the host, as Cockpit instance `instance` follows it. */
+  const follow = (instance: string) =>
+    new Promise<WebSocket>((resolve, reject) => {
+      const socket = new WebSocket(`${running.manifest.hosts[0]?.url.replace('https:', 'wss:')}/v1/events`, {
+        headers: { Authorization: `Bearer ${TOKEN}`, 'X-Cockpit-Instance': instance },
+        rejectUnauthorized: false,
+      });
+      socket.once('message', () => resolve(socket)); // the control frame: the agent has counted it
+      socket.once('error', reject);
+    });
+  const closed = (socket: WebSocket) =>
+    new Promise<void>((resolve) => {
+      socket.once('close', () => setTimeout(resolve, 50)); // the agent's close handler runs too
+      socket.close();
+    });
+  const followers = async (pathname = '/followers', headers = good) => {
+    const answer = await admin(adminPort, headers, '', pathname, 'GET');
+    return { status: answer.status, report: JSON.parse(answer.text) as FollowersReport & { statusCode?: number } };
+  };
+
+  it.each(refusals)('refuses the followers oracle to %s as well', async (_name, change, status) => {
+    const { status: got, report } = await followers('/followers', change(good));
+    expect(got).toBe(status);
+    expect(report).toMatchObject({ statusCode: status });
+  });
+
+  it('records each overlap of two instances following one host, however short, and not a reconnect of one', async () => {
+    const before = (await followers()).report.overlaps.length;
+    // One instance reconnecting (old stream still open for a moment): not a double owner.
+    const a1 = await follow('instance-a');
+    const a2 = await follow('instance-a');
+    await closed(a1);
+    expect((await followers()).report.overlaps.length).toBe(before);
+    // Another instance joins for a few milliseconds: one overlap, both named, with its duration.
+    const b = await follow('instance-b');
+    await closed(b);
+    const { status, report } = await followers(faultsPath().replace('/faults', '/followers'));
+    expect(status).toBe(200);
+    expect(report.overlaps).toHaveLength(before + 1);
+    expect(report.overlaps.at(-1)).toMatchObject({ hostUuid: uuid, instances: ['instance-a', 'instance-b'] });
+    expect(report.overlaps.at(-1)?.endedAt).not.toBeNull();
+    expect(report.maxOverlapMs).toBeGreaterThanOrEqual(0);
+    expect(report.hosts[uuid]).toMatchObject({ now: { 'instance-a': 1 }, maxInstances: 2 });
+    await closed(a2);
+    expect((await followers()).report.hosts[uuid]?.now).toEqual({});
+    expect((await admin(adminPort, good, '', '/hosts/00000000-0000-4000-8000-000000000000/followers', 'GET')).status).toBe(404);
   });
 });

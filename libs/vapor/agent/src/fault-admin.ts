@@ -45,8 +45,11 @@ function refusal(req: IncomingMessage, port: number, token: Buffer): [number, st
 }
 
 /**
- * `POST /hosts/<uuid>/faults` on 127.0.0.1 only: lets an out-of-process test break a host on purpose.
- * Off unless --admin-port is given; needs the agent's bearer token.
+ * `POST /hosts/<uuid>/faults` on 127.0.0.1 only: lets an out-of-process test break a host on purpose;
+ * `GET /followers` (or `/hosts/<uuid>/followers`): which Cockpit instances follow each host's event
+ * stream, and every time two did at once (the double-owner oracle of chaos:takeover). Off unless
+ * --admin-port is given; both need the agent's bearer token, our exact Host, no Origin and
+ * Content-Type: application/json.
  */
 export async function startFaultAdmin(
   agent: RunningAgent,
@@ -71,12 +74,21 @@ export async function startFaultAdmin(
     };
     const refused = refusal(req, (server.address() as AddressInfo).port, token);
     if (refused) return refuse(...refused);
-    const match = /^\/hosts\/([0-9a-f-]{36})\/faults$/.exec(req.url ?? '');
-    const uuid = match?.[1];
-    if (req.method !== 'POST' || !uuid || !agent.baseUrls.has(uuid))
-      return refuse(404, 'POST /hosts/<uuid of a host here>/faults');
+    const url = req.url ?? '';
+    const followers = /^\/(?:hosts\/([0-9a-f-]{36})\/)?followers$/.exec(url);
+    const match = /^\/hosts\/([0-9a-f-]{36})\/faults$/.exec(url);
+    const uuid = (followers ?? match)?.[1];
+    const known = uuid === undefined || agent.baseUrls.has(uuid);
+    if (!known || !((req.method === 'GET' && followers) || (req.method === 'POST' && match && uuid)))
+      return refuse(404, 'POST /hosts/<uuid of a host here>/faults, GET /followers or GET /hosts/<uuid>/followers');
     if (req.headers['content-type']?.split(';')[0]?.trim().toLowerCase() !== 'application/json')
       return refuse(415, 'Send Content-Type: application/json');
+    // The double-owner oracle: who follows each host's event stream, every overlap and how long.
+    if (followers) {
+      req.resume();
+      return reply(200, agent.followers.report(uuid));
+    }
+    if (!uuid) return refuse(404, 'POST /hosts/<uuid of a host here>/faults');
     const chunks: Buffer[] = [];
     let size = 0;
     req.on('data', (chunk: Buffer) => {

@@ -4,3 +4,4 @@ export * from './tls-identity.js';
 export * from './config.js';
 export * from './cli.js';
 export * from './faults.js';
+export * from './stream-followers.js';

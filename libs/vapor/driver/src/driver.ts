@@ -99,6 +99,12 @@ export interface HypervisorDriver {
   /** Subscribe to everything that happens on this host; returns the unsubscribe function. */
   onEvent(listener: (event: DriverEvent) => void): () => void;
 
+  /**
+   * Take a stats sample now, as an extra `stats` event (a new follower of the event stream gets
+   * figures at once instead of at the next interval). Optional: without it, followers wait.
+   */
+  sampleStats?(): void;
+
   close(): Promise<void>;
 
   /** Only simulated drivers: what fault injection may do to the host itself. */

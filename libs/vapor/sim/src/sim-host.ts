@@ -895,6 +895,11 @@ export class SimHost implements HypervisorDriver {
     this.timers.add(timer);
   }
 
+  /** A sample now, for a new follower of the event stream (the driver's sampleStats). */
+  sampleStats(): void {
+    this.emitStats();
+  }
+
   /** One stats sample for the host and each running VM, from their workload profiles. */
   emitStats(): void {
     if (!this.listeners.size) return;
