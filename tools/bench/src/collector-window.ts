@@ -19,6 +19,9 @@ export interface Reading {
   fleetCpu: number;
   buffered: number[];
   dropped: number[];
+  /** V8 heap in use and memory outside it (buffers, TLS), MB. */
+  heapMb: number[];
+  externalMb: number[];
 }
 
 export async function reading(
@@ -42,6 +45,12 @@ export async function reading(
     fleetCpu,
     buffered: scraped.map((m) => m.get('cockpit_metrics_samples_buffered') ?? NaN),
     dropped: scraped.map((m) => m.get('cockpit_metrics_samples_dropped_total') ?? NaN),
+    heapMb: scraped.map(
+      (m) => (m.get('nodejs_heap_size_used_bytes') ?? m.get('cockpit_nodejs_heap_size_used_bytes') ?? NaN) / 2 ** 20,
+    ),
+    externalMb: scraped.map(
+      (m) => (m.get('nodejs_external_memory_bytes') ?? m.get('cockpit_nodejs_external_memory_bytes') ?? NaN) / 2 ** 20,
+    ),
   };
 }
 
@@ -136,4 +145,21 @@ export async function copyBaseline(db: pg.Client, from: Date, to: Date, tag: str
     await db.query(`DROP TABLE ${scratch}`);
   }
   return { rows, cpuSeconds: cpu, wallSeconds: wall };
+}
+
+/** With --pg-stats: what PostgreSQL spent its time on over the window (pg_stat_statements). */
+export async function statementsReset(db: pg.Client): Promise<void> {
+  await db.query('CREATE EXTENSION IF NOT EXISTS pg_stat_statements');
+  await db.query('SELECT pg_stat_statements_reset()');
+}
+
+export async function topStatements(db: pg.Client, limit = 10): Promise<string[]> {
+  const rows = (
+    await db.query(
+      `SELECT calls, rows, total_exec_time AS ms, regexp_replace(query, '\\s+', ' ', 'g') AS query FROM pg_stat_statements
+       WHERE query NOT ILIKE '%pg_stat_statements%' ORDER BY total_exec_time DESC LIMIT $1`,
+      [limit],
+    )
+  ).rows as { calls: string; rows: string; ms: number; query: string }[];
+  return rows.map((r) => `${Math.round(r.ms)} ms, ${r.calls} calls, ${r.rows} rows: ${r.query.slice(0, 140)}`);
 }

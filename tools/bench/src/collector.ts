@@ -20,7 +20,7 @@
  */
 import { parseArgs } from 'node:util';
 import pg from 'pg';
-import { copyBaseline, peakRss, reading, stored } from './collector-window.js';
+import { copyBaseline, peakRss, reading, statementsReset, stored, topStatements } from './collector-window.js';
 import { insertHosts, scratchDir, startApi, startFleet, startPostgres, type ApiProcess, type Fleet } from './cluster.js';
 import { round, sleep, waitFor } from './proc.js';
 
@@ -34,6 +34,8 @@ const { values } = parseArgs({
     'no-solo': { type: 'boolean', default: false },
     /** Write a V8 CPU profile of each api process into this directory (read it with Chrome DevTools). */
     'cpu-prof': { type: 'string' },
+    /** Print the statements PostgreSQL spent most time on in each window (pg_stat_statements). */
+    'pg-stats': { type: 'boolean', default: false },
   },
 });
 const seconds = Number(values.seconds);
@@ -50,7 +52,10 @@ const say = (line: string) => process.stdout.write(`${line}\n`);
 
 const scratch = await scratchDir('bench-collector');
 // Commit timestamps tell when each sample became durable.
-const postgres = await startPostgres(scratch.dir, { track_commit_timestamp: 'on' });
+const postgres = await startPostgres(scratch.dir, {
+  track_commit_timestamp: 'on',
+  ...(values['pg-stats'] ? { shared_preload_libraries: 'pg_stat_statements', 'pg_stat_statements.track': 'all' } : {}),
+});
 const databaseUrl = postgres.url();
 const db = new pg.Client({ connectionString: databaseUrl });
 const fleets: Fleet[] = [];
@@ -67,6 +72,8 @@ interface Step {
   expected_rows_per_s: number;
   api_cpu_pct: number[];
   api_rss_mb: number[];
+  api_heap_mb: number[];
+  api_external_mb: number[];
   postgres_cpu_pct: number;
   fleet_cpu_pct: number;
   pipeline_us_per_sample: number;
@@ -81,6 +88,11 @@ interface Step {
 
 async function waitConnected(hosts: number, instances: number): Promise<number> {
   const share = Math.ceil(hosts / instances);
+  const states = async () =>
+    ((await db.query('SELECT state, owner_instance AS owner, count(*)::int AS n FROM hosts GROUP BY 1, 2')).rows as object[])
+      .map((r) => JSON.stringify(r))
+      .join(' ');
+  const progress = setInterval(() => void states().then((s) => say(`  waiting: ${s}`)), 60_000);
   return waitFor(
     async () =>
       (await count("SELECT count(*) AS n FROM hosts WHERE state = 'connected'")) >= hosts &&
@@ -90,7 +102,7 @@ async function waitConnected(hosts: number, instances: number): Promise<number> 
       (await count(`SELECT coalesce(max(n), 0) AS n FROM (SELECT count(*) AS n FROM hosts GROUP BY owner_instance) o`)) <= share,
     15 * 60_000,
     `${hosts} hosts connected and shared by ${instances} instance(s)`,
-  );
+  ).finally(() => clearInterval(progress));
 }
 
 async function measure(hosts: number, tag: string): Promise<Step> {
@@ -98,11 +110,13 @@ async function measure(hosts: number, tag: string): Promise<Step> {
   const fleetPids = fleets.map((f) => f.process.pid ?? 0);
   const postmaster = postgres.pid ?? 0;
   const runningVms = await count("SELECT count(*) AS n FROM vms WHERE state IN ('running', 'migrating')");
+  if (values['pg-stats']) await statementsReset(db);
   const r0 = await reading(live, postmaster, fleetPids);
   const window = sleep(seconds * 1000);
   const rss = await peakRss(live, window);
   const r1 = await reading(live, postmaster, fleetPids);
   const elapsed = (r1.at - r0.at) / 1000;
+  if (values['pg-stats']) for (const line of await topStatements(db)) say(`    pg: ${line}`);
   await sleep(SETTLE_MS);
   const rows = await stored(db, r0.wall, r1.wall);
   const copy = await copyBaseline(db, r0.wall, r1.wall, tag);
@@ -127,6 +141,8 @@ async function measure(hosts: number, tag: string): Promise<Step> {
     expected_rows_per_s: round(expected),
     api_cpu_pct: apiCpu.map((cpu) => round((cpu / elapsed) * 100)),
     api_rss_mb: rss.map((mb) => round(mb)),
+    api_heap_mb: r1.heapMb.map((mb) => round(mb)),
+    api_external_mb: r1.externalMb.map((mb) => round(mb)),
     postgres_cpu_pct: round(((r1.serverCpu - r0.serverCpu) / elapsed) * 100),
     fleet_cpu_pct: round(((r1.fleetCpu - r0.fleetCpu) / elapsed) * 100),
     pipeline_us_per_sample: round(pipelineUs, 2),
@@ -141,7 +157,9 @@ async function measure(hosts: number, tag: string): Promise<Step> {
 }
 
 function report(step: Step): void {
-  const cpu = step.api_cpu_pct.map((c, i) => `${c}% / ${step.api_rss_mb[i]} MB`).join(', ');
+  const cpu = step.api_cpu_pct
+    .map((c, i) => `${c}% / ${step.api_rss_mb[i]} MB (heap ${step.api_heap_mb[i]}, external ${step.api_external_mb[i]})`)
+    .join(', ');
   say(
     `  ${step.hosts} hosts x ${vmsPerHost} VMs (${step.running_vms} running) on ${step.instances} instance(s): ` +
       `api ${cpu} (CPU of one core / peak RSS); PostgreSQL ${step.postgres_cpu_pct}%; fleet ${step.fleet_cpu_pct}%`,
@@ -198,11 +216,14 @@ try {
     results.push(step);
   }
   const main = results.filter((s) => s.instances === instanceCount).at(-1) ?? results.at(-1);
-  const solo = results.at(-1);
+  const solo = results.filter((s) => s.instances === 1).at(-1);
   say(
-    `whole pipeline at ${main?.hosts} hosts on ${instanceCount} instances: ${main?.ratio_to_copy}x raw COPY, samples durable p99 ` +
-      `${main?.sample_age_p99_ms} ms; one instance with ${solo?.hosts} hosts: ${solo?.api_cpu_pct[0]}% of one core, ` +
-      `${solo?.api_rss_mb[0]} MB (goal < 50%, < 1024 MB), kept up: ${solo?.kept_up ? 'yes' : 'NO'}`,
+    `whole pipeline at ${main?.hosts} hosts on ${instanceCount} instance(s): ${main?.ratio_to_copy}x raw COPY (goal ≤ 3x), ` +
+      `samples durable p99 ${main?.sample_age_p99_ms} ms` +
+      (solo
+        ? `; one instance with ${solo.hosts} hosts: ${solo.api_cpu_pct[0]}% of one core, ${solo.api_rss_mb[0]} MB ` +
+          `(goal < 50%, < 1024 MB), kept up: ${solo.kept_up ? 'yes' : 'NO'}`
+        : ''),
   );
   say(
     JSON.stringify({
@@ -212,8 +233,10 @@ try {
       vms: main?.vms,
       ratio_to_copy: main?.ratio_to_copy,
       sample_age_p99_ms: main?.sample_age_p99_ms,
-      solo_api_cpu_pct: solo?.instances === 1 ? solo.api_cpu_pct[0] : undefined,
-      solo_api_rss_mb: solo?.instances === 1 ? solo.api_rss_mb[0] : undefined,
+      solo_hosts: solo?.hosts,
+      solo_api_cpu_pct: solo?.api_cpu_pct[0],
+      solo_api_rss_mb: solo?.api_rss_mb[0],
+      solo_kept_up: solo?.kept_up,
       seconds,
       steps: results.map((s) => ({
         hosts: s.hosts,

@@ -34,8 +34,17 @@ const INSTANCE_TTL_MS = 6_000;
  * partitioned instance stops before anyone else can lock its hosts.
  */
 const SELF_FENCE_MS = 3_500;
-/** An instance whose heartbeat is this old but whose lock connection lingers is hung: end that connection. */
-const HUNG_MS = 8_000;
+/**
+ * An instance whose heartbeat is this old but whose lock connection lingers is hung: end that
+ * connection. Longer than SELF_FENCE_MS (a live instance has stopped acting by then) and than the
+ * agents take to drop a follower that stopped answering their pings (about 5 s).
+ */
+const HUNG_MS = 6_000;
+/**
+ * Between rounds, this cheap check looks for an instance that died (its lock connection is gone) or
+ * hangs, and runs a round at once: a dead instance's hosts are taken over within about a second.
+ */
+const WATCH_MS = 500;
 const LOCK_NAMESPACE = 7140;
 /** application_name of the lock connection (PostgreSQL keeps 63 characters of it). */
 const LOCK_APPLICATION = 'cockpit-locks';
@@ -85,6 +94,10 @@ export class CollectorService implements OnApplicationBootstrap, OnApplicationSh
   private latestTimer?: NodeJS.Timeout;
   private beatTimer?: NodeJS.Timeout;
   private watchdogTimer?: NodeJS.Timeout;
+  private watchTimer?: NodeJS.Timeout;
+  private watching = false;
+  /** Lock connections seen by the last check (a change means an instance came or went). */
+  private lockConnections = -1;
   private beating = false;
 
   constructor(
@@ -120,6 +133,7 @@ export class CollectorService implements OnApplicationBootstrap, OnApplicationSh
     // Checks the time only: it fences even while a heartbeat query hangs (a network partition).
     this.watchdogTimer = setInterval(() => this.watchdog(), HEARTBEAT_MS / 2);
     this.latestTimer = setInterval(() => void this.flushLatest(), TICK_MS);
+    this.watchTimer = setInterval(() => void this.watch(), WATCH_MS);
     void this.tick();
   }
 
@@ -128,18 +142,27 @@ export class CollectorService implements OnApplicationBootstrap, OnApplicationSh
     clearInterval(this.timer);
     clearInterval(this.beatTimer);
     clearInterval(this.watchdogTimer);
+    clearInterval(this.watchTimer);
     clearInterval(this.latestTimer);
     await this.releaseAll();
     await this.flushLatest(true);
     await this.instances.delete({ id: this.instanceId }).catch(() => undefined);
   }
 
+  /** True while our heartbeat is stale: others may be taking our hosts over, so nothing may be done. */
+  fenced(): boolean {
+    return Date.now() - this.lastHeartbeatOk > SELF_FENCE_MS;
+  }
+
   private async beat(): Promise<void> {
     if (this.beating || this.stopped) return;
     this.beating = true;
     try {
-      await this.instances.update({ id: this.instanceId }, { heartbeatAt: new Date() });
-      this.lastHeartbeatOk = Date.now();
+      // The time it was sent, as the others see it: an answer that arrives late (after a freeze)
+      // must not make a stale heartbeat look fresh.
+      const sentAt = Date.now();
+      await this.instances.update({ id: this.instanceId }, { heartbeatAt: new Date(sentAt) });
+      this.lastHeartbeatOk = Math.max(this.lastHeartbeatOk, sentAt);
     } catch {
       // the watchdog decides
     } finally {
@@ -153,15 +176,38 @@ export class CollectorService implements OnApplicationBootstrap, OnApplicationSh
    * would take the hosts over.
    */
   private watchdog(): void {
-    if (Date.now() - this.lastHeartbeatOk <= SELF_FENCE_MS || !this.owned.size) return;
+    if (!this.fenced() || !this.owned.size) return;
     this.logger.warn(`No heartbeat for ${SELF_FENCE_MS / 1000} s; giving up ${this.owned.size} host(s)`);
     void this.releaseAll();
+  }
+
+  /** Runs a round at once when a lock connection came or went, or an instance with one hangs. */
+  private async watch(): Promise<void> {
+    if (this.watching || this.ticking || this.stopped || !this.lockClient || this.fenced()) return;
+    this.watching = true;
+    try {
+      const [row] = (
+        await this.lockClient.query(
+          `SELECT (SELECT count(*)::int FROM pg_stat_activity WHERE application_name LIKE '${LOCK_APPLICATION} %') AS locks,
+             (SELECT count(*)::int FROM api_instances i WHERE i.heartbeat_at < now() - make_interval(secs => $1)
+                AND EXISTS (SELECT 1 FROM pg_stat_activity a WHERE a.application_name = left('${LOCK_APPLICATION} ' || i.id, 63))) AS hung`,
+          [HUNG_MS / 1000],
+        )
+      ).rows as [{ locks: number; hung: number }];
+      const changed = this.lockConnections !== -1 && row.locks !== this.lockConnections;
+      this.lockConnections = row.locks;
+      if (changed || row.hung > 0) void this.tick();
+    } catch {
+      // the round and the watchdog deal with a database that is away
+    } finally {
+      this.watching = false;
+    }
   }
 
   /** One round: take or give up hosts to reach the fair share. */
   async tick(): Promise<void> {
     if (this.ticking || this.stopped) return;
-    if (Date.now() - this.lastHeartbeatOk > SELF_FENCE_MS) return; // fenced until the heartbeat gets through
+    if (this.fenced()) return; // until the heartbeat gets through
     this.ticking = true;
     try {
       const client = await this.lockConnection();
@@ -251,6 +297,8 @@ export class CollectorService implements OnApplicationBootstrap, OnApplicationSh
     const session = new HostSession(
       { id: host.id, url: host.url, token, fingerprint: host.fingerprint },
       {
+        instanceId: this.instanceId,
+        fenced: () => this.fenced(),
         inventory: this.inventory,
         metrics: this.metrics,
         logger: this.logger,

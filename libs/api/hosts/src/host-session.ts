@@ -39,6 +39,10 @@ export interface SessionHost {
 }
 
 export interface SessionSink {
+  /** This api instance (the agent records who follows its event stream). */
+  instanceId: string;
+  /** True while this instance must not act (its heartbeat is stale): events are dropped, nothing is written. */
+  fenced(): boolean;
   inventory: InventoryService;
   metrics: MetricsStore;
   logger: Logger;
@@ -74,6 +78,8 @@ export class HostSession {
   /** The vm.state batch queued last and not yet started (more state changes join it). */
   private openStateBatch?: Extract<VaporEvent, { type: 'vm.state' }>[];
   private lastRejectionLog = 0;
+  /** No stats frame stored yet by this session: the first one is written at once (collecting again after a takeover). */
+  private firstStats = true;
   /** Why we cut the stream ourselves (the close handler reports it). */
   private cutReason?: { state: HostState; reason: string };
 
@@ -83,7 +89,7 @@ export class HostSession {
   ) {
     this.client = new VaporClient(
       { baseUrl: host.url, token: host.token, fingerprint: host.fingerprint },
-      { timeoutMs: REQUEST_TIMEOUT_MS },
+      { timeoutMs: REQUEST_TIMEOUT_MS, instance: sink.instanceId },
     );
     this.probeTimer = setInterval(() => void this.probe(), PROBE_INTERVAL_MS);
     void this.connect();
@@ -132,7 +138,7 @@ export class HostSession {
   }
 
   private async fullSync(): Promise<void> {
-    const slow = new VaporClient(this.client.endpoint, { timeoutMs: SYNC_TIMEOUT_MS });
+    const slow = new VaporClient(this.client.endpoint, { timeoutMs: SYNC_TIMEOUT_MS, instance: this.sink.instanceId });
     const info = await slow.host();
     const vms = await slow.listVms();
     await this.sink.inventory.syncHost(this.host.id, info, vms);
@@ -140,6 +146,14 @@ export class HostSession {
   }
 
   private onEvent(event: VaporEvent): void {
+    if (this.stopping) return;
+    // A fenced instance (woken after a freeze, heartbeat stale) may read what was buffered while it
+    // slept before its watchdog runs: none of it may be acted on, another instance may own the host
+    // by now. Stop; if the fence lifts, the collector starts a fresh session (full resync).
+    if (this.sink.fenced()) {
+      this.stop();
+      return;
+    }
     this.lastSeq = Math.max(this.lastSeq, event.seq);
     if (event.type === 'stats') {
       this.recordStats(event);
@@ -250,6 +264,10 @@ export class HostSession {
     }
     if (hostSample) this.sink.metrics.record('host', [hostSample]);
     this.sink.metrics.record('vm', vmSamples);
+    if (this.firstStats) {
+      this.firstStats = false;
+      this.sink.metrics.flushSoon();
+    }
     this.sink.latest(this.host.id, hostSample, vmSamples);
     // One compact frame per host per tick (not one event per VM); it needs the host's own figures.
     if (!hostSample) return;
@@ -283,6 +301,10 @@ export class HostSession {
   private enqueue(step: () => Promise<void>): void {
     this.queue = this.queue.then(async () => {
       if (this.stopping) return;
+      if (this.sink.fenced()) {
+        this.stop();
+        return;
+      }
       try {
         await step();
       } catch (error) {

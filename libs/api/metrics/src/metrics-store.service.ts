@@ -68,6 +68,7 @@ export class MetricsStore implements OnApplicationBootstrap, OnApplicationShutdo
   private buffers: Record<SeriesKind, Sample[]> = { host: [], vm: [] };
   private readonly knownPartitions = new Set<string>();
   private flushTimer?: NodeJS.Timeout;
+  private soonTimer?: NodeJS.Timeout;
   private maintainTimer?: NodeJS.Timeout;
   private flushing?: Promise<void>;
   /** When the scheduled rounds last recomputed the 1-hour rollups. */
@@ -134,6 +135,7 @@ export class MetricsStore implements OnApplicationBootstrap, OnApplicationShutdo
   async onApplicationShutdown(): Promise<void> {
     clearInterval(this.flushTimer);
     clearInterval(this.maintainTimer);
+    clearTimeout(this.soonTimer);
     await this.flush();
   }
 
@@ -165,6 +167,18 @@ export class MetricsStore implements OnApplicationBootstrap, OnApplicationShutdo
 
   pending(): number {
     return this.buffers.host.length + this.buffers.vm.length;
+  }
+
+  /**
+   * Write what is buffered within `ms` instead of at the next round: a host that just changed
+   * owner (its first samples tell that it is collected again). Calls within the delay share a write.
+   */
+  flushSoon(ms = 100): void {
+    if (this.soonTimer) return;
+    this.soonTimer = setTimeout(() => {
+      this.soonTimer = undefined;
+      void this.flush();
+    }, ms);
   }
 
   /** Write everything buffered. Failed batches go back to the buffer and are retried. */

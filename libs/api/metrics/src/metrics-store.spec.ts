@@ -3,7 +3,8 @@ import { Registry } from 'prom-client';
 import type { DataSource } from 'typeorm';
 import type { AppConfig } from '@cockpit/api-config';
 import type { MetricsService } from '@cockpit/api-system';
-import { MetricsStore, type Sample } from './metrics-store.service.js';
+import { MetricsStore } from './metrics-store.service.js';
+import type { Sample } from './sample.js';
 
 const sample = (extra: Partial<Sample> = {}): Sample => ({
   id: '00000000-0000-4000-8000-000000000001',
