@@ -5,6 +5,7 @@ import path from 'node:path';
 import type { Browser } from 'playwright-core';
 import { startCockpit, type CockpitProcess } from '@cockpit/dev-testing';
 import { launchChromium } from './chromium.js';
+import { AGENTS_ON_LOOPBACK } from './product.js';
 
 const ADMIN_PASSWORD = 'e2e-live-password-1';
 
@@ -18,10 +19,16 @@ describe('live updates across api instances, in a real browser', () => {
   beforeAll(async () => {
     dataDir = await mkdtemp(path.join(tmpdir(), 'cockpit-e2e-live-'));
     await chmod(dataDir, 0o755);
-    cockpit = startCockpit({ DATA_DIR: dataDir, PORT: '0', COCKPIT_ADMIN_PASSWORD: ADMIN_PASSWORD, DEMO_FLEET_HOSTS: '2' }, [
-      '--instances',
-      '2',
-    ]);
+    cockpit = startCockpit(
+      {
+        DATA_DIR: dataDir,
+        PORT: '0',
+        COCKPIT_ADMIN_PASSWORD: ADMIN_PASSWORD,
+        DEMO_FLEET_HOSTS: '2',
+        HOST_ENROLL_DENY_NETWORKS: AGENTS_ON_LOOPBACK,
+      },
+      ['--instances', '2'],
+    );
     [, browser] = await Promise.all([cockpit.ready(), launchChromium()]);
     const instances = /Instances: #1 (\S+), #2 (\S+)/.exec(cockpit.output());
     [first, second] = [instances?.[1] ?? '', (instances?.[2] ?? '').replace(/,$/, '')];
@@ -44,7 +51,8 @@ describe('live updates across api instances, in a real browser', () => {
     await page.getByLabel('Password').fill(ADMIN_PASSWORD);
     await page.getByRole('button', { name: 'Sign in' }).click();
     const table = page.getByRole('grid', { name: 'Virtual machines' });
-    await table.getByRole('row').nth(1).waitFor();
+    // A row with a VM in it (the table shows a loading row first).
+    await table.getByRole('row').nth(1).getByRole('link').first().waitFor();
 
     // Another client, on the other instance, over REST.
     const login = await fetch(`${second}/api/auth/login`, {
@@ -55,8 +63,11 @@ describe('live updates across api instances, in a real browser', () => {
     const cookie = (login.headers.getSetCookie()[0] ?? '').split(';')[0] ?? '';
     const { csrfToken } = (await login.json()) as { csrfToken: string };
     const headers = { Cookie: cookie, 'X-CSRF-Token': csrfToken, 'Content-Type': 'application/json' };
-    const vms = (await (await fetch(`${second}/api/vms?state=running`, { headers })).json()) as { id: string; name: string }[];
-    const vm = vms[0];
+    // The first running VM by name: on the console's first page (sorted by name) too.
+    const running = (await (await fetch(`${second}/api/vms?state=running&limit=1`, { headers })).json()) as {
+      items: { id: string; name: string }[];
+    };
+    const vm = running.items[0];
     if (!vm) throw new Error('no running VM in the demo fleet');
     const row = table.getByRole('row').filter({ has: page.getByRole('link', { name: vm.name, exact: true }) });
     await row.getByText('running', { exact: true }).waitFor();

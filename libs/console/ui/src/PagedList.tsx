@@ -14,6 +14,7 @@ import {
   ToolbarGroup,
   ToolbarItem,
   type PaginationProps,
+  type PaginationToggleTemplateProps,
 } from '@patternfly/react-core';
 import { Table, Tbody, Td, Th, Thead, Tr, type ThProps } from '@patternfly/react-table';
 import { keepPreviousData, useQuery, type QueryKey, type UseQueryOptions } from '@tanstack/react-query';
@@ -85,6 +86,18 @@ function sortFor<T>(columns: readonly ListColumn<T>[], index: number, state: Lis
   };
 }
 
+/** "1 - 100 of 100,000": the total with its thousands marked. */
+function RangeShown({ firstIndex = 0, lastIndex = 0, itemCount = 0, ofWord = 'of' }: PaginationToggleTemplateProps) {
+  return (
+    <>
+      <b>
+        {firstIndex.toLocaleString()} - {lastIndex.toLocaleString()}
+      </b>{' '}
+      {ofWord} <b>{itemCount.toLocaleString()}</b>
+    </>
+  );
+}
+
 /**
  * Paging controls for keyset pages: previous and next (there is no jumping to page n), the range
  * shown and the total, and the page size. The item count is kept consistent with the cursors, so
@@ -106,6 +119,7 @@ function pagination<T>(
     page: pageNumber,
     perPage: request.limit,
     perPageOptions: PAGE_SIZES.map((size) => ({ title: String(size), value: size })),
+    toggleTemplate: RangeShown,
     onSetPage: (_event, next) => {
       // A stale page (the previous request's, shown while this one loads) has another page's cursor.
       if (next > pageNumber && page?.nextCursor && !stale) state.nextPage(page.nextCursor);
