@@ -116,6 +116,9 @@ export class Launcher {
             CONSOLE_DIR: consoleDir ?? '',
             DATA_DIR: config.dataDir,
             DEMO_FLEET_MANIFEST: fleet?.manifest ?? '',
+            // The demo fleet listens on this machine's loopback, which NODE_ENV=production refuses
+            // to enroll by default; an operator's own HOST_ENROLL_DENY_NETWORKS still wins.
+            ...(fleet && !this.env.HOST_ENROLL_DENY_NETWORKS ? { HOST_ENROLL_DENY_NETWORKS: '169.254.0.0/16,fe80::/10' } : {}),
             PORT: String(port),
             ...(this.instances > 1 ? { INSTANCE_ID: `${config.instanceId.replace(/-\d+$/, '')}-api-${n}` } : {}),
           },
