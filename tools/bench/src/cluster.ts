@@ -1,5 +1,5 @@
 import { fork, type ChildProcess } from 'node:child_process';
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, rm } from 'node:fs/promises';
 import { createServer, type AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -8,6 +8,7 @@ import type pg from 'pg';
 import { SecretBox } from '@cockpit/api-core';
 import { EmbeddedPostgres } from '@cockpit/embedded-postgres';
 import type { FleetManifest } from '@cockpit/vapor-agent';
+import type { Change, FleetMessage, FleetReply, RecordingFleetOptions } from './sim-fleet.js';
 
 /** Real parts for benchmarks and chaos runs: our own PostgreSQL, a Vapor fleet process, api processes. */
 export const ROOT = fileURLToPath(new URL('../../../', import.meta.url));
@@ -170,4 +171,47 @@ export async function insertHosts(db: pg.Client, manifest: FleetManifest): Promi
      FROM jsonb_to_recordset($1::jsonb) AS x(url text, name text, token text, fingerprint text, uuid uuid)`,
     [JSON.stringify(rows)],
   );
+}
+
+export interface RecordingFleet extends Fleet {
+  /** Start recording the simulation's VM state changes (resolves once it records). */
+  record(): Promise<void>;
+  /** Stop recording; every change made since `record()`, per host uuid. */
+  report(): Promise<Record<string, Change[]>>;
+}
+
+/** A fleet (tools/bench/src/sim-fleet.ts) that can say which VM state changes its simulation made. */
+export async function startRecordingFleet(dir: string, options: Omit<RecordingFleetOptions, 'dataDir'>): Promise<RecordingFleet> {
+  const dataDir = path.join(dir, 'recording-fleet');
+  await mkdir(dataDir, { recursive: true });
+  const child = fork(path.join(ROOT, 'tools/bench/dist/sim-fleet.js'), [JSON.stringify({ ...options, dataDir })], {
+    stdio: ['ignore', 'ignore', 'inherit', 'ipc'],
+  });
+  const next = <T extends FleetReply['type']>(type: T) =>
+    new Promise<Extract<FleetReply, { type: T }>>((resolve, reject) => {
+      const onMessage = (reply: FleetReply) => {
+        if (reply.type !== type) return;
+        child.off('message', onMessage);
+        resolve(reply as Extract<FleetReply, { type: T }>);
+      };
+      child.on('message', onMessage);
+      child.once('exit', (code) => reject(new Error(`recording fleet exited with ${code}`)));
+    });
+  const ready = await next('ready');
+  return {
+    process: child,
+    manifest: ready.manifest,
+    manifestFile: ready.manifestFile,
+    stop: () => stopProcess(child),
+    record: async () => {
+      const recording = next('recording');
+      child.send({ type: 'record' } satisfies FleetMessage);
+      await recording;
+    },
+    report: async () => {
+      const changes = next('changes');
+      child.send({ type: 'report' } satisfies FleetMessage);
+      return (await changes).byHost;
+    },
+  };
 }

@@ -3,8 +3,11 @@
  * events/s in total, 200 socket.io clients split across the instances, each following one host.
  * Latency: from the agent's event (its timestamp) to a client on the instance that does NOT own
  * the host (the event crossed instances through PostgreSQL NOTIFY); the baseline, in the same run,
- * is the clients on the owning instance. Lost: events Cockpit stored in the window that a client
- * following that host did not get. Also `pg_notification_queue_usage()` at the end.
+ * is the clients on the owning instance. Lost, counted from the generator's side: every VM state
+ * change the simulated hosts made in the window (the fleet process records them) that a client
+ * following that host did not get (matched by VM, state and the agent's timestamp); also, as
+ * before, the events Cockpit stored in the window that a client did not get. And
+ * `pg_notification_queue_usage()` at the end.
  *
  * Usage: npm run bench:events [-- --seconds 20 --rate 2000 --clients 200 --hosts 100]
  * Last line: {"bench":"events","events_per_s":…,"p50_ms":…,"p99_ms":…,"lost":…,"notify_queue_usage":…}
@@ -12,8 +15,9 @@
 import { parseArgs } from 'node:util';
 import pg from 'pg';
 import { io, type Socket } from 'socket.io-client';
-import { scratchDir, startApi, startFleet, startPostgres, type ApiProcess } from './cluster.js';
-import { round, sleep, waitFor } from './proc.js';
+import { insertHosts, scratchDir, startApi, startPostgres, startRecordingFleet, type ApiProcess } from './cluster.js';
+import { percentile, round, sleep, waitFor } from './proc.js';
+import type { Change } from './sim-fleet.js';
 
 const { values } = parseArgs({
   options: {
@@ -32,26 +36,51 @@ const PASSWORD = 'events-bench-password';
 
 interface Received {
   seq: number;
+  vmId: string;
+  state: string;
+  /** The agent's timestamp of the change. */
+  at: number;
   latencyMs: number;
   /** Of which: agent → stored in Cockpit (collector, database). */
   ingestMs: number;
 }
 
-const percentile = (sorted: number[], p: number) =>
-  sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? 0;
+/**
+ * Changes the generator made that the client never got, matched per VM by state and time: the
+ * fleet stamps each change just before the agent does (its `ts`, which Cockpit passes on as `at`).
+ */
+function missing(made: readonly Change[], got: readonly Received[]): number {
+  const byVm = new Map<string, Received[]>();
+  for (const event of got) (byVm.get(event.vmId) ?? byVm.set(event.vmId, []).get(event.vmId))?.push(event);
+  let lost = 0;
+  for (const [vmId, state, at] of made) {
+    const candidates = byVm.get(vmId) ?? [];
+    const index = candidates.findIndex((event) => event.state === state && Math.abs(event.at - at) <= 5);
+    if (index === -1) lost += 1;
+    else candidates.splice(index, 1);
+  }
+  return lost;
+}
 
 const scratch = await scratchDir('bench-events');
 const postgres = await startPostgres(scratch.dir);
-const fleet = await startFleet(scratch.dir, { hosts: hostCount, vmsPerHost: 20, statsIntervalMs: 5000, churnPerSecond: rate });
+const fleet = await startRecordingFleet(scratch.dir, {
+  hosts: hostCount,
+  vmsPerHost: 20,
+  seed: 42,
+  statsIntervalMs: 5000,
+  churnPerSecond: rate,
+});
 const databaseUrl = postgres.url();
 const db = new pg.Client({ connectionString: databaseUrl });
 const apis: ApiProcess[] = [];
 const sockets: Socket[] = [];
 try {
   const env = { DATABASE_URL: databaseUrl, DATA_DIR: scratch.dir, COCKPIT_ADMIN_PASSWORD: PASSWORD };
-  apis.push(await startApi({ ...env, INSTANCE_ID: 'events-a', DEMO_FLEET_MANIFEST: fleet.manifestFile }));
+  apis.push(await startApi({ ...env, INSTANCE_ID: 'events-a' }));
   apis.push(await startApi({ ...env, INSTANCE_ID: 'events-b' }));
   await db.connect();
+  await insertHosts(db, fleet.manifest);
   await waitFor(
     async () =>
       Number(
@@ -62,12 +91,13 @@ try {
     'all hosts connected',
   );
   await sleep(5000); // let the two instances settle their shares
-  const owners = new Map(
-    ((await db.query('SELECT id, owner_instance FROM hosts')).rows as { id: string; owner_instance: string }[]).map((r) => [
-      r.id,
-      r.owner_instance,
-    ]),
-  );
+  const rows = (await db.query('SELECT id, owner_instance, host_uuid FROM hosts')).rows as {
+    id: string;
+    owner_instance: string;
+    host_uuid: string;
+  }[];
+  const owners = new Map(rows.map((r) => [r.id, r.owner_instance]));
+  const uuids = new Map(rows.map((r) => [r.id, r.host_uuid]));
   const hostIds = [...owners.keys()];
   const login = await fetch(`${apis[0]?.url ?? ''}/api/auth/login`, {
     method: 'POST',
@@ -90,14 +120,20 @@ try {
       reconnection: false,
     });
     sockets.push(socket);
-    socket.on('event', (event: { seq: number; ts: string; type: string; data: { at?: number } }) => {
-      if (event.type === 'vm.state' && event.data.at)
-        record.events.push({
-          seq: event.seq,
-          latencyMs: Date.now() - event.data.at,
-          ingestMs: Date.parse(event.ts) - event.data.at,
-        });
-    });
+    socket.on(
+      'event',
+      (event: { seq: number; ts: string; type: string; data: { at?: number; vmId?: string; state?: string } }) => {
+        if (event.type === 'vm.state' && event.data.at)
+          record.events.push({
+            seq: event.seq,
+            vmId: event.data.vmId ?? '',
+            state: event.data.state ?? '',
+            at: event.data.at,
+            latencyMs: Date.now() - event.data.at,
+            ingestMs: Date.parse(event.ts) - event.data.at,
+          });
+      },
+    );
     await new Promise<void>((resolve, reject) => {
       socket.once('connect', () => socket.emit('subscribe', { scopes: [`/hosts/${hostId}`] }, () => resolve()));
       socket.once('connect_error', reject);
@@ -109,8 +145,10 @@ try {
   await sleep(3000);
   const seqAt = async () => Number((await db.query('SELECT last_value AS n FROM events_seq_seq')).rows[0]?.n ?? 0);
   const startSeq = await seqAt();
+  await fleet.record();
   const t0 = performance.now();
   await sleep(seconds * 1000);
+  const made = await fleet.report();
   const endSeq = await seqAt();
   const elapsed = (performance.now() - t0) / 1000;
   await sleep(2000); // stragglers
@@ -124,6 +162,8 @@ try {
   const expected = new Map(stored.map((r) => [r.host, new Set(r.seqs)]));
   const total = stored.reduce((sum, r) => sum + r.seqs.length, 0);
   let lost = 0;
+  let generated = 0;
+  let lostAtSource = 0;
   const ingest: number[] = [];
   const crossLatencies: number[] = [];
   const localLatencies: number[] = [];
@@ -131,6 +171,9 @@ try {
     const want = expected.get(record.hostId) ?? new Set<number>();
     const got = new Set(record.events.filter((e) => e.seq > startSeq && e.seq <= endSeq).map((e) => e.seq));
     for (const seq of want) if (!got.has(seq)) lost += 1;
+    const changes = made[uuids.get(record.hostId) ?? ''] ?? [];
+    generated += changes.length;
+    lostAtSource += missing(changes, record.events);
     for (const event of record.events) {
       if (event.seq <= startSeq || event.seq > endSeq) continue;
       (record.cross ? crossLatencies : localLatencies).push(event.latencyMs);
@@ -154,7 +197,12 @@ try {
   say(
     `of which agent → stored (collector and database): p50 ${round(percentile(ingest, 50))} ms, p99 ${round(percentile(ingest, 99))} ms`,
   );
-  say(`lost: ${lost} (goal 0); pg_notification_queue_usage() at the end: ${queueUsage}`);
+  const madeTotal = Object.values(made).reduce((sum, changes) => sum + changes.length, 0);
+  say(
+    `generator: the simulation made ${madeTotal} VM state changes in the window (${round(madeTotal / elapsed)}/s); ` +
+      `the ${clientCount} clients should have got ${generated} of them (their hosts'), missed ${lostAtSource} (goal 0)`,
+  );
+  say(`lost among stored events: ${lost} (goal 0); pg_notification_queue_usage() at the end: ${queueUsage}`);
   say(
     JSON.stringify({
       bench: 'events',
@@ -163,7 +211,9 @@ try {
       p99_ms: round(p99),
       baseline_p99_ms: round(baseP99),
       ratio_to_baseline: round(baseP99 > 0 ? p99 / baseP99 : 0, 2),
-      lost,
+      generated_changes: generated,
+      lost: lostAtSource,
+      lost_stored: lost,
       notify_queue_usage: queueUsage,
       clients: clientCount,
       seconds,
