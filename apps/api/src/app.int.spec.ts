@@ -72,7 +72,8 @@ describe('api on a real PostgreSQL', () => {
     const response = await fetch(`${api.url}/metrics`);
     expect(response.headers.get('content-type')).toContain('text/plain');
     const text = await response.text();
-    expect(text).toContain('cockpit_process_cpu_user_seconds_total');
+    expect(text).toContain('process_cpu_user_seconds_total');
+    expect(text).not.toContain('cockpit_process_');
     expect(text).toMatch(/cockpit_http_request_duration_seconds_count\{method="GET",route="\/api\/info",status="200"\} [1-9]/);
   });
 
