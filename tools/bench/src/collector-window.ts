@@ -45,12 +45,8 @@ export async function reading(
     fleetCpu,
     buffered: scraped.map((m) => m.get('cockpit_metrics_samples_buffered') ?? NaN),
     dropped: scraped.map((m) => m.get('cockpit_metrics_samples_dropped_total') ?? NaN),
-    heapMb: scraped.map(
-      (m) => (m.get('nodejs_heap_size_used_bytes') ?? m.get('cockpit_nodejs_heap_size_used_bytes') ?? NaN) / 2 ** 20,
-    ),
-    externalMb: scraped.map(
-      (m) => (m.get('nodejs_external_memory_bytes') ?? m.get('cockpit_nodejs_external_memory_bytes') ?? NaN) / 2 ** 20,
-    ),
+    heapMb: scraped.map((m) => (m.get('nodejs_heap_size_used_bytes') ?? NaN) / 2 ** 20),
+    externalMb: scraped.map((m) => (m.get('nodejs_external_memory_bytes') ?? NaN) / 2 ** 20),
   };
 }
 

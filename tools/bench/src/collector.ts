@@ -15,7 +15,7 @@
  * measures it alone: the single-instance capacity.
  *
  * Usage: npm run bench:collector -- [--hosts 500,2500,5000] [--vms-per-host 20] [--instances 2]
- *        [--seconds 30] [--warmup 15] [--no-solo]
+ *        [--seconds 60] [--warmup 15] [--no-solo] [--pg-stats] [--cpu-prof DIR]
  * Last line: {"bench":"collector","instances":2,"ratio_to_copy":…,"sample_age_p99_ms":…,"steps":[…]}
  */
 import { parseArgs } from 'node:util';
@@ -26,7 +26,7 @@ import { round, sleep, waitFor } from './proc.js';
 
 const { values } = parseArgs({
   options: {
-    seconds: { type: 'string', default: '30' },
+    seconds: { type: 'string', default: '60' },
     hosts: { type: 'string', default: '500' },
     'vms-per-host': { type: 'string', default: '20' },
     instances: { type: 'string', default: '2' },

@@ -7,24 +7,17 @@ import { In, IsNull, Not, Repository } from 'typeorm';
 import type { AppConfig } from '@cockpit/api-config';
 import { APP_CONFIG } from '@cockpit/api-core';
 import { EventHubService } from '@cockpit/api-events';
-import { MetricsStore, type Sample } from '@cockpit/api-metrics';
+import { MetricsStore } from '@cockpit/api-metrics';
 import { MetricsService } from '@cockpit/api-system';
 import type { HostState } from '@cockpit/contracts';
 import { ApiInstanceEntity } from './entities/api-instance.entity.js';
 import { HostEntity } from './entities/host.entity.js';
 import { HostSession } from './host-session.js';
 import { HostsService } from './hosts.service.js';
-import { InventoryService, type LatestStats } from './inventory.service.js';
+import { InventoryService } from './inventory.service.js';
+import { LatestFigures } from './latest-figures.js';
 
 const TICK_MS = 2_000;
-/**
- * How often the VMs' latest figures (what lists show before live frames arrive) are written. Each
- * write is an UPDATE of every running VM's row, the costliest statement of the whole stats
- * pipeline at every 5 s (see README, Performance); live views follow the stats frames instead.
- */
-const VM_LATEST_MS = 30_000;
-/** The same for hosts' figures (and last_seen_at). A host's or VM's first figures are written at the next round. */
-const HOST_LATEST_MS = 10_000;
 const HEARTBEAT_MS = 1_000;
 /** An instance whose heartbeat is older than this is dead: its hosts are up for grabs. */
 const INSTANCE_TTL_MS = 6_000;
@@ -45,6 +38,11 @@ const HUNG_MS = 6_000;
  * hangs, and runs a round at once: a dead instance's hosts are taken over within about a second.
  */
 const WATCH_MS = 500;
+/**
+ * Hosts taken in one round at most (the next round follows at once): each new session connects and
+ * reads the host's whole inventory, and thousands at once starve everything else for seconds.
+ */
+const MAX_TAKE_PER_ROUND = 250;
 const LOCK_NAMESPACE = 7140;
 /** application_name of the lock connection (PostgreSQL keeps 63 characters of it). */
 const LOCK_APPLICATION = 'cockpit-locks';
@@ -83,14 +81,7 @@ export class CollectorService implements OnApplicationBootstrap, OnApplicationSh
   private stopped = false;
   /** The state we last wrote per owned host (to write only changes). */
   private readonly written = new Map<string, { state: HostState; reason: string | null }>();
-  /** The last stats frame per host: its host row (every HOST_LATEST_MS) and VM rows (every VM_LATEST_MS) get written. */
-  private readonly latestHosts = new Map<string, Sample>();
-  private readonly latestVms = new Map<string, readonly Sample[]>();
-  /** Hosts whose host / VM figures were written since we own them (later ones wait for their period). */
-  private readonly hostLatestWritten = new Set<string>();
-  private readonly vmLatestWritten = new Set<string>();
-  private lastHostLatest = Date.now();
-  private lastVmLatest = Date.now();
+  private readonly latest = new LatestFigures();
   private latestTimer?: NodeJS.Timeout;
   private beatTimer?: NodeJS.Timeout;
   private watchdogTimer?: NodeJS.Timeout;
@@ -161,7 +152,14 @@ export class CollectorService implements OnApplicationBootstrap, OnApplicationSh
       // The time it was sent, as the others see it: an answer that arrives late (after a freeze)
       // must not make a stale heartbeat look fresh.
       const sentAt = Date.now();
-      await this.instances.update({ id: this.instanceId }, { heartbeatAt: new Date(sentAt) });
+      // On the lock connection when there is one: never waiting behind a pool busy with thousands of
+      // full syncs (a heartbeat stuck there fenced a healthy instance taking 2,500 hosts at once).
+      if (this.lockClient)
+        await this.lockClient.query('UPDATE api_instances SET heartbeat_at = $1 WHERE id = $2', [
+          new Date(sentAt),
+          this.instanceId,
+        ]);
+      else await this.instances.update({ id: this.instanceId }, { heartbeatAt: new Date(sentAt) });
       this.lastHeartbeatOk = Math.max(this.lastHeartbeatOk, sentAt);
     } catch {
       // the watchdog decides
@@ -209,6 +207,7 @@ export class CollectorService implements OnApplicationBootstrap, OnApplicationSh
     if (this.ticking || this.stopped) return;
     if (this.fenced()) return; // until the heartbeat gets through
     this.ticking = true;
+    let more = false;
     try {
       const client = await this.lockConnection();
       // A hung instance (event loop stuck, process stopped) keeps its connection, and its locks, as
@@ -247,19 +246,29 @@ export class CollectorService implements OnApplicationBootstrap, OnApplicationSh
       // Give up the surplus (newest-taken last) so a joining instance gets its share; no thrashing:
       // we only release above the fair share and only take below it.
       while (this.owned.size > fairShare) await this.release(client, [...this.owned.keys()].at(-1) ?? '');
+      let taken = 0;
       for (const host of candidates) {
         if (this.owned.size >= fairShare) break;
         if (this.owned.has(host.id)) continue;
+        if (taken >= MAX_TAKE_PER_ROUND) {
+          more = true;
+          break;
+        }
         const [{ locked }] = (
           await client.query('SELECT pg_try_advisory_lock($1, $2) AS locked', [LOCK_NAMESPACE, hostLockKey(host.id)])
         ).rows as [{ locked: boolean }];
-        if (locked) this.own(host);
+        if (locked) {
+          this.own(host);
+          taken += 1;
+        }
       }
     } catch (error) {
       this.logger.warn(`Collector round failed: ${(error as Error).message}`);
     } finally {
       this.ticking = false;
     }
+    // More to take than one round may: the next round in a moment, once these sessions got going.
+    if (more) setTimeout(() => void this.tick(), 500).unref();
   }
 
   private async lockConnection(): Promise<pg.Client> {
@@ -304,10 +313,7 @@ export class CollectorService implements OnApplicationBootstrap, OnApplicationSh
         logger: this.logger,
         setState: (hostId, state, reason) => this.setState(hostId, state, reason),
         publish: (type, data) => this.events.publish(type, data),
-        latest: (hostId, hostSample, vmSamples) => {
-          if (hostSample) this.latestHosts.set(hostId, hostSample);
-          this.latestVms.set(hostId, vmSamples);
-        },
+        latest: (hostId, hostSample, vmSamples) => this.latest.frame(hostId, hostSample, vmSamples),
       },
     );
     this.owned.set(host.id, { hostId: host.id, endpoint: endpointOf(host), session });
@@ -337,28 +343,9 @@ export class CollectorService implements OnApplicationBootstrap, OnApplicationSh
     if (state !== 'connected') this.logger.log(`Host ${hostId} is ${state}${reason ? `: ${reason}` : ''}`);
   }
 
-  /** The latest figures of hosts every HOST_LATEST_MS, of VMs every VM_LATEST_MS (new ones at once, all at shutdown), one batch each. */
+  /** The latest figures that are due, one batch (see LatestFigures). */
   private async flushLatest(force = false): Promise<void> {
-    const now = Date.now();
-    const hostsDue = force || now - this.lastHostLatest >= HOST_LATEST_MS;
-    const vmsDue = force || now - this.lastVmLatest >= VM_LATEST_MS;
-    if (hostsDue) this.lastHostLatest = now;
-    if (vmsDue) this.lastVmLatest = now;
-    const latest = (s: Sample): LatestStats => ({ id: s.id, cpuPercent: s.cpuPercent, memoryUsedMiB: s.memoryUsedMiB, at: s.ts });
-    const hosts: LatestStats[] = [];
-    for (const [hostId, sample] of this.latestHosts) {
-      if (!hostsDue && this.hostLatestWritten.has(hostId)) continue;
-      hosts.push(latest(sample));
-      this.latestHosts.delete(hostId);
-      this.hostLatestWritten.add(hostId);
-    }
-    const vms: LatestStats[] = [];
-    for (const [hostId, frame] of this.latestVms) {
-      if (!vmsDue && this.vmLatestWritten.has(hostId)) continue;
-      for (const sample of frame) vms.push(latest(sample));
-      this.latestVms.delete(hostId);
-      this.vmLatestWritten.add(hostId);
-    }
+    const { hosts, vms } = this.latest.due(force);
     if (!hosts.length && !vms.length) return;
     await this.inventory.writeLatestStats(hosts, vms).catch((error: Error) => {
       this.logger.warn(`Writing latest stats failed: ${error.message}`);
@@ -369,8 +356,7 @@ export class CollectorService implements OnApplicationBootstrap, OnApplicationSh
     this.owned.get(hostId)?.session.stop();
     this.owned.delete(hostId);
     this.written.delete(hostId);
-    this.hostLatestWritten.delete(hostId);
-    this.vmLatestWritten.delete(hostId);
+    this.latest.forget(hostId);
     await client.query('SELECT pg_advisory_unlock($1, $2)', [LOCK_NAMESPACE, hostLockKey(hostId)]).catch(() => undefined);
   }
 
@@ -379,8 +365,7 @@ export class CollectorService implements OnApplicationBootstrap, OnApplicationSh
     for (const owned of this.owned.values()) owned.session.stop();
     this.owned.clear();
     this.written.clear();
-    this.hostLatestWritten.clear();
-    this.vmLatestWritten.clear();
+    this.latest.forget();
     const client = this.lockClient;
     this.lockClient = undefined;
     void client?.end().catch(() => undefined);
