@@ -86,6 +86,8 @@ export class CollectorService implements OnApplicationBootstrap, OnApplicationSh
   private beatTimer?: NodeJS.Timeout;
   private watchdogTimer?: NodeJS.Timeout;
   private watchTimer?: NodeJS.Timeout;
+  private side?: pg.Client;
+  private sideChain: Promise<unknown> = Promise.resolve();
   private watching = false;
   /** Lock connections seen by the last check (a change means an instance came or went). */
   private lockConnections = -1;
@@ -138,6 +140,36 @@ export class CollectorService implements OnApplicationBootstrap, OnApplicationSh
     await this.releaseAll();
     await this.flushLatest(true);
     await this.instances.delete({ id: this.instanceId }).catch(() => undefined);
+    await this.sideChain;
+    await this.side?.end().catch(() => undefined);
+  }
+
+  /**
+   * Heartbeats and the 500 ms check, one at a time on a connection of their own: never waiting
+   * behind a pool busy with thousands of full syncs (a heartbeat stuck there fenced a healthy
+   * instance taking 2,500 hosts at once), nor overlapping a round's queries on the lock connection.
+   */
+  private sideQuery(text: string, values: unknown[]): Promise<pg.QueryResult> {
+    const run = this.sideChain.then(async () => {
+      if (!this.side) {
+        const client = new pg.Client({
+          connectionString: this.config.databaseUrl,
+          application_name: `cockpit-heartbeat ${this.instanceId}`.slice(0, 63),
+          keepAlive: true,
+          connectionTimeoutMillis: 3000,
+          query_timeout: 3000,
+        });
+        client.on('error', () => {
+          if (this.side === client) this.side = undefined;
+          void client.end().catch(() => undefined);
+        });
+        await client.connect();
+        this.side = client;
+      }
+      return this.side.query(text, values);
+    });
+    this.sideChain = run.catch(() => undefined);
+    return run;
   }
 
   /** True while our heartbeat is stale: others may be taking our hosts over, so nothing may be done. */
@@ -152,14 +184,7 @@ export class CollectorService implements OnApplicationBootstrap, OnApplicationSh
       // The time it was sent, as the others see it: an answer that arrives late (after a freeze)
       // must not make a stale heartbeat look fresh.
       const sentAt = Date.now();
-      // On the lock connection when there is one: never waiting behind a pool busy with thousands of
-      // full syncs (a heartbeat stuck there fenced a healthy instance taking 2,500 hosts at once).
-      if (this.lockClient)
-        await this.lockClient.query('UPDATE api_instances SET heartbeat_at = $1 WHERE id = $2', [
-          new Date(sentAt),
-          this.instanceId,
-        ]);
-      else await this.instances.update({ id: this.instanceId }, { heartbeatAt: new Date(sentAt) });
+      await this.sideQuery('UPDATE api_instances SET heartbeat_at = $1 WHERE id = $2', [new Date(sentAt), this.instanceId]);
       this.lastHeartbeatOk = Math.max(this.lastHeartbeatOk, sentAt);
     } catch {
       // the watchdog decides
@@ -185,7 +210,7 @@ export class CollectorService implements OnApplicationBootstrap, OnApplicationSh
     this.watching = true;
     try {
       const [row] = (
-        await this.lockClient.query(
+        await this.sideQuery(
           `SELECT (SELECT count(*)::int FROM pg_stat_activity WHERE application_name LIKE '${LOCK_APPLICATION} %') AS locks,
              (SELECT count(*)::int FROM api_instances i WHERE i.heartbeat_at < now() - make_interval(secs => $1)
                 AND EXISTS (SELECT 1 FROM pg_stat_activity a WHERE a.application_name = left('${LOCK_APPLICATION} ' || i.id, 63))) AS hung`,
