@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import { Repository } from 'typeorm';
-import { keysetSql, pageFrom, type SortField } from '@cockpit/api-core';
+import { containsPattern, keysetPage, type SortField } from '@cockpit/api-core';
 import type { Page, Permission, ScopePath } from '@cockpit/contracts';
 import { UserEntity } from './entities/user.entity.js';
 
@@ -9,11 +9,6 @@ interface PageRequest {
   limit: number;
   cursor?: string;
   sort: string;
-}
-
-/** `name contains` as ILIKE, with the pattern's own wildcards escaped. */
-function contains(value: string): string {
-  return `%${value.replace(/[\\%_]/g, '\\$&')}%`;
 }
 
 const iso = (date: Date) => date.toISOString();
@@ -83,19 +78,18 @@ export class DirectoryService {
     request: PageRequest,
     toItem: (row: Row) => Item,
   ): Promise<Page<Item>> {
-    const sql = keysetSql({ ...base, sort: request.sort, fields, id, limit: request.limit, cursor: request.cursor });
-    const [rows, counted] = await Promise.all([
-      this.users.query(sql.page.text, sql.page.params) as Promise<Row[]>,
-      this.users.query(sql.count.text, sql.count.params) as Promise<{ total: number }[]>,
-    ]);
-    return pageFrom(rows, counted[0]?.total ?? 0, request.limit, sql.field, id, toItem);
+    return keysetPage(
+      (text, params) => this.users.query(text, params),
+      { ...base, sort: request.sort, fields, id, limit: request.limit, cursor: request.cursor },
+      toItem,
+    );
   }
 
   usersPage(request: PageRequest & { name?: string }) {
     const where: string[] = [];
     const params: unknown[] = [];
     if (request.name)
-      where.push(`(u.username ILIKE $${params.push(contains(request.name))} OR u.display_name ILIKE $${params.length})`);
+      where.push(`(u.username ILIKE $${params.push(containsPattern(request.name))} OR u.display_name ILIKE $${params.length})`);
     return this.page<UserRow, ReturnType<typeof toUser>>(
       {
         select: `SELECT u.id, u.username, u.display_name, u.disabled, u.created_at,
@@ -118,7 +112,7 @@ export class DirectoryService {
   groupsPage(request: PageRequest & { name?: string }) {
     const where: string[] = [];
     const params: unknown[] = [];
-    if (request.name) where.push(`g.name ILIKE $${params.push(contains(request.name))}`);
+    if (request.name) where.push(`g.name ILIKE $${params.push(containsPattern(request.name))}`);
     return this.page<GroupRow, { id: string; name: string; members: string[] }>(
       {
         select: `SELECT g.id, g.name,
@@ -138,7 +132,7 @@ export class DirectoryService {
   rolesPage(request: PageRequest & { name?: string }) {
     const where: string[] = [];
     const params: unknown[] = [];
-    if (request.name) where.push(`name ILIKE $${params.push(contains(request.name))}`);
+    if (request.name) where.push(`name ILIKE $${params.push(containsPattern(request.name))}`);
     return this.page<RoleRow, ReturnType<typeof toRoleItem>>(
       { select: 'SELECT id, name, permissions, built_in, require_totp FROM roles', countFrom: 'FROM roles', where, params },
       { name: { sql: 'name', value: (row) => row.name } },

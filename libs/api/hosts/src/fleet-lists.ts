@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import { Repository } from 'typeorm';
 import { AccessService } from '@cockpit/api-access';
-import { keysetSql, pageFrom, type SortField } from '@cockpit/api-core';
+import { containsPattern, keysetPage, type SortField } from '@cockpit/api-core';
 import type { FleetVm, Grant, Host, HostState, Page, VmState } from '@cockpit/contracts';
 import { HostEntity } from './entities/host.entity.js';
 import { toHostSummary, type SummaryRow } from './hosts.service.js';
@@ -12,11 +12,6 @@ interface PageRequest {
   limit: number;
   cursor?: string;
   sort: string;
-}
-
-/** `name contains` as ILIKE, with the pattern's own wildcards escaped. */
-function contains(value: string): string {
-  return `%${value.replace(/[\\%_]/g, '\\$&')}%`;
 }
 
 const HOST_SELECT = `
@@ -55,24 +50,23 @@ export class FleetLists {
     const params: unknown[] = [];
     const visible = AccessService.visibility(grants, 'host.view');
     if (!visible.all) where.push(`h.id = ANY($${params.push(visible.hostIds)}::uuid[])`);
-    if (query.name) where.push(`h.name ILIKE $${params.push(contains(query.name))}`);
+    if (query.name) where.push(`h.name ILIKE $${params.push(containsPattern(query.name))}`);
     if (query.state) where.push(`h.state = $${params.push(query.state)}`);
-    const sql = keysetSql({
-      select: HOST_SELECT,
-      countFrom: 'FROM hosts h',
-      where,
-      params,
-      sort: query.sort,
-      fields: hostFields,
-      id: hostId,
-      limit: query.limit,
-      cursor: query.cursor,
-    });
-    const [rows, counted] = await Promise.all([
-      this.hosts.query(sql.page.text, sql.page.params) as Promise<SummaryRow[]>,
-      this.hosts.query(sql.count.text, sql.count.params) as Promise<{ total: number }[]>,
-    ]);
-    return pageFrom(rows, counted[0]?.total ?? 0, query.limit, sql.field, hostId, toHostSummary);
+    return keysetPage(
+      (text, params) => this.hosts.query(text, params),
+      {
+        select: HOST_SELECT,
+        countFrom: 'FROM hosts h',
+        where,
+        params,
+        sort: query.sort,
+        fields: hostFields,
+        id: hostId,
+        limit: query.limit,
+        cursor: query.cursor,
+      },
+      toHostSummary,
+    );
   }
 
   async vmsPage(
@@ -88,22 +82,21 @@ export class FleetLists {
       );
     if (query.hostId) where.push(`v.host_id = $${params.push(query.hostId)}`);
     if (query.state) where.push(`v.state = $${params.push(query.state)}`);
-    if (query.name) where.push(`v.name ILIKE $${params.push(contains(query.name))}`);
-    const sql = keysetSql({
-      select: VM_SELECT,
-      countFrom: 'FROM vms v',
-      where,
-      params,
-      sort: query.sort,
-      fields: vmFields,
-      id: vmId,
-      limit: query.limit,
-      cursor: query.cursor,
-    });
-    const [rows, counted] = await Promise.all([
-      this.hosts.query(sql.page.text, sql.page.params) as Promise<VmRow[]>,
-      this.hosts.query(sql.count.text, sql.count.params) as Promise<{ total: number }[]>,
-    ]);
-    return pageFrom(rows, counted[0]?.total ?? 0, query.limit, sql.field, vmId, toFleetVm);
+    if (query.name) where.push(`v.name ILIKE $${params.push(containsPattern(query.name))}`);
+    return keysetPage(
+      (text, params) => this.hosts.query(text, params),
+      {
+        select: VM_SELECT,
+        countFrom: 'FROM vms v',
+        where,
+        params,
+        sort: query.sort,
+        fields: vmFields,
+        id: vmId,
+        limit: query.limit,
+        cursor: query.cursor,
+      },
+      toFleetVm,
+    );
   }
 }

@@ -90,3 +90,25 @@ export function pageFrom<Row, Item>(
     nextCursor: more && last ? encodeCursor([field.value(last), id.value(last)]) : null,
   };
 }
+
+/** Runs a query with parameters (a repository's or DataSource's `query`). */
+export type QueryRunnerFn = (text: string, params: unknown[]) => Promise<unknown>;
+
+/** Builds the keyset query, runs the page and its count together, and answers the page. */
+export async function keysetPage<Row, Item>(
+  run: QueryRunnerFn,
+  query: KeysetQuery<Row>,
+  toItem: (row: Row) => Item,
+): Promise<{ items: Item[]; total: number; nextCursor: string | null }> {
+  const sql = keysetSql(query);
+  const [rows, counted] = (await Promise.all([run(sql.page.text, sql.page.params), run(sql.count.text, sql.count.params)])) as [
+    Row[],
+    { total: number }[],
+  ];
+  return pageFrom(rows, counted[0]?.total ?? 0, query.limit, sql.field, query.id, toItem);
+}
+
+/** A "name contains" filter as an ILIKE pattern, the pattern's own wildcards escaped. */
+export function containsPattern(value: string): string {
+  return `%${value.replace(/[\\%_]/g, '\\$&')}%`;
+}
