@@ -2,47 +2,10 @@ import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { AuditPage, ErrorResponse, Me } from '@cockpit/contracts';
 import { GrantsService, UsersService } from '@cockpit/api-auth';
 import { queryRows } from '@cockpit/dev-testing';
+import { Client } from '../test/auth-client.js';
 import { startTestApi, type TestApi } from '../test/test-app.js';
 
 const PASSWORD = 'correct horse battery staple';
-
-/** A browser-like client: keeps the session cookie and sends the CSRF token it was given. */
-class Client {
-  cookie = '';
-  csrf = '';
-  lastSetCookie: string[] = [];
-
-  constructor(private readonly base: string) {}
-
-  async call(method: string, path: string, options: { body?: unknown; csrf?: boolean; headers?: Record<string, string> } = {}) {
-    const response = await fetch(`${this.base}${path}`, {
-      method,
-      headers: {
-        ...(this.cookie ? { Cookie: this.cookie } : {}),
-        ...(options.body !== undefined ? { 'Content-Type': 'application/json' } : {}),
-        ...(options.csrf !== false && this.csrf ? { 'X-CSRF-Token': this.csrf } : {}),
-        ...options.headers,
-      },
-      body: options.body === undefined ? undefined : JSON.stringify(options.body),
-    });
-    this.lastSetCookie = response.headers.getSetCookie();
-    for (const cookie of this.lastSetCookie) {
-      const [pair] = cookie.split(';');
-      if (pair?.endsWith('=')) this.cookie = '';
-      else if (pair) this.cookie = pair;
-    }
-    const text = await response.text();
-    const json =
-      (response.headers.get('content-type') ?? '').includes('json') && text ? (JSON.parse(text) as unknown) : undefined;
-    return { status: response.status, headers: response.headers, text, json };
-  }
-
-  async login(username: string, password: string) {
-    const result = await this.call('POST', '/api/auth/login', { body: { username, password } });
-    if (result.status === 200) this.csrf = Me.parse(result.json).csrfToken;
-    return result;
-  }
-}
 
 describe('sign-in, sessions, CSRF and the audit log', () => {
   let api: TestApi;
