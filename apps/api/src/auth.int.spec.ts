@@ -36,6 +36,7 @@ describe('sign-in, sessions, CSRF and the audit log', () => {
     const unknown = await new Client(api.url).login('nobody', 'not it');
     expect(wrong.status).toBe(401);
     expect(unknown.status).toBe(401);
+    expect(wrong.json).toEqual({ statusCode: 401, error: 'Unauthorized', message: 'Wrong username or password' });
     expect(ErrorResponse.parse(wrong.json).message).toBe(ErrorResponse.parse(unknown.json).message);
     const rows = await queryRows(
       api.databaseUrl,
@@ -57,6 +58,11 @@ describe('sign-in, sessions, CSRF and the audit log', () => {
     expect(statuses.slice(0, 5)).toEqual([401, 401, 401, 401, 401]);
     const blocked = await guesser.login('victim', 'guess-again');
     expect(blocked.status).toBe(429);
+    expect(blocked.json).toEqual({
+      statusCode: 429,
+      error: 'Too Many Requests',
+      message: expect.stringMatching(/^Too many failed sign-ins; try again in \d+ s$/) as unknown as string,
+    });
     expect(Number(blocked.headers.get('retry-after'))).toBeGreaterThan(0);
   });
 
@@ -176,9 +182,9 @@ describe('users, groups, roles, bindings, tokens', () => {
 
   it('creates users, refusing duplicates and weak passwords, and audits with the password redacted', async () => {
     await newUser('uma');
-    expect((await admin.call('POST', '/api/users', { body: { username: 'UMA', password: 'another-password-1' } })).status).toBe(
-      409,
-    );
+    const duplicate = await admin.call('POST', '/api/users', { body: { username: 'UMA', password: 'another-password-1' } });
+    expect(duplicate.status).toBe(409);
+    expect(duplicate.json).toEqual({ statusCode: 409, error: 'Conflict', message: 'A user named "UMA" already exists' });
     const weak = await admin.call('POST', '/api/users', { body: { username: 'weak', password: 'short' } });
     expect(weak.status).toBe(400);
     expect(ErrorResponse.parse(weak.json).details?.[0]?.path).toBe('body.password');

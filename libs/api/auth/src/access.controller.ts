@@ -1,5 +1,12 @@
-import { Body, Controller, Param, Query, Req, UnauthorizedException } from '@nestjs/common';
-import { Route, type ParsedBody, type ParsedQuery, type Principal, type RequestWithPrincipal } from '@cockpit/api-core';
+import { Body, Controller, Param, Query, Req } from '@nestjs/common';
+import {
+  Route,
+  UnauthenticatedError,
+  type ParsedBody,
+  type ParsedQuery,
+  type Principal,
+  type RequestWithPrincipal,
+} from '@cockpit/api-core';
 import {
   createGroup,
   createRole,
@@ -19,7 +26,7 @@ import { DirectoryService } from './directory.service.js';
 
 /** The guard has resolved the caller of every non-public route. */
 function actorOf(request: RequestWithPrincipal): Principal {
-  if (!request.principal) throw new UnauthorizedException('Sign in first');
+  if (!request.principal) throw new UnauthenticatedError('Sign in first');
   return request.principal;
 }
 

@@ -1,18 +1,15 @@
-import {
-  Body,
-  ConflictException,
-  Controller,
-  ForbiddenException,
-  HttpException,
-  HttpStatus,
-  Req,
-  Res,
-  UnauthorizedException,
-} from '@nestjs/common';
+import { Body, Controller, Req, Res } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import { Repository } from 'typeorm';
 import type { Request, Response } from 'express';
-import { Route, type RequestWithPrincipal } from '@cockpit/api-core';
+import {
+  ConflictError,
+  ForbiddenError,
+  Route,
+  TooManyRequestsError,
+  UnauthenticatedError,
+  type RequestWithPrincipal,
+} from '@cockpit/api-core';
 import {
   login,
   logout,
@@ -71,28 +68,27 @@ export class AuthController {
     if (wait > 0) {
       await record('denied', 429, undefined, 'throttled');
       response.setHeader('Retry-After', String(wait));
-      throw new HttpException(`Too many failed sign-ins; try again in ${wait} s`, HttpStatus.TOO_MANY_REQUESTS);
+      throw new TooManyRequestsError(`Too many failed sign-ins; try again in ${wait} s`);
     }
     const user = await this.users.findByUsername(body.username);
     // Verify even for an unknown user, so the answer takes as long either way.
     const passwordOk = await this.passwords.verify(user?.passwordHash, body.password);
     if (!user || !passwordOk || user.disabled) {
       await record('failure', 401, undefined, !user ? 'unknown user' : user.disabled ? 'disabled' : 'wrong password');
-      throw new UnauthorizedException(WRONG);
+      throw new UnauthenticatedError(WRONG);
     }
     if (user.totpEnabled) {
       if (!body.totp && !body.recoveryCode) {
         // The password was right: only now is it safe to say a second factor is needed.
         await this.throttle.passwordRight(keys);
         await record('failure', 401, user, 'second factor required');
-        throw new UnauthorizedException({
-          message: 'Enter the 6-digit code from your authenticator app (or a recovery code)',
-          details: [{ path: 'body.totp', message: 'required' }],
-        });
+        throw new UnauthenticatedError('Enter the 6-digit code from your authenticator app (or a recovery code)', [
+          { path: 'body.totp', message: 'required' },
+        ]);
       }
       if (!(await this.totp.verifySecondFactor(user, body.totp, body.recoveryCode))) {
         await record('failure', 401, user, 'wrong second factor');
-        throw new UnauthorizedException('Wrong code');
+        throw new UnauthenticatedError('Wrong code');
       }
     }
     await this.throttle.succeed(keys);
@@ -108,8 +104,7 @@ export class AuthController {
   @Route(totpSetup)
   async setupTotp(@Req() request: RequestWithPrincipal) {
     const user = await this.sessionUser(request);
-    if (user.totpEnabled)
-      throw new ConflictException('The second factor is already on; turn it off first to enroll a new device');
+    if (user.totpEnabled) throw new ConflictError('The second factor is already on; turn it off first to enroll a new device');
     const { secret, sealed } = this.totp.newSecret();
     await this.userRows.update({ id: user.id }, { totpSecret: sealed });
     const otpauthUri = this.totp.uri(user.username, secret);
@@ -119,17 +114,17 @@ export class AuthController {
   @Route(totpEnable)
   async enableTotp(@Body() body: { code: string }, @Req() request: RequestWithPrincipal) {
     const user = await this.sessionUser(request);
-    if (user.totpEnabled) throw new ConflictException('The second factor is already on');
-    if (!user.totpSecret) throw new ConflictException('Start with POST /api/auth/totp/setup');
+    if (user.totpEnabled) throw new ConflictError('The second factor is already on');
+    if (!user.totpSecret) throw new ConflictError('Start with POST /api/auth/totp/setup');
     const step = await this.totp.check(user.totpSecret, body.code, null);
     if (step === undefined)
-      throw new UnauthorizedException('That code does not match; check the time on your device and try the next one');
+      throw new UnauthenticatedError('That code does not match; check the time on your device and try the next one');
     const { codes, hashes } = this.totp.recoveryCodes();
     const enabled = await this.userRows.update(
       { id: user.id, totpEnabled: false, totpSecret: user.totpSecret },
       { totpEnabled: true, totpLastStep: String(step), recoveryCodes: hashes },
     );
-    if (!enabled.affected) throw new ConflictException('The second factor changed meanwhile; start again');
+    if (!enabled.affected) throw new ConflictError('The second factor changed meanwhile; start again');
     const current = request.principal?.sessionIdHash ?? '';
     // This session showed the new factor. Others that were waiting to enroll did not: they end.
     await this.sessions.secondFactorShown(current);
@@ -141,7 +136,7 @@ export class AuthController {
   async disableTotp(@Body() body: { password: string }, @Req() request: RequestWithPrincipal) {
     const user = await this.sessionUser(request);
     if (!(await this.passwords.verify(user.passwordHash, body.password)))
-      throw new UnauthorizedException('Your password is wrong');
+      throw new UnauthenticatedError('Your password is wrong');
     await this.userRows.update({ id: user.id }, { totpEnabled: false, totpSecret: null, totpLastStep: null, recoveryCodes: [] });
     await this.sessions.forgetSecondFactor(user.id);
     return { disabled: true as const };
@@ -149,9 +144,9 @@ export class AuthController {
 
   private async sessionUser(request: RequestWithPrincipal): Promise<UserEntity> {
     if (request.principal?.type !== 'user')
-      throw new ForbiddenException('Manage the second factor from a signed-in session, not with an API token');
+      throw new ForbiddenError('Manage the second factor from a signed-in session, not with an API token');
     const user = await this.users.findActive(request.principal.userId);
-    if (!user) throw new UnauthorizedException('Sign in first');
+    if (!user) throw new UnauthenticatedError('Sign in first');
     return user;
   }
 
@@ -179,7 +174,7 @@ export class AuthController {
     const principal = request.principal;
     const session = principal?.sessionIdHash ? await this.sessions.byIdHash(principal.sessionIdHash) : null;
     const user = principal ? await this.users.findActive(principal.userId) : null;
-    if (!principal || !session || !user) throw new UnauthorizedException('Sign in first');
+    if (!principal || !session || !user) throw new UnauthenticatedError('Sign in first');
     return this.describe(user, session, principal.grants, request.mustEnrollTotp ?? false);
   }
 

@@ -1,10 +1,17 @@
-import { ForbiddenException, Injectable, UnauthorizedException, type CanActivate, type ExecutionContext } from '@nestjs/common';
+import { Injectable, type CanActivate, type ExecutionContext } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
 import { z } from 'zod';
 import { AccessService } from '@cockpit/api-access';
 import { timingSafeEqual } from 'node:crypto';
 import { isAllowed, type Permission, type RouteDef } from '@cockpit/contracts';
-import { OriginPolicy, parseOrBadRequest, ROUTE_DEF, type RequestWithPrincipal } from '@cockpit/api-core';
+import {
+  ForbiddenError,
+  OriginPolicy,
+  parseOrBadRequest,
+  ROUTE_DEF,
+  UnauthenticatedError,
+  type RequestWithPrincipal,
+} from '@cockpit/api-core';
 
 import { PrincipalService, type Authentication } from './principal.service.js';
 /** What the guard found out about the caller, for the handlers of this lib. */
@@ -49,25 +56,25 @@ export class AuthGuard implements CanActivate {
   }
 
   private async check(request: AuthRequest, def: RouteDef | undefined): Promise<boolean> {
-    if (!def) throw new ForbiddenException('This route declares no access rule and is refused');
+    if (!def) throw new ForbiddenError('This route declares no access rule and is refused');
     const unsafe = !SAFE.has(request.method);
     if (unsafe && !request.headers.authorization) this.checkOrigin(request);
 
     const bearer = /^Bearer (.+)$/.exec(request.headers.authorization ?? '')?.[1];
     // REST clients: a token is the whole credential (no cookie, so no CSRF to check).
     const found = await this.principals.authenticate(bearer ? { bearer } : { cookie: request.headers.cookie });
-    if (found.kind === 'invalid-token') throw new UnauthorizedException('API token unknown, expired or revoked');
+    if (found.kind === 'invalid-token') throw new UnauthenticatedError('API token unknown, expired or revoked');
     if (found.kind === 'token') request.principal = found.principal;
     const refusal = found.kind === 'session' ? this.fromSession(request, def, unsafe, found) : undefined;
     if (def.access === 'public') return true;
-    if (!request.principal) throw new UnauthorizedException(refusal ?? 'Sign in first');
+    if (!request.principal) throw new UnauthenticatedError(refusal ?? 'Sign in first');
     if (def.access === 'authenticated') return true;
     const permission = def.access.permission as Permission;
     const scope = def.access.scope;
     if (scope === 'visible') {
       // A list: held anywhere is enough to ask; it shows only what the permission covers.
       if (!AccessService.holdsAnywhere(request.principal.grants, permission))
-        throw new ForbiddenException(`You need the ${permission} permission on something for this`);
+        throw new ForbiddenError(`You need the ${permission} permission on something for this`);
       return true;
     }
     if (scope) {
@@ -77,7 +84,7 @@ export class AuthGuard implements CanActivate {
       return true;
     }
     if (!isAllowed(request.principal.grants, permission, ['/'])) {
-      throw new ForbiddenException(`You need the ${def.access.permission} permission for this`);
+      throw new ForbiddenError(`You need the ${def.access.permission} permission for this`);
     }
     return true;
   }
@@ -100,14 +107,14 @@ export class AuthGuard implements CanActivate {
     request.principal = found.principal;
     request.mustEnrollTotp = secondFactor === 'enroll';
     if (secondFactor === 'enroll' && !ENROLLMENT_ROUTES.has(def.id)) {
-      throw new ForbiddenException(
+      throw new ForbiddenError(
         'Your role requires two-factor authentication: enroll it first (Account, or POST /api/auth/totp/setup)',
       );
     }
     if (unsafe && def.access !== 'public') {
       const sent = request.headers['x-csrf-token'];
       if (typeof sent !== 'string' || !sameSecret(sent, session.csrfToken)) {
-        throw new ForbiddenException(
+        throw new ForbiddenError(
           'Missing or wrong CSRF token: send the csrfToken from GET /api/auth/me in the X-CSRF-Token header',
         );
       }
@@ -123,6 +130,6 @@ export class AuthGuard implements CanActivate {
   private checkOrigin(request: RequestWithPrincipal): void {
     const origin = request.headers.origin;
     // No Origin: not a browser (curl, scripts), where cookies alone cannot be forged.
-    if (!this.origins.allows(origin)) throw new ForbiddenException(`Cross-origin request from ${origin ?? ''} refused`);
+    if (!this.origins.allows(origin)) throw new ForbiddenError(`Cross-origin request from ${origin ?? ''} refused`);
   }
 }

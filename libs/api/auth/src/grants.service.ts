@@ -1,7 +1,8 @@
-import { ForbiddenException, Injectable } from '@nestjs/common';
+import { Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import { In, Repository } from 'typeorm';
 import { AccessService } from '@cockpit/api-access';
+import { ForbiddenError } from '@cockpit/api-core';
 import { Permission, ScopePath, missingToGrant, type Grant } from '@cockpit/contracts';
 import { GroupMemberEntity } from './entities/group-member.entity.js';
 import { RoleBindingEntity } from './entities/role-binding.entity.js';
@@ -74,7 +75,7 @@ export class GrantsService {
   /** Nobody hands out a permission or a scope they do not hold themselves (on it or above it). */
   async assertCanGrant(granter: readonly Grant[], permissions: readonly Permission[], scope: ScopePath): Promise<void> {
     const missing = missingToGrant(granter, permissions, await this.access.scopeChain(scope));
-    if (missing.length) throw new ForbiddenException(`You cannot grant what you do not hold on ${scope}: ${missing.join(', ')}`);
+    if (missing.length) throw new ForbiddenError(`You cannot grant what you do not hold on ${scope}: ${missing.join(', ')}`);
   }
 
   /**
@@ -84,7 +85,7 @@ export class GrantsService {
   async assertCanActOn(actor: readonly Grant[], target: { id: string; username: string }): Promise<void> {
     const missing = await this.firstMissing(actor, await this.forUser(target.id));
     if (missing)
-      throw new ForbiddenException(
+      throw new ForbiddenError(
         `You cannot change ${target.username}: they hold what you do not on ${missing.scope}: ${missing.permissions.join(', ')}`,
       );
   }
@@ -100,7 +101,7 @@ export class GrantsService {
       given.map((g) => g.grant),
     );
     if (missing)
-      throw new ForbiddenException(
+      throw new ForbiddenError(
         `You cannot change the members of ${group.name}: it grants what you do not hold on ${missing.scope}: ${missing.permissions.join(', ')}`,
       );
   }

@@ -1,9 +1,9 @@
-import { ForbiddenException, Injectable } from '@nestjs/common';
+import { Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 import { IsNull, Repository } from 'typeorm';
 import { AccessChanges, AccessService } from '@cockpit/api-access';
-import type { Principal } from '@cockpit/api-core';
+import { ForbiddenError, type Principal } from '@cockpit/api-core';
 import { Permission, ScopePath, isAllowed, missingToGrant, permissionsOn, type Grant } from '@cockpit/contracts';
 import { ApiTokenEntity } from './entities/api-token.entity.js';
 
@@ -28,10 +28,10 @@ export class TokensService {
     request: { name: string; permissions: Permission[]; scope: ScopePath; expiresInDays: number },
   ): Promise<{ entity: ApiTokenEntity; token: string }> {
     if (principal.type === 'token')
-      throw new ForbiddenException('An API token cannot create API tokens: create them from a signed-in session');
+      throw new ForbiddenError('An API token cannot create API tokens: create them from a signed-in session');
     const missing = missingToGrant(principal.grants, request.permissions, await this.access.scopeChain(request.scope));
     if (missing.length)
-      throw new ForbiddenException(`A token cannot have what you do not hold on ${request.scope}: ${missing.join(', ')}`);
+      throw new ForbiddenError(`A token cannot have what you do not hold on ${request.scope}: ${missing.join(', ')}`);
     return this.create(principal.userId, request.name, request.permissions, request.scope, request.expiresInDays);
   }
 

@@ -1,8 +1,15 @@
-import { Body, ConflictException, Controller, Param, Query, Req, UnauthorizedException } from '@nestjs/common';
+import { Body, Controller, Param, Query, Req } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import { Repository } from 'typeorm';
 import type { z } from 'zod';
-import { NotFoundError, Route, type ParsedQuery, type Principal, type RequestWithPrincipal } from '@cockpit/api-core';
+import {
+  NotFoundError,
+  Route,
+  UnauthenticatedError,
+  type ParsedQuery,
+  type Principal,
+  type RequestWithPrincipal,
+} from '@cockpit/api-core';
 import {
   changeOwnPassword,
   listOwnSessions,
@@ -43,8 +50,6 @@ export class UsersController {
 
   @Route(createUser)
   async create(@Body() body: Body<typeof createUser>) {
-    if (await this.users.findByUsername(body.username))
-      throw new ConflictException(`A user named "${body.username}" already exists`);
     const user = await this.users.create(body.username, body.password, body.displayName ?? body.username);
     return this.toUser(user, []);
   }
@@ -106,7 +111,7 @@ export class UsersController {
 
 /** The guard has resolved the caller of every non-public route. */
 function principalOf(request: RequestWithPrincipal): Principal {
-  if (!request.principal) throw new UnauthorizedException('Sign in first');
+  if (!request.principal) throw new UnauthenticatedError('Sign in first');
   return request.principal;
 }
 

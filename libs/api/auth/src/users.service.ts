@@ -1,8 +1,8 @@
-import { ConflictException, ForbiddenException, Injectable, NotFoundException, UnauthorizedException } from '@nestjs/common';
+import { Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import { Repository } from 'typeorm';
 import { AccessChanges } from '@cockpit/api-access';
-import type { Principal } from '@cockpit/api-core';
+import { ConflictError, ForbiddenError, NotFoundError, UnauthenticatedError, type Principal } from '@cockpit/api-core';
 import { UserEntity } from './entities/user.entity.js';
 import { GrantsService } from './grants.service.js';
 import { PasswordService } from './password.service.js';
@@ -34,7 +34,9 @@ export class UsersService {
     return this.users.createQueryBuilder('u').where('lower(u.username) = lower(:username)', { username }).getOne();
   }
 
+  /** A new user; a name taken already (in any case) is a conflict. */
   async create(username: string, password: string, displayName = username): Promise<UserEntity> {
+    if (await this.findByUsername(username)) throw new ConflictError(`A user named "${username}" already exists`);
     const user = this.users.create({
       username,
       displayName,
@@ -42,7 +44,13 @@ export class UsersService {
       disabled: false,
       totpSecret: null,
     });
-    return this.users.save(user);
+    try {
+      return await this.users.save(user);
+    } catch (error) {
+      // Created meanwhile by a concurrent request: the unique index on lower(username) decides.
+      if ((error as { code?: string }).code === '23505') throw new ConflictError(`A user named "${username}" already exists`);
+      throw error;
+    }
   }
 
   count(): Promise<number> {
@@ -56,8 +64,8 @@ export class UsersService {
    */
   async update(actor: Principal, userId: string, changes: UserChanges): Promise<UserEntity> {
     const user = await this.users.findOneBy({ id: userId });
-    if (!user) throw new NotFoundException(`No user ${userId}`);
-    if (changes.disabled && userId === actor.userId) throw new ConflictException('You cannot disable yourself');
+    if (!user) throw new NotFoundError(`No user ${userId}`);
+    if (changes.disabled && userId === actor.userId) throw new ConflictError('You cannot disable yourself');
     await this.grants.assertCanActOn(actor.grants, user);
     if (changes.displayName !== undefined) user.displayName = changes.displayName;
     if (changes.password !== undefined) user.passwordHash = await this.passwords.hash(changes.password);
@@ -71,10 +79,10 @@ export class UsersService {
   /** Your own password, with the current one: your API tokens and other sessions end; this one stays. */
   async changeOwnPassword(principal: Principal | undefined, currentPassword: string, newPassword: string): Promise<void> {
     if (!principal || principal.type !== 'user' || !principal.sessionIdHash)
-      throw new ForbiddenException('Change your password from a signed-in session, not with an API token');
+      throw new ForbiddenError('Change your password from a signed-in session, not with an API token');
     const user = await this.users.findOneBy({ id: principal.userId });
     if (!user || !(await this.passwords.verify(user.passwordHash, currentPassword)))
-      throw new UnauthorizedException('Your current password is wrong');
+      throw new UnauthenticatedError('Your current password is wrong');
     user.passwordHash = await this.passwords.hash(newPassword);
     await this.users.save(user);
     await this.endEverythingOf(user.id, principal.sessionIdHash);

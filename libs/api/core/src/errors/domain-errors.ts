@@ -22,6 +22,10 @@ export abstract class DomainError extends Error {
 export class InvalidInputError extends DomainError {
   readonly status = 400;
 }
+/** Who is calling is not known or not proven: no live session, a wrong password or code (401). */
+export class UnauthenticatedError extends DomainError {
+  readonly status = 401;
+}
 /** Not allowed, and the caller may know the object exists (403). */
 export class ForbiddenError extends DomainError {
   readonly status = 403;

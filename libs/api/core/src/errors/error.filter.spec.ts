@@ -1,5 +1,13 @@
 import { describe, expect, it } from '@jest/globals';
-import { BadRequestException, ConflictException, NotFoundException } from '@nestjs/common';
+import {
+  BadRequestException,
+  ConflictException,
+  ForbiddenException,
+  HttpException,
+  HttpStatus,
+  NotFoundException,
+  UnauthorizedException,
+} from '@nestjs/common';
 import { ErrorResponse } from '@cockpit/contracts';
 import {
   ConflictError,
@@ -9,6 +17,7 @@ import {
   InvalidInputError,
   NotFoundError,
   TooManyRequestsError,
+  UnauthenticatedError,
   UnprocessableError,
 } from './domain-errors.js';
 import { routeOf, toErrorResponse } from './error.filter.js';
@@ -69,6 +78,7 @@ describe('routeOf', () => {
 describe('domain errors', () => {
   it.each([
     [new InvalidInputError('bad'), 400],
+    [new UnauthenticatedError('who are you'), 401],
     [new ForbiddenError('no'), 403],
     [new NotFoundError('gone'), 404],
     [new ConflictError('busy'), 409],
@@ -82,5 +92,16 @@ describe('domain errors', () => {
       error: expect.any(String) as unknown as string,
       message: error.message,
     });
+  });
+
+  it('answers the same body as the HTTP exception it replaces, details included', () => {
+    const details = [{ path: 'body.totp', message: 'required' }];
+    expect(toErrorResponse(new UnauthenticatedError('Enter the code', details))).toEqual(
+      toErrorResponse(new UnauthorizedException({ message: 'Enter the code', details })),
+    );
+    expect(toErrorResponse(new TooManyRequestsError('Too many'))).toEqual(
+      toErrorResponse(new HttpException('Too many', HttpStatus.TOO_MANY_REQUESTS)),
+    );
+    expect(toErrorResponse(new ForbiddenError('no'))).toEqual(toErrorResponse(new ForbiddenException('no')));
   });
 });
