@@ -4,6 +4,7 @@ import { In, Repository } from 'typeorm';
 import { AccessChanges, type AffectedUsers } from '@cockpit/api-access';
 import { ConflictError, NotFoundError, type Principal } from '@cockpit/api-core';
 import type { Permission, ScopePath } from '@cockpit/contracts';
+import { toBinding, toRole } from './access-items.js';
 import { GroupMemberEntity } from './entities/group-member.entity.js';
 import { GroupEntity } from './entities/group.entity.js';
 import { RoleBindingEntity } from './entities/role-binding.entity.js';
@@ -167,25 +168,4 @@ export class AccessAdminService {
     const missing = ids.filter((id) => !found.has(id));
     if (missing.length) throw new NotFoundError(`No user ${missing.join(', ')}`);
   }
-}
-
-function toRole(role: RoleEntity) {
-  return {
-    id: role.id,
-    name: role.name,
-    permissions: role.permissions as Permission[],
-    builtIn: role.builtIn,
-    requireTotp: role.requireTotp,
-  };
-}
-
-function toBinding(binding: RoleBindingEntity) {
-  return {
-    id: binding.id,
-    subjectType: binding.subjectType,
-    subjectId: binding.subjectId,
-    roleId: binding.roleId,
-    scope: binding.scope as ScopePath,
-    createdAt: binding.createdAt.toISOString(),
-  };
 }

@@ -1,12 +1,5 @@
 import { Body, Controller, Param, Query, Req } from '@nestjs/common';
-import {
-  Route,
-  UnauthenticatedError,
-  type ParsedBody,
-  type ParsedQuery,
-  type Principal,
-  type RequestWithPrincipal,
-} from '@cockpit/api-core';
+import { Route, type ParsedBody, type ParsedQuery, type RequestWithPrincipal } from '@cockpit/api-core';
 import {
   createGroup,
   createRole,
@@ -22,13 +15,8 @@ import {
   updateRole,
 } from '@cockpit/contracts';
 import { AccessAdminService } from './access-admin.service.js';
+import { principalOf } from './auth.guard.js';
 import { DirectoryService } from './directory.service.js';
-
-/** The guard has resolved the caller of every non-public route. */
-function actorOf(request: RequestWithPrincipal): Principal {
-  if (!request.principal) throw new UnauthenticatedError('Sign in first');
-  return request.principal;
-}
 
 /** Groups, roles, role bindings and sessions: who may do what, where. */
 @Controller()
@@ -54,7 +42,7 @@ export class AccessController {
     @Body() body: ParsedBody<typeof setGroupMembers>,
     @Req() request: RequestWithPrincipal,
   ) {
-    return this.admin.setGroupMembers(actorOf(request), groupId, body.members);
+    return this.admin.setGroupMembers(principalOf(request), groupId, body.members);
   }
 
   @Route(listRoles)
@@ -64,12 +52,12 @@ export class AccessController {
 
   @Route(createRole)
   createRole(@Body() body: ParsedBody<typeof createRole>, @Req() request: RequestWithPrincipal) {
-    return this.admin.createRole(actorOf(request), body);
+    return this.admin.createRole(principalOf(request), body);
   }
 
   @Route(updateRole)
   updateRole(@Param('roleId') roleId: string, @Body() body: ParsedBody<typeof updateRole>, @Req() request: RequestWithPrincipal) {
-    return this.admin.updateRole(actorOf(request), roleId, body);
+    return this.admin.updateRole(principalOf(request), roleId, body);
   }
 
   @Route(deleteRole)
@@ -85,12 +73,12 @@ export class AccessController {
 
   @Route(createRoleBinding)
   createRoleBinding(@Body() body: ParsedBody<typeof createRoleBinding>, @Req() request: RequestWithPrincipal) {
-    return this.admin.createBinding(actorOf(request), body);
+    return this.admin.createBinding(principalOf(request), body);
   }
 
   @Route(deleteRoleBinding)
   async deleteRoleBinding(@Param('bindingId') bindingId: string, @Req() request: RequestWithPrincipal) {
-    await this.admin.deleteBinding(actorOf(request), bindingId);
+    await this.admin.deleteBinding(principalOf(request), bindingId);
     return { deleted: true as const };
   }
 

@@ -10,6 +10,7 @@ import {
   parseOrBadRequest,
   ROUTE_DEF,
   UnauthenticatedError,
+  type Principal,
   type RequestWithPrincipal,
 } from '@cockpit/api-core';
 
@@ -21,6 +22,12 @@ export type AuthRequest = RequestWithPrincipal & {
   /** The live session the cookie names, also when it was not taken (a new sign-in ends it). */
   cookieSessionIdHash?: string;
 };
+
+/** The caller the guard resolved, for a handler of a route that is not public (it always has one). */
+export function principalOf(request: RequestWithPrincipal): Principal {
+  if (!request.principal) throw new UnauthenticatedError('Sign in first');
+  return request.principal;
+}
 
 const SAFE = new Set(['GET', 'HEAD', 'OPTIONS']);
 /** All a session may do while a role's required second factor is not enrolled yet. */

@@ -2,7 +2,17 @@ import { Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import { Repository } from 'typeorm';
 import { containsPattern, keysetPage, type SortField } from '@cockpit/api-core';
-import type { Page, Permission, ScopePath } from '@cockpit/contracts';
+import type { Page } from '@cockpit/contracts';
+import {
+  toBinding,
+  toRole,
+  toToken,
+  toUser,
+  type BindingFields,
+  type RoleFields,
+  type TokenFields,
+  type UserFields,
+} from './access-items.js';
 import { UserEntity } from './entities/user.entity.js';
 
 interface PageRequest {
@@ -13,33 +23,12 @@ interface PageRequest {
 
 const iso = (date: Date) => date.toISOString();
 
-interface UserRow {
-  id: string;
-  username: string;
-  display_name: string;
-  disabled: boolean;
-  created_at: Date;
-  groups: string[];
-}
+/** Rows are selected under the entities' field names (`AS "displayName"`): the mappers of access-items serve both. */
+type UserRow = UserFields & { groups: string[] };
 interface GroupRow {
   id: string;
   name: string;
   members: string[];
-}
-interface RoleRow {
-  id: string;
-  name: string;
-  permissions: string[];
-  built_in: boolean;
-  require_totp: boolean;
-}
-interface BindingRow {
-  id: string;
-  subject_type: 'user' | 'group';
-  subject_id: string;
-  role_id: string;
-  scope: string;
-  created_at: Date;
 }
 interface SessionRow {
   id_hash: string;
@@ -50,15 +39,6 @@ interface SessionRow {
   created_at: Date;
   last_seen_at: Date;
   expires_at: Date;
-}
-interface TokenRow {
-  id: string;
-  name: string;
-  permissions: string[];
-  scope: string;
-  created_at: Date;
-  expires_at: Date;
-  last_used_at: Date | null;
 }
 
 const byId = <R extends { id: string }>(): SortField<R> => ({ sql: 'id', value: (row) => row.id });
@@ -85,6 +65,16 @@ export class DirectoryService {
     );
   }
 
+  /** The groups a user is a member of, as in the users list. */
+  async groupsOf(userId: string): Promise<string[]> {
+    const rows = (await this.users.query('SELECT group_id FROM group_members WHERE user_id = $1 ORDER BY group_id', [
+      userId,
+    ])) as {
+      group_id: string;
+    }[];
+    return rows.map((row) => row.group_id);
+  }
+
   usersPage(request: PageRequest & { name?: string }) {
     const where: string[] = [];
     const params: unknown[] = [];
@@ -92,7 +82,7 @@ export class DirectoryService {
       where.push(`(u.username ILIKE $${params.push(containsPattern(request.name))} OR u.display_name ILIKE $${params.length})`);
     return this.page<UserRow, ReturnType<typeof toUser>>(
       {
-        select: `SELECT u.id, u.username, u.display_name, u.disabled, u.created_at,
+        select: `SELECT u.id, u.username, u.display_name AS "displayName", u.disabled, u.created_at AS "createdAt",
           ARRAY(SELECT m.group_id FROM group_members m WHERE m.user_id = u.id ORDER BY m.group_id) AS groups
           FROM users u`,
         countFrom: 'FROM users u',
@@ -101,11 +91,11 @@ export class DirectoryService {
       },
       {
         username: { sql: 'u.username', value: (row) => row.username },
-        createdAt: { sql: 'u.created_at', value: (row) => iso(row.created_at) },
+        createdAt: { sql: 'u.created_at', value: (row) => iso(row.createdAt) },
       },
       { sql: 'u.id', value: (row) => row.id },
       request,
-      toUser,
+      (row) => toUser(row, row.groups),
     );
   }
 
@@ -133,12 +123,17 @@ export class DirectoryService {
     const where: string[] = [];
     const params: unknown[] = [];
     if (request.name) where.push(`name ILIKE $${params.push(containsPattern(request.name))}`);
-    return this.page<RoleRow, ReturnType<typeof toRoleItem>>(
-      { select: 'SELECT id, name, permissions, built_in, require_totp FROM roles', countFrom: 'FROM roles', where, params },
+    return this.page<RoleFields, ReturnType<typeof toRole>>(
+      {
+        select: 'SELECT id, name, permissions, built_in AS "builtIn", require_totp AS "requireTotp" FROM roles',
+        countFrom: 'FROM roles',
+        where,
+        params,
+      },
       { name: { sql: 'name', value: (row) => row.name } },
       byId(),
       request,
-      toRoleItem,
+      toRole,
     );
   }
 
@@ -148,20 +143,21 @@ export class DirectoryService {
     if (request.roleId) where.push(`role_id = $${params.push(request.roleId)}`);
     if (request.subjectId) where.push(`subject_id = $${params.push(request.subjectId)}`);
     if (request.scope) where.push(`scope = $${params.push(request.scope)}`);
-    return this.page<BindingRow, ReturnType<typeof toBindingItem>>(
+    return this.page<BindingFields, ReturnType<typeof toBinding>>(
       {
-        select: 'SELECT id, subject_type, subject_id, role_id, scope, created_at FROM role_bindings',
+        select: `SELECT id, subject_type AS "subjectType", subject_id AS "subjectId", role_id AS "roleId", scope,
+          created_at AS "createdAt" FROM role_bindings`,
         countFrom: 'FROM role_bindings',
         where,
         params,
       },
       {
-        createdAt: { sql: 'created_at', value: (row) => iso(row.created_at) },
+        createdAt: { sql: 'created_at', value: (row) => iso(row.createdAt) },
         scope: { sql: 'scope', value: (row) => row.scope },
       },
       byId(),
       request,
-      toBindingItem,
+      toBinding,
     );
   }
 
@@ -193,54 +189,23 @@ export class DirectoryService {
 
   /** A user's live API tokens. */
   tokensPage(userId: string, request: PageRequest) {
-    return this.page<TokenRow, ReturnType<typeof toTokenItem>>(
+    return this.page<TokenFields, ReturnType<typeof toToken>>(
       {
-        select: 'SELECT id, name, permissions, scope, created_at, expires_at, last_used_at FROM api_tokens',
+        select: `SELECT id, name, permissions, scope, created_at AS "createdAt", expires_at AS "expiresAt",
+          last_used_at AS "lastUsedAt" FROM api_tokens`,
         countFrom: 'FROM api_tokens',
         where: ['user_id = $1', 'revoked_at IS NULL'],
         params: [userId],
       },
       {
         name: { sql: 'name', value: (row) => row.name },
-        createdAt: { sql: 'created_at', value: (row) => iso(row.created_at) },
+        createdAt: { sql: 'created_at', value: (row) => iso(row.createdAt) },
       },
       byId(),
       request,
-      toTokenItem,
+      toToken,
     );
   }
-}
-
-function toUser(row: UserRow) {
-  return {
-    id: row.id,
-    username: row.username,
-    displayName: row.display_name,
-    disabled: row.disabled,
-    groups: row.groups,
-    createdAt: iso(row.created_at),
-  };
-}
-
-function toRoleItem(row: RoleRow) {
-  return {
-    id: row.id,
-    name: row.name,
-    permissions: row.permissions as Permission[],
-    builtIn: row.built_in,
-    requireTotp: row.require_totp,
-  };
-}
-
-function toBindingItem(row: BindingRow) {
-  return {
-    id: row.id,
-    subjectType: row.subject_type,
-    subjectId: row.subject_id,
-    roleId: row.role_id,
-    scope: row.scope as ScopePath,
-    createdAt: iso(row.created_at),
-  };
 }
 
 function toSessionItem(row: SessionRow) {
@@ -253,17 +218,5 @@ function toSessionItem(row: SessionRow) {
     createdAt: iso(row.created_at),
     lastSeenAt: iso(row.last_seen_at),
     expiresAt: iso(row.expires_at),
-  };
-}
-
-function toTokenItem(row: TokenRow) {
-  return {
-    id: row.id,
-    name: row.name,
-    permissions: row.permissions as Permission[],
-    scope: row.scope as ScopePath,
-    createdAt: iso(row.created_at),
-    expiresAt: iso(row.expires_at),
-    lastUsedAt: row.last_used_at ? iso(row.last_used_at) : null,
   };
 }
