@@ -13,7 +13,7 @@ import type { HostState } from '@cockpit/contracts';
 import { ApiInstanceEntity } from './entities/api-instance.entity.js';
 import { HostEntity } from './entities/host.entity.js';
 import { HostSession } from './host-session.js';
-import { HostsService } from './hosts.service.js';
+import { HostConnections } from './host-connections.js';
 import { InventoryService } from './inventory.service.js';
 import { LatestFigures } from './latest-figures.js';
 
@@ -99,7 +99,7 @@ export class CollectorService implements OnApplicationBootstrap, OnApplicationSh
     @Inject(APP_CONFIG) private readonly config: AppConfig,
     private readonly inventory: InventoryService,
     private readonly metrics: MetricsStore,
-    private readonly registry: HostsService,
+    private readonly connections: HostConnections,
     private readonly events: EventHubService,
     prometheus: MetricsService,
   ) {
@@ -317,30 +317,30 @@ export class CollectorService implements OnApplicationBootstrap, OnApplicationSh
   }
 
   private own(host: HostEntity): void {
-    let token: string;
+    let session: HostSession;
     try {
-      token = this.registry.agentToken(host);
+      session = new HostSession(
+        { id: host.id, url: host.url, token: host.token, fingerprint: host.fingerprint },
+        {
+          instanceId: this.instanceId,
+          connections: this.connections,
+          fenced: () => this.fenced(),
+          inventory: this.inventory,
+          metrics: this.metrics,
+          logger: this.logger,
+          setState: (hostId, state, reason) => this.setState(hostId, state, reason),
+          publish: (type, data) => this.events.publish(type, data),
+          latest: (hostId, hostSample, vmSamples) => this.latest.frame(hostId, hostSample, vmSamples),
+        },
+      );
     } catch (error) {
-      // Sealed with another key: nothing this instance can do with the host; say so and let go.
+      // Its token was sealed with another key: nothing this instance can do with the host; say so and let go.
       this.logger.error(`Host ${host.id}: ${(error as Error).message}`);
       void this.lockClient
         ?.query('SELECT pg_advisory_unlock($1, $2)', [LOCK_NAMESPACE, hostLockKey(host.id)])
         .catch(() => undefined);
       return;
     }
-    const session = new HostSession(
-      { id: host.id, url: host.url, token, fingerprint: host.fingerprint },
-      {
-        instanceId: this.instanceId,
-        fenced: () => this.fenced(),
-        inventory: this.inventory,
-        metrics: this.metrics,
-        logger: this.logger,
-        setState: (hostId, state, reason) => this.setState(hostId, state, reason),
-        publish: (type, data) => this.events.publish(type, data),
-        latest: (hostId, hostSample, vmSamples) => this.latest.frame(hostId, hostSample, vmSamples),
-      },
-    );
     this.owned.set(host.id, { hostId: host.id, endpoint: endpointOf(host), session });
   }
 

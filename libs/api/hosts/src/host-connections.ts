@@ -16,6 +16,7 @@ import {
   VaporClient,
   VaporProtocolError,
   VaporRequestError,
+  type VaporClientOptions,
   type VaporEndpoint,
 } from '@cockpit/vapor-client';
 import { HostEntity } from './entities/host.entity.js';
@@ -64,11 +65,19 @@ export class HostConnections {
     if (!host) throw new NotFoundError(`No host ${hostId}`);
     if (host.state === 'pending-trust' || host.state === 'untrusted')
       throw new ConflictError(`Host ${host.name} is ${host.state}: trust its certificate first`);
-    const client = new VaporClient(
+    return { host, client: this.clientForHost(host, { timeoutMs }) };
+  }
+
+  /**
+   * A client for an enrolled host already loaded (the collector reads its hosts in bulk, and its
+   * sessions keep one per host): the pinned certificate and the stored token, opened here. Throws
+   * when the token was sealed with another key. Whether the host is trusted is the caller's check.
+   */
+  clientForHost(host: Pick<HostEntity, 'url' | 'token' | 'fingerprint'>, options: VaporClientOptions = {}): VaporClient {
+    return new VaporClient(
       { baseUrl: host.url, token: this.secrets.open(host.token), fingerprint: host.fingerprint },
-      { timeoutMs },
+      { timeoutMs: 15_000, ...options },
     );
-    return { host, client };
   }
 
   /** Runs one request against a host, with its errors in the API's words. */

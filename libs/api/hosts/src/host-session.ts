@@ -11,10 +11,12 @@ import type { MetricsStore, Sample } from '@cockpit/api-metrics';
 import {
   CertificateMismatchError,
   fetchPeerCertificate,
-  VaporClient,
   VaporProtocolError,
   VaporRequestError,
+  type VaporClient,
 } from '@cockpit/vapor-client';
+import type { HostEntity } from './entities/host.entity.js';
+import type { HostConnections } from './host-connections.js';
 import type { InventoryService } from './inventory.service.js';
 
 export const PROBE_INTERVAL_MS = 3_000;
@@ -31,16 +33,14 @@ export function backoffDelay(attempt: number, random = Math.random): number {
   return Math.round(ceiling / 2 + random() * (ceiling / 2));
 }
 
-export interface SessionHost {
-  id: string;
-  url: string;
-  token: string;
-  fingerprint: string;
-}
+/** The host as stored: its token still sealed (HostConnections opens it). */
+export type SessionHost = Pick<HostEntity, 'id' | 'url' | 'token' | 'fingerprint'>;
 
 export interface SessionSink {
   /** This api instance (the agent records who follows its event stream). */
   instanceId: string;
+  /** The one way to reach a host: the session's clients come from here. */
+  connections: Pick<HostConnections, 'clientForHost'>;
   /** True while this instance must not act (its heartbeat is stale): events are dropped, nothing is written. */
   fenced(): boolean;
   inventory: InventoryService;
@@ -65,6 +65,8 @@ export interface SessionSink {
  */
 export class HostSession {
   private readonly client: VaporClient;
+  /** The same host with a longer timeout, for the full sync's large answers. */
+  private readonly syncClient: VaporClient;
   private stream?: { close(): void; terminate(): void };
   private streamId?: string;
   private lastSeq = 0;
@@ -87,10 +89,9 @@ export class HostSession {
     readonly host: SessionHost,
     private readonly sink: SessionSink,
   ) {
-    this.client = new VaporClient(
-      { baseUrl: host.url, token: host.token, fingerprint: host.fingerprint },
-      { timeoutMs: REQUEST_TIMEOUT_MS, instance: sink.instanceId },
-    );
+    // Throws (before any timer starts) when the host's token cannot be opened.
+    this.client = sink.connections.clientForHost(host, { timeoutMs: REQUEST_TIMEOUT_MS, instance: sink.instanceId });
+    this.syncClient = sink.connections.clientForHost(host, { timeoutMs: SYNC_TIMEOUT_MS, instance: sink.instanceId });
     this.probeTimer = setInterval(() => void this.probe(), PROBE_INTERVAL_MS);
     void this.connect();
   }
@@ -138,9 +139,8 @@ export class HostSession {
   }
 
   private async fullSync(): Promise<void> {
-    const slow = new VaporClient(this.client.endpoint, { timeoutMs: SYNC_TIMEOUT_MS, instance: this.sink.instanceId });
-    const info = await slow.host();
-    const vms = await slow.listVms();
+    const info = await this.syncClient.host();
+    const vms = await this.syncClient.listVms();
     await this.sink.inventory.syncHost(this.host.id, info, vms);
     this.sink.publish('host.changed', { hostId: this.host.id, reason: 'inventory' });
   }
