@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { Bytes, Measure, Slug, Timestamp } from './common.js';
-import { Vm } from './vm.js';
+import { VaporSnapshot, Vm } from './vm.js';
 
 /** How to reach and trust a peer agent (the source drives the destination directly). */
 export const PeerRef = z.object({
@@ -87,6 +87,11 @@ export const IncomingMigrationRequest = z.object({
   vm: Vm,
   options: MigrationOptions,
   sourceHostUuid: z.uuid(),
+  snapshots: z
+    .array(VaporSnapshot)
+    .max(10_000)
+    .default([])
+    .meta({ description: 'The VM’s snapshots: they move with it (the destination reserves room for those on copied disks)' }),
 });
 export type IncomingMigrationRequest = z.infer<typeof IncomingMigrationRequest>;
 

@@ -10,7 +10,16 @@ import {
   MigrationRequest,
   StorageMigrationRequest,
 } from './jobs.js';
-import { Vm, VmAction, VmCreate, VmDeleteQuery, VmUpdate } from './vm.js';
+import {
+  VaporSnapshot,
+  VaporSnapshotCreate,
+  VaporSnapshotCreated,
+  Vm,
+  VmAction,
+  VmCreate,
+  VmDeleteQuery,
+  VmUpdate,
+} from './vm.js';
 
 /**
  * One HTTP route of the Vapor agent's API, declared once: the agent registers its handler from it
@@ -47,6 +56,7 @@ export function defineVaporRoute<
 }
 
 export const VmParams = z.object({ vmId: z.uuid() });
+export const SnapshotParams = z.object({ vmId: z.uuid(), snapshotId: z.uuid() });
 export const JobParams = z.object({ jobId: z.uuid() });
 export const IncomingParams = z.object({ incomingId: z.uuid() });
 const NoContent = z.undefined();
@@ -80,12 +90,46 @@ export const vaporRoutes = {
     response: NoContent,
     status: 204,
   }),
+  /** If-Match (the VM's generation) is honoured: 412 when the VM changed meanwhile. */
   actOnVm: defineVaporRoute({
     id: 'actOnVm',
     method: 'post',
     path: '/v1/vms/{vmId}/actions',
     params: VmParams,
     body: z.object({ action: VmAction }),
+    response: Vm,
+  }),
+  listSnapshots: defineVaporRoute({
+    id: 'listSnapshots',
+    method: 'get',
+    path: '/v1/vms/{vmId}/snapshots',
+    params: VmParams,
+    response: z.array(VaporSnapshot).max(10_000),
+  }),
+  /** Takes a snapshot; the VM's generation changes (If-Match honoured) and a vm.updated event follows. */
+  createSnapshot: defineVaporRoute({
+    id: 'createSnapshot',
+    method: 'post',
+    path: '/v1/vms/{vmId}/snapshots',
+    params: VmParams,
+    body: VaporSnapshotCreate,
+    response: VaporSnapshotCreated,
+    status: 201,
+  }),
+  /** Restores the snapshot's definition and disks; a memory snapshot also its running/paused state. Answers the VM. */
+  revertSnapshot: defineVaporRoute({
+    id: 'revertSnapshot',
+    method: 'post',
+    path: '/v1/vms/{vmId}/snapshots/{snapshotId}/revert',
+    params: SnapshotParams,
+    response: Vm,
+  }),
+  /** Deletes one snapshot (its children move up to its parent). Answers the VM (new generation). */
+  deleteSnapshot: defineVaporRoute({
+    id: 'deleteSnapshot',
+    method: 'delete',
+    path: '/v1/vms/{vmId}/snapshots/{snapshotId}',
+    params: SnapshotParams,
     response: Vm,
   }),
   listJobs: defineVaporRoute({ id: 'listJobs', method: 'get', path: '/v1/jobs', response: z.array(Job).max(100_000) }),
@@ -155,4 +199,6 @@ export function toFastifyPath(path: string): string {
 export type VaporParams<R> = R extends VaporRoute<infer P, z.ZodType, z.ZodType, z.ZodType> ? z.output<P> : never;
 export type VaporQuery<R> = R extends VaporRoute<z.ZodType, infer Q, z.ZodType, z.ZodType> ? z.output<Q> : never;
 export type VaporBody<R> = R extends VaporRoute<z.ZodType, z.ZodType, infer B, z.ZodType> ? z.output<B> : never;
+/** What a caller may send: the body before the agent fills its defaults. */
+export type VaporBodyInput<R> = R extends VaporRoute<z.ZodType, z.ZodType, infer B, z.ZodType> ? z.input<B> : never;
 export type VaporResponse<R> = R extends VaporRoute<z.ZodType, z.ZodType, z.ZodType, infer T> ? z.output<T> : never;

@@ -8,15 +8,24 @@ import type {
   Job,
   MigrationOptions,
   PeerRef,
+  VaporSnapshot,
   Vm,
   VmAction,
   VmStats,
 } from '@cockpit/contracts';
 import type { z } from 'zod';
-import type { VmCreate, VmUpdate } from '@cockpit/contracts';
+import type { VaporSnapshotCreate, VmCreate, VmUpdate } from '@cockpit/contracts';
 
-export type VmCreateSpec = z.output<typeof VmCreate>;
+type ParsedVmCreate = z.output<typeof VmCreate>;
+/**
+ * What createVm takes: VmCreate as the agent parsed it (defaults filled). Fields that came later
+ * with a default (autostart, bootOrder) may be left out by a direct caller; the driver applies the
+ * same defaults.
+ */
+export type VmCreateSpec = Omit<ParsedVmCreate, 'autostart' | 'bootOrder'> &
+  Partial<Pick<ParsedVmCreate, 'autostart' | 'bootOrder'>>;
 export type VmUpdateSpec = z.output<typeof VmUpdate>;
+export type SnapshotCreateSpec = z.output<typeof VaporSnapshotCreate>;
 
 /** What a driver reports; the agent numbers, buffers and streams it. */
 export type DriverEvent =
@@ -63,10 +72,27 @@ export interface HypervisorDriver {
   listVms(): Vm[];
   getVm(vmId: string): Vm;
   createVm(spec: VmCreateSpec): Promise<Vm>;
-  /** `expectedGeneration` (from If-Match) makes the update fail with 412 when the VM changed meanwhile. */
+  /**
+   * `expectedGeneration` (from If-Match) makes the update fail with 412 when the VM changed meanwhile.
+   * A running or paused VM applies VM_LIVE_UPDATABLE fields at once and stages the others in
+   * `pendingChanges` (applied at its next cold start); see planVmUpdate in the contracts.
+   */
   updateVm(vmId: string, update: VmUpdateSpec, expectedGeneration?: number): Promise<Vm>;
+  /** Deletes the VM's snapshots too. */
   deleteVm(vmId: string, options: { keepDisks: boolean }, expectedGeneration?: number): Promise<void>;
-  act(vmId: string, action: VmAction): Promise<Vm>;
+  /** `shutdown` only asks the guest: it answers at once and the VM turns shutoff when (if) the guest obeys. */
+  act(vmId: string, action: VmAction, expectedGeneration?: number): Promise<Vm>;
+
+  /** The VM's snapshots, oldest first. */
+  listSnapshots(vmId: string): VaporSnapshot[];
+  /** Every snapshot change bumps the VM's generation and emits `vm.updated` (its snapshotCount, config or state). */
+  createSnapshot(
+    vmId: string,
+    spec: SnapshotCreateSpec,
+    expectedGeneration?: number,
+  ): Promise<{ snapshot: VaporSnapshot; vm: Vm }>;
+  revertSnapshot(vmId: string, snapshotId: string, expectedGeneration?: number): Promise<Vm>;
+  deleteSnapshot(vmId: string, snapshotId: string, expectedGeneration?: number): Promise<Vm>;
 
   listJobs(): Job[];
   getJob(jobId: string): Job;
@@ -114,5 +140,7 @@ export interface HypervisorDriver {
     failNextMigration(atFraction: number): void;
     /** Replaces values in every stats frame from now on (an empty list stops it). */
     corruptStats?(rules: readonly StatsCorruption[]): void;
+    /** The VM's guest ignores ACPI shutdown requests (true) or obeys them again (false); 404 for an unknown VM. */
+    ignoreAcpi?(vmId: string, ignore: boolean): void;
   };
 }

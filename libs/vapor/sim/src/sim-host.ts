@@ -8,20 +8,24 @@ import type {
   MigrationOptions,
   Network,
   PeerRef,
+  VaporSnapshot,
+  VaporSnapshotConfig,
   Vm,
   VmAction,
   VmDisk,
   VmNic,
+  VmPendingChanges,
 } from '@cockpit/contracts';
 import {
   DriverError,
   type DriverEvent,
   type HypervisorDriver,
+  type SnapshotCreateSpec,
   type StatsCorruption,
   type VmCreateSpec,
   type VmUpdateSpec,
 } from '@cockpit/vapor-driver';
-import { COCKPIT_VERSION } from '@cockpit/contracts';
+import { COCKPIT_VERSION, DEFAULT_BOOT_ORDER } from '@cockpit/contracts';
 import { VaporClient, VaporRequestError } from '@cockpit/vapor-client';
 import { PROFILES, type WorkloadProfile } from './catalog.js';
 import { serialConsole, vncConsole } from './consoles.js';
@@ -42,6 +46,18 @@ interface SimVm {
   profile: WorkloadProfile;
   /** Phase of the workload's daily curve, so VMs do not all peak together. */
   phase: number;
+  /** Oldest first; `current` is derived from currentSnapshotId. */
+  snapshots: Omit<VaporSnapshot, 'current'>[];
+  /** libvirt's current snapshot: the last one taken or reverted to; the parent of the next. */
+  currentSnapshotId: string | null;
+  /** Fault injection: the guest ignores ACPI shutdown requests. */
+  ignoreAcpi: boolean;
+  /** Changes on every cold start, reset and revert: an ACPI shutdown asked before it is void. */
+  bootEpoch: number;
+}
+
+function newRecord(vm: Vm, profile: WorkloadProfile, phase: number): SimVm {
+  return { vm, profile, phase, snapshots: [], currentSnapshotId: null, ignoreAcpi: false, bootEpoch: 0 };
 }
 
 interface SimJob {
@@ -54,8 +70,10 @@ interface Incoming {
   id: string;
   vm: Vm;
   memoryMiB: number;
-  /** Bytes reserved per pool id (copied local disks). */
+  /** Bytes reserved per pool id (copied local disks and the snapshots on them). */
   reserved: Map<string, number>;
+  /** The VM's snapshots, which move with it. */
+  snapshots: VaporSnapshot[];
   expiresAt: number;
 }
 
@@ -81,6 +99,12 @@ const MiB = 1024 * 1024;
 const HOST_RESERVED_MiB = 4096;
 const SHUTDOWN_MS = 2000;
 const PROGRESS_EVERY_MS = 500;
+/**
+ * What a snapshot costs in the sim, charged up front: per disk the copy-on-write delta it will keep
+ * (a tenth of what the disk holds, at least 1 MiB) on the disk's pool; a memory snapshot also the
+ * VM's RAM, on the pool of its first disk (where qcow2 keeps the vmstate).
+ */
+const SNAPSHOT_DISK_SHARE = 0.1;
 
 /** One simulated hypervisor host. Everything it says is consistent with everything it did. */
 export class SimHost implements HypervisorDriver {
@@ -236,11 +260,15 @@ export class SimHost implements HypervisorDriver {
         { id: 'vda', poolId: seed.poolId, sizeBytes: seed.diskBytes, allocatedBytes: allocated, format: 'qcow2', bus: 'virtio' },
       ],
       nics: [{ id: 'net0', networkId: seed.networkId, mac: this.mac(), model: 'virtio' }],
+      autostart: false,
+      bootOrder: [...DEFAULT_BOOT_ORDER],
+      pendingChanges: {},
+      snapshotCount: 0,
       generation: 1,
       createdAt: now,
       updatedAt: now,
     };
-    this.vms.set(vm.id, { vm, profile: seed.profile, phase: this.rng.next() * Math.PI * 2 });
+    this.vms.set(vm.id, newRecord(vm, seed.profile, this.rng.next() * Math.PI * 2));
     this.world.profiles.set(vm.id, seed.profile);
   }
 
@@ -311,11 +339,15 @@ export class SimHost implements HypervisorDriver {
       cpu: { model: spec.cpu.model, features: [...spec.cpu.features] },
       disks,
       nics,
+      autostart: spec.autostart ?? false,
+      bootOrder: [...(spec.bootOrder ?? DEFAULT_BOOT_ORDER)],
+      pendingChanges: {},
+      snapshotCount: 0,
       generation: 1,
       createdAt: now,
       updatedAt: now,
     };
-    const record: SimVm = { vm, profile: 'idle', phase: this.rng.next() * Math.PI * 2 };
+    const record = newRecord(vm, 'idle', this.rng.next() * Math.PI * 2);
     this.vms.set(vm.id, record);
     this.emit({ type: 'vm.created', data: { vm: structuredClone(vm) } });
     if (spec.start) this.setState(record, 'running', 'started after create');
@@ -327,42 +359,89 @@ export class SimHost implements HypervisorDriver {
     this.checkGeneration(record, expectedGeneration);
     const { vm } = record;
     if (vm.state === 'migrating') throw new DriverError(409, `VM ${vm.name} is migrating; change it when the migration ends`);
-    const live = vm.state !== 'shutoff' && vm.state !== 'crashed';
-    if (live) {
-      const offline = (['vcpus', 'cpu', 'removeDisks'] as const).filter((field) => update[field] !== undefined);
-      if (offline.length)
-        throw new DriverError(409, `VM ${vm.name} is ${vm.state}: ${offline.join(', ')} can change only while it is shut off`);
-      if (update.memoryMiB !== undefined && update.memoryMiB > vm.memoryMiB + this.freeMemoryMiB()) {
-        throw new DriverError(
-          409,
-          `Host ${this.hostname} has ${this.freeMemoryMiB()} MiB free; cannot grow VM ${vm.name} to ${update.memoryMiB} MiB`,
-        );
-      }
+    // Running or paused: VM_LIVE_UPDATABLE fields apply now, VM_NEXT_BOOT ones wait in pendingChanges.
+    const live = vm.state === 'running' || vm.state === 'paused';
+    if (live && update.memoryMiB !== undefined && update.memoryMiB > vm.memoryMiB + this.freeMemoryMiB()) {
+      throw new DriverError(
+        409,
+        `Host ${this.hostname} has ${this.freeMemoryMiB()} MiB free; cannot grow VM ${vm.name} to ${update.memoryMiB} MiB`,
+      );
     }
     if (update.name && update.name !== vm.name && [...this.vms.values()].some((other) => other.vm.name === update.name)) {
       throw new DriverError(409, `A VM named "${update.name}" already exists on host ${this.hostname}`);
     }
     if (update.cpu) this.checkCpu(update.cpu.features);
-    for (const id of [...(update.removeDisks ?? []), ...(update.removeNics ?? [])]) {
-      if (!vm.disks.some((disk) => disk.id === id) && !vm.nics.some((nic) => nic.id === id)) {
-        throw new DriverError(404, `VM ${vm.name} has no device "${id}"`);
-      }
+    for (const id of update.removeDisks ?? []) {
+      if (!vm.disks.some((disk) => disk.id === id))
+        throw new DriverError(404, `VM ${vm.name} has no device "${id}" (no such disk)`);
+      const holders = record.snapshots.filter((snapshot) => snapshot.config.disks.some((disk) => disk.id === id));
+      if (holders.length)
+        throw new DriverError(
+          409,
+          `Disk ${id} of VM ${vm.name} is in its snapshots ${holders.map((h) => h.name).join(', ')}; delete them before removing the disk`,
+        );
     }
+    for (const id of update.removeNics ?? []) {
+      if (!vm.nics.some((nic) => nic.id === id)) throw new DriverError(404, `VM ${vm.name} has no device "${id}" (no such NIC)`);
+    }
+    // Everything is checked before anything changes: a refused update leaves the VM as it was.
     const addedDisks = this.buildDisks(update.addDisks ?? [], vm.disks);
     const addedNics = this.buildNics(update.addNics ?? [], vm.nics);
 
+    const pending: VmPendingChanges = update.discardPendingChanges ? {} : structuredClone(vm.pendingChanges);
     for (const disk of addedDisks) this.pool(disk.poolId).usedBytes += disk.allocatedBytes;
-    for (const disk of vm.disks.filter((d) => update.removeDisks?.includes(d.id)))
-      this.pool(disk.poolId).usedBytes -= disk.allocatedBytes;
-    vm.disks = [...vm.disks.filter((d) => !update.removeDisks?.includes(d.id)), ...addedDisks];
+    vm.disks = [...vm.disks, ...addedDisks];
     vm.nics = [...vm.nics.filter((n) => !update.removeNics?.includes(n.id)), ...addedNics];
     if (update.name) vm.name = update.name;
-    if (update.vcpus) vm.vcpus = update.vcpus;
     if (update.memoryMiB) vm.memoryMiB = update.memoryMiB;
-    if (update.cpu) vm.cpu = { model: update.cpu.model, features: [...update.cpu.features] };
+    if (update.autostart !== undefined) vm.autostart = update.autostart;
+    const staged = { vcpus: update.vcpus, cpu: update.cpu, bootOrder: update.bootOrder };
+    if (live) {
+      for (const [field, value] of Object.entries(staged) as [keyof typeof staged, unknown][]) {
+        if (value === undefined) continue;
+        // Staging what the VM already runs with cancels the staged change.
+        if (JSON.stringify(value) === JSON.stringify(vm[field])) delete pending[field];
+        else Object.assign(pending, { [field]: structuredClone(value) });
+      }
+      if (update.removeDisks?.length) pending.removeDisks = [...new Set([...(pending.removeDisks ?? []), ...update.removeDisks])];
+    } else {
+      if (update.vcpus) vm.vcpus = update.vcpus;
+      if (update.cpu) vm.cpu = { model: update.cpu.model, features: [...update.cpu.features] };
+      if (update.bootOrder) vm.bootOrder = [...update.bootOrder];
+      for (const field of Object.keys(staged) as (keyof typeof staged)[]) if (staged[field] !== undefined) delete pending[field];
+      this.detachDisks(vm, update.removeDisks ?? []);
+      const still = pending.removeDisks?.filter((id) => vm.disks.some((disk) => disk.id === id));
+      if (still?.length) pending.removeDisks = still;
+      else delete pending.removeDisks;
+    }
+    vm.pendingChanges = pending;
     this.touch(record);
     this.emit({ type: 'vm.updated', data: { vm: structuredClone(vm) } });
     return structuredClone(vm);
+  }
+
+  /** Removes disks from the definition and gives their space back. */
+  private detachDisks(vm: Vm, ids: readonly string[]): void {
+    for (const disk of vm.disks.filter((d) => ids.includes(d.id))) this.pool(disk.poolId).usedBytes -= disk.allocatedBytes;
+    vm.disks = vm.disks.filter((d) => !ids.includes(d.id));
+  }
+
+  /** A cold start takes what was staged while the VM ran. Answers whether anything changed. */
+  private applyPending(record: SimVm): boolean {
+    const { vm } = record;
+    const pending = vm.pendingChanges;
+    if (!Object.keys(pending).length) return false;
+    if (pending.vcpus) vm.vcpus = pending.vcpus;
+    if (pending.cpu) vm.cpu = structuredClone(pending.cpu);
+    if (pending.bootOrder) vm.bootOrder = [...pending.bootOrder];
+    this.detachDisks(vm, pending.removeDisks ?? []);
+    vm.pendingChanges = {};
+    return true;
+  }
+
+  /** The CPU a cold start boots with: the staged model if there is one. */
+  private bootCpu(vm: Vm): Vm['cpu'] {
+    return vm.pendingChanges.cpu ?? vm.cpu;
   }
 
   async deleteVm(vmId: string, options: { keepDisks: boolean }, expectedGeneration?: number): Promise<void> {
@@ -372,12 +451,27 @@ export class SimHost implements HypervisorDriver {
     if (vm.state !== 'shutoff' && vm.state !== 'crashed') {
       throw new DriverError(409, `VM ${vm.name} is ${vm.state}; shut it down or power it off before deleting it`);
     }
-    if ([...this.jobs.values()].some(({ job }) => job.vmId === vmId && job.state === 'running')) {
+    if (this.hasRunningJob(vmId)) {
       throw new DriverError(409, `VM ${vm.name} has a running job; cancel it first`);
     }
-    if (!options.keepDisks) for (const disk of vm.disks) this.pool(disk.poolId).usedBytes -= disk.allocatedBytes;
+    // Its snapshots go with it; with keepDisks their data stays in the kept volumes (as their space does).
+    if (!options.keepDisks) {
+      for (const disk of vm.disks) this.pool(disk.poolId).usedBytes -= disk.allocatedBytes;
+      for (const snapshot of record.snapshots) this.release(snapshot.storage);
+    }
     this.vms.delete(vmId);
     this.emit({ type: 'vm.deleted', data: { vmId } });
+  }
+
+  private hasRunningJob(vmId: string): boolean {
+    return [...this.jobs.values()].some(({ job }) => job.vmId === vmId && job.state === 'running');
+  }
+
+  private release(storage: readonly { poolId: string; bytes: number }[]): void {
+    for (const { poolId, bytes } of storage) {
+      const pool = this.pools.find((candidate) => candidate.id === poolId);
+      if (pool) pool.usedBytes -= bytes;
+    }
   }
 
   vmIds(): string[] {
@@ -388,30 +482,42 @@ export class SimHost implements HypervisorDriver {
     return this.vms.get(vmId)?.vm.state;
   }
 
-  async act(vmId: string, action: VmAction): Promise<Vm> {
+  async act(vmId: string, action: VmAction, expectedGeneration?: number): Promise<Vm> {
     const record = this.record(vmId);
+    this.checkGeneration(record, expectedGeneration);
     const { vm } = record;
     const refuse = (why: string): never => {
       throw new DriverError(409, `Cannot ${action} VM ${vm.name}: ${why}`);
     };
     if (vm.state === 'migrating') refuse('it is migrating');
     switch (action) {
-      case 'start':
+      case 'start': {
         if (vm.state === 'running' || vm.state === 'paused') refuse(`it is already ${vm.state}`);
-        this.checkCpu(vm.cpu.features);
+        this.checkCpu(this.bootCpu(vm).features);
         if (this.freeMemoryMiB() < vm.memoryMiB)
           refuse(`host ${this.hostname} has ${this.freeMemoryMiB()} MiB free, it needs ${vm.memoryMiB} MiB`);
+        // A cold start: what was staged while the VM ran applies now.
+        const changed = this.applyPending(record);
+        record.bootEpoch += 1;
         this.setState(record, 'running', 'started');
+        if (changed) this.emit({ type: 'vm.updated', data: { vm: structuredClone(vm) } });
         break;
-      case 'shutdown':
+      }
+      case 'shutdown': {
         if (vm.state !== 'running') refuse(`it is ${vm.state}`);
-        // ACPI shutdown: the guest takes a moment; the answer comes before the state changes.
+        // ACPI shutdown: the guest takes a moment (or, with the ignoreAcpi fault, never obeys);
+        // the answer comes before the state changes. A later cold start, reset or revert voids it.
+        if (record.ignoreAcpi) break;
+        const epoch = record.bootEpoch;
         this.later(SHUTDOWN_MS, () => {
-          if (this.vms.get(vmId)?.vm.state === 'running') this.setState(record, 'shutoff', 'guest shut down');
+          if (this.vms.get(vmId) === record && record.bootEpoch === epoch && vm.state === 'running')
+            this.setState(record, 'shutoff', 'guest shut down');
         });
         break;
+      }
       case 'poweroff':
         if (vm.state === 'shutoff' || vm.state === 'crashed') refuse(`it is already ${vm.state}`);
+        record.bootEpoch += 1;
         this.setState(record, 'shutoff', 'powered off');
         break;
       case 'reboot':
@@ -420,6 +526,16 @@ export class SimHost implements HypervisorDriver {
         this.emit({
           type: 'vm.state',
           data: { vmId, state: 'running', previous: 'running', generation: vm.generation, reason: 'rebooted' },
+        });
+        break;
+      case 'reset':
+        // The reset button: the guest restarts at once, a paused VM stays paused (as QEMU's system_reset).
+        if (vm.state !== 'running' && vm.state !== 'paused') refuse(`it is ${vm.state}`);
+        record.bootEpoch += 1;
+        this.touch(record);
+        this.emit({
+          type: 'vm.state',
+          data: { vmId, state: vm.state, previous: vm.state, generation: vm.generation, reason: 'reset' },
         });
         break;
       case 'pause':
@@ -431,6 +547,175 @@ export class SimHost implements HypervisorDriver {
         this.setState(record, 'running', 'resumed');
         break;
     }
+    return structuredClone(vm);
+  }
+
+  // ---- snapshots ---------------------------------------------------------------------------------
+
+  listSnapshots(vmId: string): VaporSnapshot[] {
+    const record = this.record(vmId);
+    return record.snapshots.map((snapshot) => this.snapshotView(record, snapshot));
+  }
+
+  private snapshotView(record: SimVm, snapshot: Omit<VaporSnapshot, 'current'>): VaporSnapshot {
+    return { ...structuredClone(snapshot), current: snapshot.id === record.currentSnapshotId };
+  }
+
+  private snapshot(record: SimVm, snapshotId: string): Omit<VaporSnapshot, 'current'> {
+    const snapshot = record.snapshots.find((candidate) => candidate.id === snapshotId);
+    if (!snapshot) throw new DriverError(404, `VM ${record.vm.name} has no snapshot ${snapshotId}`);
+    return snapshot;
+  }
+
+  /** Snapshots, like other changes, wait while the VM migrates or a job works on its disks. */
+  private checkSnapshotable(record: SimVm, what: string): void {
+    const { vm } = record;
+    if (vm.state === 'migrating') throw new DriverError(409, `Cannot ${what} of VM ${vm.name}: it is migrating`);
+    if (this.hasRunningJob(vm.id)) throw new DriverError(409, `Cannot ${what} of VM ${vm.name}: it has a running job`);
+  }
+
+  async createSnapshot(
+    vmId: string,
+    spec: SnapshotCreateSpec,
+    expectedGeneration?: number,
+  ): Promise<{ snapshot: VaporSnapshot; vm: Vm }> {
+    const record = this.record(vmId);
+    this.checkGeneration(record, expectedGeneration);
+    const { vm } = record;
+    this.checkSnapshotable(record, 'take a snapshot');
+    if (record.snapshots.some((snapshot) => snapshot.name === spec.name))
+      throw new DriverError(409, `VM ${vm.name} already has a snapshot named "${spec.name}"`);
+    if (spec.memory && vm.state !== 'running' && vm.state !== 'paused')
+      throw new DriverError(
+        409,
+        `VM ${vm.name} is ${vm.state}: there is no memory state to keep; take a disk-only snapshot (memory: false)`,
+      );
+    const first = vm.disks[0];
+    if (spec.memory && !first) throw new DriverError(409, `VM ${vm.name} has no disk to hold the memory state of a snapshot`);
+    const raw = vm.disks.filter((disk) => disk.format === 'raw');
+    if (raw.length)
+      throw new DriverError(409, `VM ${vm.name} has raw disks (${raw.map((d) => d.id).join(', ')}); snapshots need qcow2 disks`);
+    if (vm.pendingChanges.removeDisks?.length)
+      throw new DriverError(
+        409,
+        `VM ${vm.name} has disks staged for removal (${vm.pendingChanges.removeDisks.join(', ')}); start it cold first or discard the staged changes`,
+      );
+    const needed = new Map<string, number>();
+    for (const disk of vm.disks)
+      needed.set(
+        disk.poolId,
+        (needed.get(disk.poolId) ?? 0) + Math.max(MiB, Math.round(disk.allocatedBytes * SNAPSHOT_DISK_SHARE)),
+      );
+    if (spec.memory && first) needed.set(first.poolId, (needed.get(first.poolId) ?? 0) + vm.memoryMiB * MiB);
+    for (const [poolId, bytes] of needed) {
+      const pool = this.pool(poolId);
+      const free = pool.capacityBytes - pool.usedBytes;
+      if (bytes > free)
+        throw new DriverError(
+          409,
+          `Storage pool "${poolId}" on host ${this.hostname} has ${free} bytes free, snapshot "${spec.name}" of VM ${vm.name} needs ${bytes}`,
+        );
+    }
+    for (const [poolId, bytes] of needed) this.pool(poolId).usedBytes += bytes;
+    const storage = [...needed].map(([poolId, bytes]) => ({ poolId, bytes }));
+    const snapshot: Omit<VaporSnapshot, 'current'> = {
+      id: this.rng.uuid(),
+      vmId,
+      name: spec.name,
+      description: spec.description,
+      createdAt: new Date().toISOString(),
+      memory: spec.memory,
+      vmState: vm.state,
+      parentId: record.currentSnapshotId,
+      sizeBytes: storage.reduce((sum, entry) => sum + entry.bytes, 0),
+      storage,
+      config: configOf(vm),
+    };
+    record.snapshots.push(snapshot);
+    record.currentSnapshotId = snapshot.id;
+    vm.snapshotCount = record.snapshots.length;
+    this.touch(record);
+    this.emit({ type: 'vm.updated', data: { vm: structuredClone(vm) } });
+    return { snapshot: this.snapshotView(record, snapshot), vm: structuredClone(vm) };
+  }
+
+  /**
+   * Back to the snapshot: its definition (vCPUs, memory, CPU, boot order, NICs) and what its disks
+   * held; staged changes are dropped. A memory snapshot resumes the VM as it was (running or
+   * paused); a disk-only one leaves it shut off. Disks added after the snapshot stay attached as
+   * they are (their content is not in the snapshot); a disk a snapshot holds cannot be removed.
+   */
+  async revertSnapshot(vmId: string, snapshotId: string, expectedGeneration?: number): Promise<Vm> {
+    const record = this.record(vmId);
+    this.checkGeneration(record, expectedGeneration);
+    const { vm } = record;
+    this.checkSnapshotable(record, 'revert a snapshot');
+    const snapshot = this.snapshot(record, snapshotId);
+    const { config } = snapshot;
+    const state: Vm['state'] = snapshot.memory ? snapshot.vmState : 'shutoff';
+    const refuse = (why: string): never => {
+      throw new DriverError(409, `Cannot revert VM ${vm.name} to snapshot "${snapshot.name}": ${why}`);
+    };
+    const missingBridges = config.nics.map((nic) => nic.networkId).filter((id) => !this.networks.some((net) => net.id === id));
+    if (missingBridges.length) refuse(`host ${this.hostname} has no bridge ${[...new Set(missingBridges)].join(', ')}`);
+    if (state === 'running' || state === 'paused') {
+      this.checkCpu(config.cpu.features);
+      const held = vm.state === 'running' || vm.state === 'paused' ? vm.memoryMiB : 0;
+      const free = this.freeMemoryMiB() + held;
+      if (free < config.memoryMiB)
+        refuse(`host ${this.hostname} has ${free} MiB free, the snapshot needs ${config.memoryMiB} MiB`);
+    }
+    const deltas = new Map<string, number>();
+    for (const saved of config.disks) {
+      const disk = vm.disks.find((candidate) => candidate.id === saved.id);
+      if (!disk) refuse(`its disk ${saved.id} is gone`);
+      else deltas.set(disk.poolId, (deltas.get(disk.poolId) ?? 0) + saved.allocatedBytes - disk.allocatedBytes);
+    }
+    for (const [poolId, bytes] of deltas) {
+      const pool = this.pool(poolId);
+      if (bytes > pool.capacityBytes - pool.usedBytes)
+        refuse(`storage pool "${poolId}" has ${pool.capacityBytes - pool.usedBytes} bytes free, the disks need ${bytes} more`);
+    }
+    for (const [poolId, bytes] of deltas) this.pool(poolId).usedBytes += bytes;
+    const restored = config.disks.map((saved) => ({
+      ...structuredClone(saved),
+      poolId: vm.disks.find((disk) => disk.id === saved.id)?.poolId ?? saved.poolId,
+    }));
+    vm.disks = [...restored, ...vm.disks.filter((disk) => !config.disks.some((saved) => saved.id === disk.id))];
+    vm.vcpus = config.vcpus;
+    vm.memoryMiB = config.memoryMiB;
+    vm.cpu = structuredClone(config.cpu);
+    vm.bootOrder = [...config.bootOrder];
+    vm.nics = structuredClone(config.nics);
+    vm.pendingChanges = {};
+    record.currentSnapshotId = snapshot.id;
+    record.bootEpoch += 1;
+    const previous = vm.state;
+    vm.state = state;
+    this.touch(record);
+    if (previous !== state || state !== 'shutoff')
+      this.emit({
+        type: 'vm.state',
+        data: { vmId, state, previous, generation: vm.generation, reason: `reverted to snapshot ${snapshot.name}` },
+      });
+    this.emit({ type: 'vm.updated', data: { vm: structuredClone(vm) } });
+    return structuredClone(vm);
+  }
+
+  /** Deletes one snapshot and gives its space back; its children hang from its parent from now on. */
+  async deleteSnapshot(vmId: string, snapshotId: string, expectedGeneration?: number): Promise<Vm> {
+    const record = this.record(vmId);
+    this.checkGeneration(record, expectedGeneration);
+    const { vm } = record;
+    this.checkSnapshotable(record, 'delete a snapshot');
+    const snapshot = this.snapshot(record, snapshotId);
+    this.release(snapshot.storage);
+    for (const child of record.snapshots) if (child.parentId === snapshot.id) child.parentId = snapshot.parentId;
+    if (record.currentSnapshotId === snapshot.id) record.currentSnapshotId = snapshot.parentId;
+    record.snapshots = record.snapshots.filter((candidate) => candidate !== snapshot);
+    vm.snapshotCount = record.snapshots.length;
+    this.touch(record);
+    this.emit({ type: 'vm.updated', data: { vm: structuredClone(vm) } });
     return structuredClone(vm);
   }
 
@@ -466,8 +751,16 @@ export class SimHost implements HypervisorDriver {
       throw new DriverError(409, `VM ${vm.name} is ${vm.state}; live migration needs it running or paused`);
     }
     if (vm.state === 'migrating') throw new DriverError(409, `VM ${vm.name} is already migrating`);
-    if ([...this.jobs.values()].some(({ job }) => job.vmId === vmId && job.state === 'running')) {
+    if (this.hasRunningJob(vmId)) {
       throw new DriverError(409, `VM ${vm.name} already has a running job`);
+    }
+    // Snapshots (memory ones too) move with the VM: the destination redefines them. A definition
+    // kept here would share their storage with the one there, so that combination is refused.
+    if (record.snapshots.length && !options.undefineSource) {
+      throw new DriverError(
+        422,
+        `VM ${vm.name} has ${record.snapshots.length} snapshots, which move with it: migrate it with undefineSource, or delete them first`,
+      );
     }
     const localDisks = vm.disks.filter((disk) => this.pool(disk.poolId).type === 'local');
     if (localDisks.length && !options.copyStorage) {
@@ -482,7 +775,12 @@ export class SimHost implements HypervisorDriver {
     );
     let reservation: IncomingMigration;
     try {
-      reservation = await peer.prepareIncoming({ vm: structuredClone(vm), options, sourceHostUuid: this.uuid });
+      reservation = await peer.prepareIncoming({
+        vm: structuredClone(vm),
+        options,
+        sourceHostUuid: this.uuid,
+        snapshots: this.listSnapshots(vmId),
+      });
     } catch (error) {
       if (error instanceof VaporRequestError && error.status < 500)
         throw new DriverError(409, `Destination refused: ${error.message}`);
@@ -568,6 +866,8 @@ export class SimHost implements HypervisorDriver {
           () => {
             if (options.undefineSource) {
               for (const disk of localDisks) this.pool(disk.poolId).usedBytes -= disk.allocatedBytes;
+              for (const snapshot of record.snapshots)
+                this.release(snapshot.storage.filter((entry) => this.pool(entry.poolId).type === 'local'));
               this.vms.delete(vmId);
               this.emit({ type: 'vm.deleted', data: { vmId } });
             } else {
@@ -594,11 +894,19 @@ export class SimHost implements HypervisorDriver {
   }
 
   async prepareIncoming(request: IncomingMigrationRequest): Promise<IncomingMigration> {
-    const { vm, options } = request;
+    const { vm, options, snapshots } = request;
     if (this.vms.has(vm.id) || [...this.incoming.values()].some((entry) => entry.vm.id === vm.id)) {
       throw new DriverError(409, `VM ${vm.name} is already on host ${this.hostname}`);
     }
     this.checkCpu(vm.cpu.features);
+    if (vm.pendingChanges.cpu) {
+      const missing = vm.pendingChanges.cpu.features.filter((feature) => !this.cpu.features.includes(feature));
+      if (missing.length)
+        throw new DriverError(
+          409,
+          `Host ${this.hostname} CPU (${this.cpu.model}) lacks what VM ${vm.name}'s staged CPU change needs: ${missing.join(', ')}`,
+        );
+    }
     const missingBridges = vm.nics.map((nic) => nic.networkId).filter((id) => !this.networks.some((net) => net.id === id));
     if (missingBridges.length)
       throw new DriverError(409, `Host ${this.hostname} has no bridge ${[...new Set(missingBridges)].join(', ')}`);
@@ -621,6 +929,14 @@ export class SimHost implements HypervisorDriver {
       if (!pool) throw new DriverError(409, `Host ${this.hostname} has no pool "${disk.poolId}" to copy disk ${disk.id} into`);
       reserved.set(pool.id, (reserved.get(pool.id) ?? 0) + disk.allocatedBytes);
     }
+    // Snapshot data on copied (local) disks is copied with them.
+    for (const { storage } of snapshots)
+      for (const { poolId, bytes } of storage) {
+        const pool = this.pools.find((candidate) => candidate.id === poolId);
+        if (pool?.type === 'shared') continue;
+        if (!pool) throw new DriverError(409, `Host ${this.hostname} has no pool "${poolId}" for the snapshots of VM ${vm.name}`);
+        reserved.set(pool.id, (reserved.get(pool.id) ?? 0) + bytes);
+      }
     for (const [poolId, bytes] of reserved) {
       const pool = this.pool(poolId);
       const free = pool.capacityBytes - pool.usedBytes;
@@ -636,6 +952,7 @@ export class SimHost implements HypervisorDriver {
       vm: structuredClone(vm),
       memoryMiB: vm.memoryMiB,
       reserved,
+      snapshots: structuredClone(snapshots),
       expiresAt: Date.now() + INCOMING_TTL_MS,
     };
     this.incoming.set(entry.id, entry);
@@ -656,11 +973,11 @@ export class SimHost implements HypervisorDriver {
       throw new DriverError(409, `Incoming migration ${incomingId} is for VM ${entry.vm.id}, not ${vm.id}`);
     this.incoming.delete(incomingId);
     const arrived: Vm = structuredClone(vm);
-    this.vms.set(arrived.id, {
-      vm: arrived,
-      profile: this.world.profiles.get(arrived.id) ?? 'idle',
-      phase: this.rng.next() * Math.PI * 2,
-    });
+    const record = newRecord(arrived, this.world.profiles.get(arrived.id) ?? 'idle', this.rng.next() * Math.PI * 2);
+    record.snapshots = entry.snapshots.map(({ current: _, ...snapshot }) => snapshot);
+    record.currentSnapshotId = entry.snapshots.find((snapshot) => snapshot.current)?.id ?? null;
+    arrived.snapshotCount = record.snapshots.length;
+    this.vms.set(arrived.id, record);
     this.emit({ type: 'vm.created', data: { vm: structuredClone(arrived) } });
     return structuredClone(arrived);
   }
@@ -705,9 +1022,15 @@ export class SimHost implements HypervisorDriver {
     if (target === source)
       throw new DriverError(409, `Disk ${diskId} of VM ${record.vm.name} is already on pool "${targetPoolId}"`);
     if (record.vm.state === 'migrating') throw new DriverError(409, `VM ${record.vm.name} is migrating`);
-    if ([...this.jobs.values()].some(({ job }) => job.vmId === vmId && job.state === 'running')) {
+    if (this.hasRunningJob(vmId)) {
       throw new DriverError(409, `VM ${record.vm.name} already has a running job`);
     }
+    // A block mirror copies the disk's active layer only: its snapshots would be lost.
+    if (record.snapshots.length)
+      throw new DriverError(
+        409,
+        `VM ${record.vm.name} has ${record.snapshots.length} snapshots, which a storage migration would lose; delete them first`,
+      );
     const free = target.capacityBytes - target.usedBytes;
     if (free < disk.allocatedBytes) {
       throw new DriverError(
@@ -855,12 +1178,25 @@ export class SimHost implements HypervisorDriver {
           this.touch(record);
         }
       }
+      // The host boots: autostart VMs start (a cold start) as long as they fit.
+      for (const record of this.vms.values()) {
+        const { vm } = record;
+        if (!vm.autostart || this.freeMemoryMiB() < vm.memoryMiB) continue;
+        if (this.bootCpu(vm).features.some((feature) => !this.cpu.features.includes(feature))) continue;
+        this.applyPending(record);
+        record.bootEpoch += 1;
+        vm.state = 'running';
+        this.touch(record);
+      }
     },
     failNextMigration: (atFraction: number): void => {
       this.failNextMigrationAt = atFraction;
     },
     corruptStats: (rules: readonly StatsCorruption[]): void => {
       this.statsCorruption = rules.map((rule) => ({ ...rule }));
+    },
+    ignoreAcpi: (vmId: string, ignore: boolean): void => {
+      this.record(vmId).ignoreAcpi = ignore;
     },
   };
 
@@ -950,6 +1286,18 @@ export class SimHost implements HypervisorDriver {
     this.timers.clear();
     this.listeners.clear();
   }
+}
+
+/** The definition a snapshot keeps. */
+function configOf(vm: Vm): VaporSnapshotConfig {
+  return structuredClone({
+    vcpus: vm.vcpus,
+    memoryMiB: vm.memoryMiB,
+    cpu: vm.cpu,
+    bootOrder: vm.bootOrder,
+    disks: vm.disks,
+    nics: vm.nics,
+  });
 }
 
 function clamp(value: number, min: number, max: number): number {
