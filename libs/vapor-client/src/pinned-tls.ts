@@ -1,5 +1,5 @@
 import { Agent } from 'node:https';
-import { connect, type PeerCertificate } from 'node:tls';
+import { connect, createSecureContext, type PeerCertificate, type SecureContext } from 'node:tls';
 
 /** Thrown when a host presents a certificate other than the pinned one. */
 export class CertificateMismatchError extends Error {
@@ -47,11 +47,27 @@ function isIp(host: string): boolean {
 }
 
 const agents = new Map<string, Promise<Agent>>();
+const contexts = new Map<string, SecureContext>();
+
+/**
+ * The TLS context that trusts only this certificate (its only CA), one per fingerprint for the
+ * process: without it Node builds a new SecureContext from the `ca` option for every connection
+ * (32 KB and 0.6 ms each, thousands at a fleet's reconnect). Only called with a certificate whose
+ * fingerprint was just checked, so the fingerprint names it.
+ */
+function pinnedSecureContext(fingerprint: string, pem: string): SecureContext {
+  let context = contexts.get(fingerprint);
+  if (!context) {
+    context = createSecureContext({ ca: pem });
+    contexts.set(fingerprint, context);
+  }
+  return context;
+}
 
 /**
  * An HTTPS agent that trusts exactly the certificate with this SHA-256 fingerprint and nothing
- * else: the certificate becomes the only CA, and the fingerprint is checked on every connection.
- * There is deliberately no way to accept any certificate.
+ * else: the certificate becomes the only CA (a context shared by every connection to it), and the
+ * fingerprint is checked on every connection. There is deliberately no way to accept any certificate.
  */
 export function pinnedAgent(url: string, fingerprint: string): Promise<Agent> {
   const key = `${new URL(url).host} ${fingerprint}`;
@@ -60,7 +76,7 @@ export function pinnedAgent(url: string, fingerprint: string): Promise<Agent> {
     agent = fetchPeerCertificate(url).then(({ fingerprint: actual, pem }) => {
       if (actual !== fingerprint) throw new CertificateMismatchError(fingerprint, actual);
       return new Agent({
-        ca: pem,
+        secureContext: pinnedSecureContext(fingerprint, pem),
         keepAlive: true,
         maxSockets: 16,
         checkServerIdentity: (_host, cert) =>
