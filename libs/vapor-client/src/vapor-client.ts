@@ -13,6 +13,10 @@ import {
   type IncomingMigration,
   type Job,
   type VaporBody,
+  type VaporBodyInput,
+  type VaporSnapshot,
+  type VaporSnapshotCreate,
+  type VaporSnapshotCreated,
   type VaporParams,
   type VaporPing,
   type VaporResponse,
@@ -173,7 +177,8 @@ export class VaporClient {
     input: {
       params?: VaporParams<R>;
       query?: Record<string, string | number | boolean | undefined>;
-      body?: VaporBody<R>;
+      /** What the route's body schema accepts (defaults may be left out: the agent fills them). */
+      body?: VaporBodyInput<R> | VaporBody<R>;
       headers?: Record<string, string>;
     } = {},
   ): Promise<VaporResponse<R>> {
@@ -228,8 +233,24 @@ export class VaporClient {
     });
   }
 
-  act(vmId: string, action: VmAction): Promise<Vm> {
-    return this.call(r.actOnVm, { params: { vmId }, body: { action } });
+  act(vmId: string, action: VmAction, generation?: number): Promise<Vm> {
+    return this.call(r.actOnVm, { params: { vmId }, body: { action }, headers: ifMatch(generation) });
+  }
+
+  listSnapshots(vmId: string): Promise<VaporSnapshot[]> {
+    return this.call(r.listSnapshots, { params: { vmId } });
+  }
+
+  createSnapshot(vmId: string, spec: VaporSnapshotCreate, generation?: number): Promise<VaporSnapshotCreated> {
+    return this.call(r.createSnapshot, { params: { vmId }, body: spec, headers: ifMatch(generation) });
+  }
+
+  revertSnapshot(vmId: string, snapshotId: string, generation?: number): Promise<Vm> {
+    return this.call(r.revertSnapshot, { params: { vmId, snapshotId }, headers: ifMatch(generation) });
+  }
+
+  deleteSnapshot(vmId: string, snapshotId: string, generation?: number): Promise<Vm> {
+    return this.call(r.deleteSnapshot, { params: { vmId, snapshotId }, headers: ifMatch(generation) });
   }
 
   listJobs(): Promise<Job[]> {

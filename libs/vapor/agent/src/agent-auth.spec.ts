@@ -95,13 +95,19 @@ describe('the agent answers nothing without the right bearer token, however the 
       {
         name: 'single host',
         agent: singleAgent,
-        params: { vmId: running(single)?.id ?? '', jobId: randomUUID(), incomingId: randomUUID() },
+        params: { vmId: running(single)?.id ?? '', jobId: randomUUID(), incomingId: randomUUID(), snapshotId: randomUUID() },
         unknown: ['/', '/v1', '/v1/nothing-here', '/v2/vms', `/hosts/${single.uuid}/v1/vms`, '/metrics'],
       },
       {
         name: 'fleet',
         agent: fleetAgent,
-        params: { hostId: fleetHost.uuid, vmId: running(fleetHost)?.id ?? '', jobId: randomUUID(), incomingId: randomUUID() },
+        params: {
+          hostId: fleetHost.uuid,
+          vmId: running(fleetHost)?.id ?? '',
+          jobId: randomUUID(),
+          incomingId: randomUUID(),
+          snapshotId: randomUUID(),
+        },
         unknown: ['/', '/v1/vms', '/hosts', `/hosts/${fleetHost.uuid}`, `/hosts/${fleetHost.uuid}/v1/nothing-here`],
       },
     );

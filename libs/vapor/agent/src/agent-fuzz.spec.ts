@@ -107,6 +107,7 @@ describe('agent fuzz', () => {
     vmId: vm.id,
     jobId: '00000000-0000-4000-8000-00000000f00d',
     incomingId: '00000000-0000-4000-8000-00000000beef',
+    snapshotId: '00000000-0000-4000-8000-00000000cafe',
   });
 
   /** A body the route would accept: the starting point of every mutation. */
@@ -125,6 +126,7 @@ describe('agent fuzz', () => {
       },
       'PATCH /v1/vms/:vmId': { name: 'fuzz-renamed', memoryMiB: vm.memoryMiB },
       'POST /v1/vms/:vmId/actions': { action: 'pause' },
+      'POST /v1/vms/:vmId/snapshots': { name: 'fuzz-snap', description: 'fuzzed', memory: false },
       'POST /v1/jobs/migrations': {
         vmId: vm.id,
         destination: { url: agent.baseUrls.get(destination.uuid), token: TOKEN, fingerprint: tls.fingerprint },
@@ -154,7 +156,12 @@ describe('agent fuzz', () => {
     for (const method of ['PUT', 'OPTIONS', route.method === 'GET' ? 'POST' : 'GET'])
       cases.push({ name: `wrong method`, method, path: valid, headers: json, body: base });
     for (const [label, query] of BAD_QUERIES) cases.push({ name: `query ${label}`, path: `${valid}?${query}`, ...withBase });
-    if (route.method === 'PATCH' || route.method === 'DELETE')
+    if (
+      route.method === 'PATCH' ||
+      route.method === 'DELETE' ||
+      route.url.includes('/snapshots') ||
+      route.url.endsWith('/actions')
+    )
       for (const value of BAD_IF_MATCH)
         cases.push({ name: `If-Match ${value.slice(0, 20)}`, path: valid, headers: { ...json, 'If-Match': value }, body: base });
     if (takesBody || route.method === 'DELETE') {

@@ -41,8 +41,13 @@ const reasons: Record<number, string> = {
   422: 'Unprocessable Entity',
   500: 'Internal Server Error',
   502: 'Bad Gateway',
+  503: 'Service Unavailable',
   507: 'Insufficient Storage',
 };
+
+export function statusText(status: number): string {
+  return reasons[status] ?? 'Error';
+}
 
 /** Every refusal in the api's error shape `{ statusCode, error, message, details? }`. */
 export function errorHandler(
@@ -51,7 +56,7 @@ export function errorHandler(
   reply: FastifyReply,
 ): FastifyReply {
   const send = (statusCode: number, message: string, details?: ErrorResponse['details']) =>
-    reply.code(statusCode).send({ statusCode, error: reasons[statusCode] ?? 'Error', message, ...(details ? { details } : {}) });
+    reply.code(statusCode).send({ statusCode, error: statusText(statusCode), message, ...(details ? { details } : {}) });
   if (error instanceof BadRequest) return send(400, error.message, error.details);
   if (error instanceof DriverError) return send(error.status, error.message);
   if (error.statusCode && error.statusCode >= 400 && error.statusCode < 500) {

@@ -2,6 +2,13 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { toFastifyPath, type VaporBody, type VaporParams, type VaporQuery, type VaporRoute } from '@cockpit/contracts';
 import { parse } from './agent-http.js';
 
+declare module 'fastify' {
+  interface FastifyContextConfig {
+    /** The id of the declared Vapor route (vaporRoutes), for fault injection aimed at one route. */
+    routeId?: string;
+  }
+}
+
 export interface RouteInput<R> {
   params: VaporParams<R>;
   query: VaporQuery<R>;
@@ -21,7 +28,7 @@ export function serve<R extends VaporRoute>(
   scope.route({
     method: route.method.toUpperCase() as 'GET' | 'POST' | 'PATCH' | 'DELETE',
     url: toFastifyPath(route.path),
-    config: { public: route.public === true },
+    config: { public: route.public === true, routeId: route.id },
     handler: async (request, reply) => {
       const input = {
         params: route.params ? parse(route.params, request.params, 'params') : undefined,

@@ -128,6 +128,77 @@ describe('Vapor agent over HTTPS (single host)', () => {
     });
   });
 
+  it('takes, lists, reverts and deletes snapshots, each change a new generation (If-Match honoured) and a vm.updated event', async () => {
+    const vm = await client.createVm({
+      name: 'snapshotted',
+      vcpus: 2,
+      memoryMiB: 512,
+      disks: [{ poolId: 'local', sizeBytes: 1024 ** 3 }],
+      start: true,
+    });
+    const stream = await follow(client);
+    await stream.control;
+    const created = await client.createSnapshot(vm.id, { name: 'before', memory: true }, vm.generation);
+    expect(created.snapshot).toMatchObject({ name: 'before', description: '', memory: true, vmState: 'running', current: true });
+    expect(created.vm).toMatchObject({ snapshotCount: 1, generation: vm.generation + 1 });
+    await expect(client.createSnapshot(vm.id, { name: 'later', memory: false }, vm.generation)).rejects.toMatchObject({
+      status: 412,
+    });
+    await expect(client.createSnapshot(vm.id, { name: 'before', memory: false })).rejects.toMatchObject({
+      status: 409,
+      message: 'VM snapshotted already has a snapshot named "before"',
+    });
+    const headers = { Authorization: `Bearer ${TOKEN}`, 'Content-Type': 'application/json' };
+    const bad = await raw(`${base}/v1/vms/${vm.id}/snapshots`, { method: 'POST', headers, body: '{"name":"x y"}' });
+    expect(bad.status).toBe(400);
+    expect((bad.body as { details: { path: string }[] }).details.map((d) => d.path)).toEqual(['body.name', 'body.memory']);
+
+    const changed = await client.updateVm(vm.id, { memoryMiB: 1024, vcpus: 4 });
+    expect(changed).toMatchObject({ memoryMiB: 1024, vcpus: 2, pendingChanges: { vcpus: 4 } });
+    await expect(client.revertSnapshot(vm.id, created.snapshot.id, created.vm.generation)).rejects.toMatchObject({ status: 412 });
+    const reverted = await client.revertSnapshot(vm.id, created.snapshot.id, changed.generation);
+    expect(reverted).toMatchObject({ state: 'running', memoryMiB: 512, vcpus: 2, pendingChanges: {} });
+    const disk = await client.createSnapshot(vm.id, { name: 'disk-only', description: 'no RAM', memory: false });
+    expect((await client.listSnapshots(vm.id)).map((snapshot) => [snapshot.name, snapshot.parentId, snapshot.current])).toEqual([
+      ['before', null, false],
+      ['disk-only', created.snapshot.id, true],
+    ]);
+    expect((await client.revertSnapshot(vm.id, disk.snapshot.id)).state).toBe('shutoff');
+    const deleted = await client.deleteSnapshot(vm.id, created.snapshot.id);
+    expect(deleted.snapshotCount).toBe(1);
+    await expect(client.deleteSnapshot(vm.id, created.snapshot.id)).rejects.toMatchObject({ status: 404 });
+    await expect(client.createSnapshot(vm.id, { name: 'ram', memory: true })).rejects.toMatchObject({ status: 409 });
+
+    await until(() => stream.events.filter((e) => e.type === 'vm.updated').length >= 6);
+    stream.close();
+    const counts = stream.events.flatMap((e) => (e.type === 'vm.updated' ? [e.data.vm.snapshotCount] : []));
+    expect(counts).toEqual([1, 1, 1, 2, 2, 1]);
+    const generations = stream.events.flatMap((e) => (e.type === 'vm.updated' ? [e.data.vm.generation] : []));
+    expect(generations).toEqual([...generations].sort((a, b) => a - b));
+    await client.deleteVm(vm.id);
+    await expect(client.listSnapshots(vm.id)).rejects.toMatchObject({ status: 404 });
+  });
+
+  it('stages what a running VM cannot change live, resets it, and honours If-Match on actions', async () => {
+    const vm = await client.createVm({ name: 'staged', vcpus: 1, memoryMiB: 256, bootOrder: ['network', 'disk'], start: true });
+    expect(vm).toMatchObject({ autostart: false, bootOrder: ['network', 'disk'] });
+    const updated = await client.updateVm(vm.id, { name: 'staged-2', vcpus: 2, bootOrder: ['disk'], autostart: true });
+    expect(updated).toMatchObject({
+      name: 'staged-2',
+      vcpus: 1,
+      autostart: true,
+      bootOrder: ['network', 'disk'],
+      pendingChanges: { vcpus: 2, bootOrder: ['disk'] },
+    });
+    await expect(client.act(vm.id, 'reset', vm.generation)).rejects.toMatchObject({ status: 412 });
+    expect(await client.act(vm.id, 'reset', updated.generation)).toMatchObject({ state: 'running', vcpus: 1 });
+    await client.act(vm.id, 'poweroff');
+    expect(await client.act(vm.id, 'start')).toMatchObject({ vcpus: 2, bootOrder: ['disk'], pendingChanges: {} });
+    await expect(client.updateVm(vm.id, { bootOrder: ['disk', 'disk'] })).rejects.toMatchObject({ status: 400 });
+    await client.act(vm.id, 'poweroff');
+    await client.deleteVm(vm.id);
+  });
+
   it('validates every request: bad fields, bad JSON, bad ids and shell strings are 400s that change nothing', async () => {
     const before = (await client.listVms()).length;
     const invalid = await client.createVm({ name: 'bad name!', vcpus: 0, memoryMiB: 512 }).catch((e: unknown) => e);

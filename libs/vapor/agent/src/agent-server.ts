@@ -4,7 +4,7 @@ import type { AddressInfo } from 'node:net';
 import { COCKPIT_VERSION, vaporRoutes, type VaporPing, type Vm } from '@cockpit/contracts';
 import { DriverError, type HypervisorDriver } from '@cockpit/vapor-driver';
 import { notFound, requireToken } from './agent-auth.js';
-import { errorHandler, ifMatch } from './agent-http.js';
+import { errorHandler, ifMatch, statusText } from './agent-http.js';
 import { serve } from './agent-routes.js';
 import { registerStreamRoutes } from './agent-streams.js';
 import { EventHub } from './event-hub.js';
@@ -103,9 +103,16 @@ export async function startAgentServer(
     failNextMigration: (uuid, atFraction) =>
       options.hosts.find((h) => h.uuid === uuid)?.driver.simulation?.failNextMigration(atFraction),
     corruptStats: (uuid, rules) => options.hosts.find((h) => h.uuid === uuid)?.driver.simulation?.corruptStats?.(rules),
+    ignoreAcpi: (uuid, vmId, ignore) => {
+      const driver = options.hosts.find((h) => h.uuid === uuid)?.driver;
+      if (!driver?.simulation?.ignoreAcpi) throw new DriverError(422, `Host ${uuid} does not simulate its guests`);
+      driver.simulation.ignoreAcpi(vmId, ignore);
+    },
     clear: (uuid) => {
       faultsByHost.delete(uuid);
       faults.corruptStats(uuid, []);
+      const driver = options.hosts.find((h) => h.uuid === uuid)?.driver;
+      for (const vm of driver?.simulation?.ignoreAcpi ? driver.listVms() : []) driver?.simulation?.ignoreAcpi?.(vm.id, false);
     },
   };
   const maxBuffered = options.maxBufferedBytes ?? 8 * 1024 * 1024;
@@ -166,6 +173,18 @@ export async function startAgentServer(
 
     // Everything else needs the bearer token (event and console WebSockets included).
     scope.addHook('onRequest', requireToken(token));
+    // Fault injection aimed at the next requests (counted once the token is checked).
+    scope.addHook('preHandler', async (request, reply) => {
+      const uuid = hostIdOf(request);
+      const rule = faultsByHost.get(uuid)?.nextRequests;
+      if (!rule || (rule.routeId !== null && rule.routeId !== request.routeOptions.config.routeId)) return;
+      faults.set(uuid, { nextRequests: rule.remaining > 1 ? { ...rule, remaining: rule.remaining - 1 } : null });
+      if (rule.delayMs > 0) await new Promise((resolve) => setTimeout(resolve, rule.delayMs));
+      if (rule.refuse) {
+        const { status, message } = rule.refuse;
+        await reply.code(status).send({ statusCode: status, error: statusText(status), message });
+      }
+    });
 
     serve(scope, r.host, (_input, request) => driver(request).hostInfo());
     serve(scope, r.listVms, (_input, request) => driver(request).listVms());
@@ -177,7 +196,21 @@ export async function startAgentServer(
     serve(scope, r.deleteVm, async ({ params, query }, request) => {
       await driver(request).deleteVm(params.vmId, { keepDisks: query.keepDisks }, ifMatch(request));
     });
-    serve(scope, r.actOnVm, ({ params, body }, request) => driver(request).act(params.vmId, body.action));
+    serve(scope, r.actOnVm, async ({ params, body }, request, reply) =>
+      withEtag(reply, await driver(request).act(params.vmId, body.action, ifMatch(request))),
+    );
+    serve(scope, r.listSnapshots, ({ params }, request) => driver(request).listSnapshots(params.vmId));
+    serve(scope, r.createSnapshot, async ({ params, body }, request, reply) => {
+      const created = await driver(request).createSnapshot(params.vmId, body, ifMatch(request));
+      withEtag(reply, created.vm);
+      return created;
+    });
+    serve(scope, r.revertSnapshot, async ({ params }, request, reply) =>
+      withEtag(reply, await driver(request).revertSnapshot(params.vmId, params.snapshotId, ifMatch(request))),
+    );
+    serve(scope, r.deleteSnapshot, async ({ params }, request, reply) =>
+      withEtag(reply, await driver(request).deleteSnapshot(params.vmId, params.snapshotId, ifMatch(request))),
+    );
 
     serve(scope, r.listJobs, (_input, request) => driver(request).listJobs());
     serve(scope, r.getJob, ({ params }, request) => driver(request).getJob(params.jobId));

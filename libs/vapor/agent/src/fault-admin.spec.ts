@@ -4,6 +4,7 @@ import { request } from 'node:http';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import WebSocket from 'ws';
+import { VaporClient } from '@cockpit/vapor-client';
 import { rawRequest } from '../test/raw-http.js';
 import { runVaporCli, type FleetManifest } from './cli.js';
 import type { FollowersReport } from './stream-followers.js';
@@ -46,7 +47,23 @@ describe('the loopback fault admin (--admin-port) only obeys the agent’s own t
     dir = await mkdtemp(path.join(tmpdir(), 'vapor-admin-'));
     const lines: string[] = [];
     running = await runVaporCli(
-      ['fleet', '--hosts', '1', '--vms-per-host', '0', '--port', '0', '--data-dir', dir, '--token', TOKEN, '--admin-port', '0'],
+      [
+        'fleet',
+        '--hosts',
+        '1',
+        '--vms-per-host',
+        '0',
+        '--port',
+        '0',
+        '--data-dir',
+        dir,
+        '--token',
+        TOKEN,
+        '--admin-port',
+        '0',
+        '--time-scale',
+        '100',
+      ],
       (line) => lines.push(line),
     );
     adminPort = Number(/admin on http:\/\/127\.0\.0\.1:(\d+)/.exec(lines.join('\n'))?.[1]);
@@ -106,6 +123,51 @@ describe('the loopback fault admin (--admin-port) only obeys the agent’s own t
     const { Authorization: _, ...anonymous } = good;
     expect((await admin(adminPort, anonymous, '{}', '/hosts/00000000-0000-4000-8000-000000000000/faults')).status).toBe(401);
     expect((await admin(adminPort, good, '{}', '/hosts/00000000-0000-4000-8000-000000000000/faults')).status).toBe(404);
+  });
+
+  it('makes a guest ignore ACPI and refuses or slows the next requests of one route, and a clear undoes both', async () => {
+    const host = running.manifest.hosts[0];
+    if (!host) throw new Error('no host');
+    const vapor = new VaporClient({ baseUrl: host.url, token: host.token, fingerprint: host.fingerprint });
+    const vm = await vapor.createVm({ name: 'acpi', vcpus: 1, memoryMiB: 256, start: true });
+    const post = async (body: unknown) => {
+      const answer = await admin(adminPort, good, JSON.stringify(body), faultsPath());
+      return { status: answer.status, body: JSON.parse(answer.text) as Record<string, unknown> };
+    };
+    expect(
+      await post({ ignoreAcpi: { vmId: '00000000-0000-4000-8000-000000000000', ignore: true }, malformed: true }),
+    ).toMatchObject({
+      status: 404,
+      body: { message: expect.stringContaining('No VM 00000000-0000-4000-8000-000000000000') as unknown as string },
+    });
+    expect(await pingIsIntact()).toBe(true); // the refused request changed nothing else
+    expect((await post({ ignoreAcpi: { vmId: vm.id, ignore: true } })).status).toBe(200);
+    expect((await vapor.act(vm.id, 'shutdown')).state).toBe('running');
+    await new Promise((resolve) => setTimeout(resolve, 100)); // 10 s of guest time
+    expect((await vapor.getVm(vm.id)).state).toBe('running');
+
+    expect(
+      await post({ nextRequests: { count: 1, routeId: 'actOnVm', delayMs: 50, refuse: { status: 409, message: 'busy' } } }),
+    ).toEqual({
+      status: 200,
+      body: expect.objectContaining({
+        nextRequests: { routeId: 'actOnVm', remaining: 1, delayMs: 50, refuse: { status: 409, message: 'busy' } },
+      }) as unknown as Record<string, unknown>,
+    });
+    expect((await vapor.getVm(vm.id)).state).toBe('running'); // another route
+    await expect(vapor.act(vm.id, 'poweroff')).rejects.toMatchObject({ status: 409, message: 'busy' });
+    expect((await vapor.act(vm.id, 'poweroff')).state).toBe('shutoff');
+    expect((await post({ nextRequests: { count: 1, routeId: 'noSuchRoute' } })).status).toBe(400);
+    expect((await post({ nextRequests: { count: 3 } })).body).toMatchObject({ nextRequests: { routeId: null, remaining: 3 } });
+    expect((await post({ nextRequests: null })).body).toMatchObject({ nextRequests: null });
+
+    await post({ nextRequests: { count: 5 }, ignoreAcpi: { vmId: vm.id, ignore: true } });
+    expect((await post({ clear: true })).body).toMatchObject({ nextRequests: null });
+    await vapor.act(vm.id, 'start');
+    await vapor.act(vm.id, 'shutdown');
+    const deadline = Date.now() + 5000;
+    while ((await vapor.getVm(vm.id)).state !== 'shutoff' && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+    expect((await vapor.getVm(vm.id)).state).toBe('shutoff');
   });
 
   /** An event stream of the host, as Cockpit instance `instance` follows it. */

@@ -1,7 +1,8 @@
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { z } from 'zod';
-import { parseContract } from '@cockpit/contracts';
+import { parseContract, vaporRoutes } from '@cockpit/contracts';
+import { DriverError } from '@cockpit/vapor-driver';
 import { tokenMatches } from './agent-auth.js';
 import type { RunningAgent } from './agent-server.js';
 
@@ -23,6 +24,26 @@ const FaultRequest = z.object({
       }),
     )
     .max(64)
+    .optional(),
+  /** The VM's guest ignores ACPI shutdown (true) or obeys it again (false): to test Cockpit's shutdown timeout. */
+  ignoreAcpi: z.object({ vmId: z.uuid(), ignore: z.boolean() }).optional(),
+  /**
+   * The next `count` requests (to the declared route `routeId`, e.g. "actOnVm", or to any) wait
+   * `delayMs`, then run, or answer `refuse` instead; null cancels it.
+   */
+  nextRequests: z
+    .object({
+      count: z.number().int().min(1).max(100_000),
+      delayMs: z.number().int().min(0).max(600_000).default(0),
+      routeId: z.enum(Object.keys(vaporRoutes) as [keyof typeof vaporRoutes, ...(keyof typeof vaporRoutes)[]]).optional(),
+      refuse: z
+        .object({
+          status: z.union([z.literal(409), z.literal(412), z.literal(422), z.literal(500), z.literal(502), z.literal(503)]),
+          message: z.string().min(1).max(500),
+        })
+        .optional(),
+    })
+    .nullable()
     .optional(),
   clear: z.literal(true).optional(),
 });
@@ -64,6 +85,7 @@ export async function startFaultAdmin(
     404: 'Not Found',
     413: 'Payload Too Large',
     415: 'Unsupported Media Type',
+    422: 'Unprocessable Entity',
   };
   const handle = (req: IncomingMessage, res: ServerResponse) => {
     const reply = (status: number, body: unknown) =>
@@ -108,6 +130,15 @@ export async function startFaultAdmin(
         return refuse(400, parsed.issues.map((issue) => `${issue.path.join('.') || 'body'}: ${issue.message}`).join('; '));
       const body = parsed.data;
       if (body.clear) agent.faults.clear(uuid);
+      // First the part that may be refused (an unknown VM), so a refusal changes nothing else.
+      if (body.ignoreAcpi) {
+        try {
+          agent.faults.ignoreAcpi(uuid, body.ignoreAcpi.vmId, body.ignoreAcpi.ignore);
+        } catch (error) {
+          if (error instanceof DriverError) return refuse(error.status, error.message);
+          throw error;
+        }
+      }
       const { hang, slowMs, malformed } = body;
       agent.faults.set(uuid, Object.fromEntries(Object.entries({ hang, slowMs, malformed }).filter(([, v]) => v !== undefined)));
       if (body.dropEvents) agent.faults.dropEvents(uuid);
@@ -115,6 +146,17 @@ export async function startFaultAdmin(
       if (body.powerRestore) agent.faults.powerRestore(uuid);
       if (body.failMigrationAt !== undefined) agent.faults.failNextMigration(uuid, body.failMigrationAt);
       if (body.badStats) agent.faults.corruptStats(uuid, body.badStats);
+      if (body.nextRequests !== undefined) {
+        const next = body.nextRequests;
+        agent.faults.set(uuid, {
+          nextRequests: next && {
+            routeId: next.routeId ?? null,
+            remaining: next.count,
+            delayMs: next.delayMs,
+            refuse: next.refuse ?? null,
+          },
+        });
+      }
       reply(200, agent.faults.get(uuid));
     });
   };

@@ -101,6 +101,43 @@ describe('fault injection', () => {
     second.close();
   });
 
+  it('next requests: the next N calls of one route wait, then run or answer the given refusal; other routes are untouched', async () => {
+    const vm = host.listVms().find((candidate) => candidate.state === 'running');
+    if (!vm) throw new Error('no running vm');
+    agent.faults.set(host.uuid, {
+      nextRequests: { routeId: 'actOnVm', remaining: 2, delayMs: 200, refuse: { status: 503, message: 'hypervisor busy' } },
+    });
+    expect((await client().listVms()).length).toBe(3); // another route: not counted
+    expect(agent.faults.get(host.uuid).nextRequests?.remaining).toBe(2);
+    const started = Date.now();
+    await expect(client().act(vm.id, 'pause')).rejects.toMatchObject({ status: 503, message: 'hypervisor busy' });
+    expect(Date.now() - started).toBeGreaterThanOrEqual(190);
+    await expect(client().act(vm.id, 'pause')).rejects.toMatchObject({ status: 503 });
+    expect(agent.faults.get(host.uuid).nextRequests).toBeNull();
+    expect(host.getVm(vm.id).state).toBe('running'); // refused before the driver saw it
+    // Only slowed: the action runs, late.
+    agent.faults.set(host.uuid, { nextRequests: { routeId: null, remaining: 1, delayMs: 200, refuse: null } });
+    const slow = Date.now();
+    expect((await client().act(vm.id, 'pause')).state).toBe('paused');
+    expect(Date.now() - slow).toBeGreaterThanOrEqual(190);
+    expect((await client().act(vm.id, 'resume')).state).toBe('running');
+    agent.faults.clear(host.uuid);
+  });
+
+  it('ignore ACPI: shutdown is answered and the guest keeps running until the fault is cleared', async () => {
+    const vm = host.listVms().find((candidate) => candidate.state === 'running');
+    if (!vm) throw new Error('no running vm');
+    agent.faults.ignoreAcpi(host.uuid, vm.id, true);
+    expect((await client().act(vm.id, 'shutdown')).state).toBe('running');
+    await new Promise((resolve) => setTimeout(resolve, 100)); // 10 s of guest time at this scale
+    expect((await client().getVm(vm.id)).state).toBe('running');
+    expect(() => agent.faults.ignoreAcpi(host.uuid, '00000000-0000-4000-8000-000000000000', true)).toThrow(/No VM/);
+    agent.faults.clear(host.uuid); // obeys again
+    await client().act(vm.id, 'shutdown');
+    await until(() => host.getVm(vm.id).state === 'shutoff');
+    await client().act(vm.id, 'start');
+  });
+
   it('power loss: the host drops every connection; after power returns its VMs are off and old streams get a gap', async () => {
     const stream = await follow();
     await until(() => stream.controls.length === 1);

@@ -1,6 +1,18 @@
 import type { StatsCorruption } from '@cockpit/vapor-driver';
 
 /**
+ * The next `remaining` requests to the host (to one declared route if `routeId` is set, any route
+ * otherwise, event streams included) wait `delayMs`, then run, or answer `refuse` instead. Counted
+ * after the bearer-token check.
+ */
+export interface NextRequestsFault {
+  routeId: string | null;
+  remaining: number;
+  delayMs: number;
+  refuse: { status: number; message: string } | null;
+}
+
+/**
  * Fault injection for tests: off unless someone turns it on, and reachable only in-process (the
  * object returned by startAgentServer) or on the loopback admin endpoint of the CLI (--admin-port).
  */
@@ -13,9 +25,17 @@ export interface HostFaults {
   malformed: boolean;
   /** The host is off: connections are dropped at once. */
   powerLoss: boolean;
+  /** Slow or refuse the next few requests (null: none). */
+  nextRequests: NextRequestsFault | null;
 }
 
-export const NO_FAULTS: HostFaults = Object.freeze({ hang: false, slowMs: 0, malformed: false, powerLoss: false });
+export const NO_FAULTS: HostFaults = Object.freeze({
+  hang: false,
+  slowMs: 0,
+  malformed: false,
+  powerLoss: false,
+  nextRequests: null,
+});
 
 export interface FaultControl {
   get(hostUuid: string): HostFaults;
@@ -30,6 +50,11 @@ export interface FaultControl {
   failNextMigration(hostUuid: string, atFraction: number): void;
   /** Every stats frame of the host carries these values from now on (simulated drivers; `[]` stops it). */
   corruptStats(hostUuid: string, rules: readonly StatsCorruption[]): void;
-  /** Everything back to normal (stats corruption included). */
+  /**
+   * The guest of one VM ignores (true) or obeys again (false) ACPI shutdown: `shutdown` is
+   * answered and the VM keeps running. Simulated drivers only; DriverError 404 for an unknown VM.
+   */
+  ignoreAcpi(hostUuid: string, vmId: string, ignore: boolean): void;
+  /** Everything back to normal (stats corruption and ignored ACPI included). */
   clear(hostUuid: string): void;
 }

@@ -128,6 +128,40 @@ describe('live migration between two hosts, agent to agent over HTTPS', () => {
     expect(localFree(target)).toBe(targetBefore - 4 * 1024 ** 3);
   });
 
+  it('moves a VM with its snapshots (memory ones too) and their room, and refuses to keep a copy that would share them', async () => {
+    counter += 1;
+    const vm = await client(source).createVm({
+      name: `mig-snap-${counter}`,
+      vcpus: 1,
+      memoryMiB: 512,
+      disks: [{ poolId: 'local', sizeBytes: 1024 ** 3 }],
+      nics: [{ networkId: 'br-prod' }],
+      start: true,
+    });
+    const ram = await client(source).createSnapshot(vm.id, { name: 'ram', memory: true });
+    const disk = await client(source).createSnapshot(vm.id, { name: 'disk', memory: false });
+    await expect(migrate(vm.id, { copyStorage: true, undefineSource: false })).rejects.toMatchObject({
+      status: 422,
+      message: expect.stringContaining('has 2 snapshots, which move with it') as unknown as string,
+    });
+    const localFree = (host: SimHost) => host.hostInfo().pools.find((p) => p.id === 'local')?.freeBytes ?? 0;
+    const [sourceBefore, targetBefore] = [localFree(source), localFree(target)];
+    const held = 2 * 1024 ** 2 + ram.snapshot.sizeBytes + disk.snapshot.sizeBytes; // the disk as allocated, and both snapshots
+    const done = await finished(source, (await migrate(vm.id, { copyStorage: true })).id);
+    expect(done.state).toBe('completed');
+    expect(localFree(source)).toBe(sourceBefore + held);
+    expect(localFree(target)).toBe(targetBefore - held);
+    const moved = await client(target).getVm(vm.id);
+    expect(moved).toMatchObject({ state: 'running', snapshotCount: 2 });
+    expect(await client(target).listSnapshots(vm.id)).toEqual([
+      { ...ram.snapshot, current: false },
+      { ...disk.snapshot, current: true },
+    ]);
+    // And they still work there: back to the RAM state.
+    expect((await client(target).revertSnapshot(vm.id, ram.snapshot.id)).state).toBe('running');
+    await client(target).act(vm.id, 'poweroff');
+  });
+
   it('throttles a guest that dirties memory faster than the link with auto-converge', async () => {
     const vm = await runningVm({ memoryMiB: 2048 });
     source.setWorkload(vm.id, 'batch');
