@@ -173,11 +173,12 @@ export async function startAgentServer(
 
     // Everything else needs the bearer token (event and console WebSockets included).
     scope.addHook('onRequest', requireToken(token));
-    // Fault injection aimed at the next requests (counted once the token is checked).
+    // Fault injection aimed at the next requests (counted once the token is checked; never ping).
     scope.addHook('preHandler', async (request, reply) => {
       const uuid = hostIdOf(request);
       const rule = faultsByHost.get(uuid)?.nextRequests;
-      if (!rule || (rule.routeId !== null && rule.routeId !== request.routeOptions.config.routeId)) return;
+      const { routeId, public: isPublic } = request.routeOptions.config;
+      if (!rule || isPublic || (rule.routeId !== null && rule.routeId !== routeId)) return;
       faults.set(uuid, { nextRequests: rule.remaining > 1 ? { ...rule, remaining: rule.remaining - 1 } : null });
       if (rule.delayMs > 0) await new Promise((resolve) => setTimeout(resolve, rule.delayMs));
       if (rule.refuse) {

@@ -6,6 +6,9 @@ import { DriverError } from '@cockpit/vapor-driver';
 import { tokenMatches } from './agent-auth.js';
 import type { RunningAgent } from './agent-server.js';
 
+/** Routes the nextRequests fault can aim at: every declared one but ping (the liveness check stays honest). */
+const FAULTABLE_ROUTES = Object.keys(vaporRoutes).filter((id) => id !== 'ping') as [string, ...string[]];
+
 const FaultRequest = z.object({
   hang: z.boolean().optional(),
   slowMs: z.number().int().min(0).max(600_000).optional(),
@@ -35,7 +38,7 @@ const FaultRequest = z.object({
     .object({
       count: z.number().int().min(1).max(100_000),
       delayMs: z.number().int().min(0).max(600_000).default(0),
-      routeId: z.enum(Object.keys(vaporRoutes) as [keyof typeof vaporRoutes, ...(keyof typeof vaporRoutes)[]]).optional(),
+      routeId: z.enum(FAULTABLE_ROUTES).optional(),
       refuse: z
         .object({
           status: z.union([z.literal(409), z.literal(412), z.literal(422), z.literal(500), z.literal(502), z.literal(503)]),

@@ -2,8 +2,8 @@ import type { StatsCorruption } from '@cockpit/vapor-driver';
 
 /**
  * The next `remaining` requests to the host (to one declared route if `routeId` is set, any route
- * otherwise, event streams included) wait `delayMs`, then run, or answer `refuse` instead. Counted
- * after the bearer-token check.
+ * otherwise, event streams included, ping never) wait `delayMs`, then run, or answer `refuse`
+ * instead. Counted after the bearer-token check.
  */
 export interface NextRequestsFault {
   routeId: string | null;
