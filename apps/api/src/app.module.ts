@@ -7,6 +7,8 @@ import { AuthModule } from '@cockpit/api-auth';
 import { AppConfigModule, ContractInterceptor, DatabaseModule, ErrorFilter, LoggingModule } from '@cockpit/api-core';
 import { EventsModule } from '@cockpit/api-events';
 import { HostsModule } from '@cockpit/api-hosts';
+import { JobsModule } from '@cockpit/api-jobs';
+import { VmsModule } from '@cockpit/api-vms';
 import { OpenApiModule } from '@cockpit/api-openapi';
 import { SystemModule } from '@cockpit/api-system';
 import { schema } from './schema.js';
@@ -26,6 +28,8 @@ export class AppModule {
         AuthModule,
         EventsModule,
         HostsModule,
+        JobsModule,
+        VmsModule,
         SystemModule,
         OpenApiModule,
       ],

@@ -13,6 +13,9 @@ import { Events1795329098961 } from './migrations/1795329098961-Events.js';
 import { SessionSecondFactor1795331000000 } from './migrations/1795331000000-SessionSecondFactor.js';
 import { PagedListIndexes1796121276174 } from './migrations/1796121276174-PagedListIndexes.js';
 import { EventEntity } from '@cockpit/api-events';
+import { jobEntities } from '@cockpit/api-jobs';
+import { Jobs1796200000000 } from './migrations/1796200000000-Jobs.js';
+import { VmLifecycle1796200000001 } from './migrations/1796200000001-VmLifecycle.js';
 import { AuthAndAudit1795320832492 } from './migrations/1795320832492-AuthAndAudit.js';
 
 /**
@@ -21,7 +24,15 @@ import { AuthAndAudit1795320832492 } from './migrations/1795320832492-AuthAndAud
  * entities here as they land; migrations live in ./migrations and are only ever appended.
  */
 export const schema: SchemaDefinition = {
-  entities: [...authEntities, AuditRecordEntity, HostEntity, ApiInstanceEntity, ...inventoryEntities, EventEntity],
+  entities: [
+    ...authEntities,
+    AuditRecordEntity,
+    HostEntity,
+    ApiInstanceEntity,
+    ...inventoryEntities,
+    EventEntity,
+    ...jobEntities,
+  ],
   migrations: [
     AuthAndAudit1795320832492,
     GroupsAndTokens1795321289814,
@@ -34,5 +45,7 @@ export const schema: SchemaDefinition = {
     Events1795329098961,
     SessionSecondFactor1795331000000,
     PagedListIndexes1796121276174,
+    Jobs1796200000000,
+    VmLifecycle1796200000001,
   ],
 };

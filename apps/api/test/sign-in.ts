@@ -1,7 +1,12 @@
 import { Me } from '@cockpit/contracts';
 import type { TestApi } from './test-app.js';
 
-export type Call = (method: string, path: string, body?: unknown) => Promise<{ status: number; json: unknown }>;
+export type Call = (
+  method: string,
+  path: string,
+  body?: unknown,
+  headers?: Record<string, string>,
+) => Promise<{ status: number; json: unknown }>;
 
 /** Signs in over HTTP (cookie + CSRF token) and returns a caller for the api's REST routes. */
 export async function signedIn(api: Pick<TestApi, 'url'>, password: string, username = 'admin'): Promise<Call> {
@@ -13,10 +18,10 @@ export async function signedIn(api: Pick<TestApi, 'url'>, password: string, user
   if (login.status !== 200) throw new Error(`Sign-in as ${username} answered ${login.status}`);
   const cookie = (login.headers.getSetCookie()[0] ?? '').split(';')[0] ?? '';
   const { csrfToken } = Me.parse(await login.json());
-  return async (method, path, body) => {
+  return async (method, path, body, headers) => {
     const response = await fetch(`${api.url}${path}`, {
       method,
-      headers: { Cookie: cookie, 'X-CSRF-Token': csrfToken, ...(body ? { 'Content-Type': 'application/json' } : {}) },
+      headers: { Cookie: cookie, 'X-CSRF-Token': csrfToken, ...(body ? { 'Content-Type': 'application/json' } : {}), ...headers },
       body: body ? JSON.stringify(body) : undefined,
     });
     const text = await response.text();

@@ -10,6 +10,11 @@ interface KindEntry {
   /** Without this permission on an object, the caller does not learn that it exists (404). */
   view: Permission;
   label: string;
+  /**
+   * Objects someone owns (a job is its actor's): the owner may act on theirs with the permission
+   * held anywhere, as they may see what they started whatever scope it landed in.
+   */
+  ownerOf?: (id: string) => Promise<string | null | undefined>;
 }
 
 /** What a list may show a caller: everything, or the objects under these scopes. */
@@ -61,7 +66,9 @@ export class AccessService {
     const absent = new NotFoundError(`No ${entry.label} ${id}`);
     if (!chain) throw absent;
     if (isAllowed(principal.grants, permission, chain)) return chain;
-    if (!isAllowed(principal.grants, entry.view, chain)) throw absent;
+    const owns = entry.ownerOf ? (await entry.ownerOf(id)) === principal.userId : false;
+    if (owns && AccessService.holdsAnywhere(principal.grants, permission)) return chain;
+    if (!owns && !isAllowed(principal.grants, entry.view, chain)) throw absent;
     throw new ForbiddenError(`You need the ${permission} permission on this ${entry.label}`);
   }
 

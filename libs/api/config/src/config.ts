@@ -119,6 +119,13 @@ export const configSchema = z
     METRICS_RAW_RETENTION_HOURS: retention('METRICS_RAW_RETENTION_HOURS', 24, 24 * 31),
     METRICS_1M_RETENTION_DAYS: retention('METRICS_1M_RETENTION_DAYS', 30, 366),
     METRICS_1H_RETENTION_DAYS: retention('METRICS_1H_RETENTION_DAYS', 365, 3660),
+    JOBS_HEARTBEAT_SECONDS: z.coerce
+      .number()
+      .int()
+      .min(10, 'JOBS_HEARTBEAT_SECONDS must be at least 10 (pg-boss does not take less)')
+      .max(600)
+      .default(10),
+    JOBS_PER_INSTANCE: z.coerce.number().int().min(1, 'JOBS_PER_INSTANCE must be at least 1').max(64).default(4),
     DEMO_FLEET_MANIFEST: z.string().min(1).optional(),
     DEMO_FLEET_HOSTS: z
       .string()
@@ -188,6 +195,11 @@ export const configSchema = z
         oneMinuteMs: env.METRICS_1M_RETENTION_DAYS * 86_400_000,
         oneHourMs: env.METRICS_1H_RETENTION_DAYS * 86_400_000,
       },
+      /**
+       * Durable jobs: an instance that stops heartbeating its job for this long loses it to another
+       * (which resumes it); and how many jobs one instance runs at once.
+       */
+      jobs: { heartbeatSeconds: env.JOBS_HEARTBEAT_SECONDS, perInstance: env.JOBS_PER_INSTANCE },
       /** Simulated Vapor hosts `npm start` runs beside the api (0: none). */
       demoFleetHosts: env.DEMO_FLEET_HOSTS,
       /** Set by `npm start`: the demo fleet's manifest, whose hosts the api enrolls at start. */

@@ -16,3 +16,4 @@ export * from './errors/failed-request.js';
 export * from './errors/domain-errors.js';
 export * from './database/keyset.js';
 export * from './contract/route-types.js';
+export * from './http/if-match.js';

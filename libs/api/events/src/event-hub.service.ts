@@ -300,8 +300,7 @@ export class EventHubService implements OnApplicationBootstrap, OnApplicationShu
     // A VM's chain comes from the inventory, through the access seam (a grant on its host covers it).
     const object = objectOfScope(scope);
     const chain = object ? await this.access.chainOf(object.kind, object.id) : undefined;
-    if (chain) return roomsFor(principal.grants, scope, chain);
-    return roomsFor(principal.grants, scope, chainOf(scope));
+    return roomsFor(principal.grants, scope, chain ?? chainOf(scope), principal.userId);
   }
 
   private leave(socket: HubSocket, scope: ScopePath): void {

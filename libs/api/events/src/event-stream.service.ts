@@ -152,7 +152,7 @@ export class EventStreamService {
 }
 
 function roomsOf(principal: Principal, scopes: ScopePath[]): string[] {
-  return [...new Set(scopes.flatMap((scope) => roomsFor(principal.grants, scope, chainOf(scope))))];
+  return [...new Set(scopes.flatMap((scope) => roomsFor(principal.grants, scope, chainOf(scope), principal.userId)))];
 }
 
 function credentialsOf(request: Request): Credentials {

@@ -13,9 +13,17 @@ import {
  * of its object and every ancestor scope, and a client joins only rooms it may view. So a client
  * bound on one host receives that host's events and nothing else, whichever instance emitted them.
  */
-export type RoomKind = 'host' | 'vm' | 'audit';
+export type RoomKind = 'host' | 'vm' | 'audit' | 'job';
 
-export const KIND_PERMISSION: Record<RoomKind, Permission> = { host: 'host.view', vm: 'vm.view', audit: 'audit.view' };
+export const KIND_PERMISSION: Record<RoomKind, Permission> = {
+  host: 'host.view',
+  vm: 'vm.view',
+  audit: 'audit.view',
+  job: 'job.view',
+};
+
+/** A user's own jobs reach them wherever the job sits (they may see what they started). */
+export const ownJobsRoom = (userId: string) => room('job', `user:${userId}`);
 
 export const room = (kind: RoomKind, scope: ScopePath | string) => `${kind}@${scope}`;
 
@@ -33,10 +41,15 @@ export function roomsOf(event: EventBody): string[] {
     case 'vm.created':
     case 'vm.updated':
     case 'vm.deleted':
-    case 'job.progress':
+    case 'vm.job':
       return [room('vm', `/vms/${event.data.vmId}`), room('vm', `/hosts/${event.data.hostId}`), room('vm', '/')];
     case 'audit.created':
       return [room('audit', '/')];
+    case 'job.progress':
+      return [
+        ...event.data.scopeChain.map((scope) => room('job', scope)),
+        ...(event.data.actorId ? [ownJobsRoom(event.data.actorId)] : []),
+      ];
   }
 }
 
@@ -45,8 +58,9 @@ export function roomsOf(event: EventBody): string[] {
  * (ancestors included, so a grant on a host covers its VMs). Subscribing to `/` with narrower
  * grants joins the rooms of those grants: "everything I may see".
  */
-export function roomsFor(grants: readonly Grant[], scope: ScopePath, chain: ScopeChain): string[] {
+export function roomsFor(grants: readonly Grant[], scope: ScopePath, chain: ScopeChain, userId?: string): string[] {
   const rooms = new Set<string>();
+  if (scope === '/' && userId && grants.some((grant) => grant.permissions.includes('job.view'))) rooms.add(ownJobsRoom(userId));
   for (const kind of Object.keys(KIND_PERMISSION) as RoomKind[]) {
     if (kind === 'audit' && scope !== '/') continue;
     if (kind === 'host' && scope.startsWith('/vms/')) continue;

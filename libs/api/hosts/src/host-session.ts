@@ -220,7 +220,7 @@ export class HostSession {
       case 'job.finished': {
         const { job } = event.data;
         const { transferredBytes, totalBytes } = job.progress;
-        publish('job.progress', {
+        publish('vm.job', {
           jobId: job.id,
           hostId,
           vmId: job.vmId,

@@ -39,6 +39,6 @@ import { VmsController } from './vms.controller.js';
     FleetLists,
     FleetSummaryService,
   ],
-  exports: [HostsService, InventoryService, CollectorService],
+  exports: [HostsService, InventoryService, CollectorService, HostConnections, FleetLists],
 })
 export class HostsModule {}

@@ -3,7 +3,7 @@ import { InjectRepository } from '@nestjs/typeorm';
 import { Repository } from 'typeorm';
 import { ConflictError, NotFoundError, SECRET_BOX, SecretBox } from '@cockpit/api-core';
 import { EventHubService } from '@cockpit/api-events';
-import type { Host, HostDetail, HostInfo, Vm, VmAction } from '@cockpit/contracts';
+import type { Host, HostDetail, HostInfo } from '@cockpit/contracts';
 import { CertificateMismatchError, fetchPeerCertificate } from '@cockpit/vapor-client';
 import { HostEntity } from './entities/host.entity.js';
 import { EnrollProbe } from './enroll-probe.js';
@@ -19,7 +19,6 @@ export class HostsService {
     @Inject(SECRET_BOX) private readonly secrets: SecretBox,
     private readonly events: EventHubService,
     private readonly probe: EnrollProbe,
-    private readonly connections: HostConnections,
   ) {}
 
   /** Agent tokens are stored sealed: seal any left from before, and refuse to start with the wrong key. */
@@ -135,11 +134,6 @@ export class HostsService {
       if (error instanceof CertificateMismatchError) throw new ConflictError(error.message);
       throw this.probe.describe(host.url, error);
     }
-  }
-
-  /** Asks a VM's host to act on it (any instance may: the host's owner only collects). */
-  actOnVm(hostId: string, vmId: string, action: VmAction): Promise<Vm> {
-    return this.connections.call(hostId, (client) => client.act(vmId, action));
   }
 
   /** Hosts as the API shows them: registry fields, hardware summary, latest stats and VM counts. */

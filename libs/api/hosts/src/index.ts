@@ -6,3 +6,5 @@ export * from './entities/inventory.entities.js';
 export * from './collector.service.js';
 export * from './host-session.js';
 export * from './entities/api-instance.entity.js';
+export * from './host-connections.js';
+export * from './fleet-lists.js';

@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource, type EntityManager } from 'typeorm';
-import { NotFoundError, UnitOfWork } from '@cockpit/api-core';
-import { AccessService } from '@cockpit/api-access';
+import { containsPattern, NotFoundError, UnitOfWork } from '@cockpit/api-core';
+import { AccessService, type Visibility } from '@cockpit/api-access';
 import { hostScopeChain, vmScopeChain, type FleetVm, type HostInfo, type Vm, type VmState } from '@cockpit/contracts';
 
 export interface LatestStats {
@@ -21,6 +21,10 @@ export interface VmRow {
   memory_mib: number;
   cpu_model: string;
   cpu_features: string[];
+  autostart: boolean;
+  boot_order: FleetVm['bootOrder'];
+  pending_changes: FleetVm['pendingChanges'];
+  snapshot_count: number;
   generation: number;
   created_at: Date;
   updated_at: Date;
@@ -52,6 +56,10 @@ export function toFleetVm(row: VmRow): FleetVm {
     cpu: { model: row.cpu_model, features: row.cpu_features },
     disks: row.disks ?? [],
     nics: row.nics ?? [],
+    autostart: row.autostart,
+    bootOrder: row.boot_order,
+    pendingChanges: row.pending_changes,
+    snapshotCount: row.snapshot_count,
     generation: row.generation,
     createdAt: row.created_at.toISOString(),
     updatedAt: row.updated_at.toISOString(),
@@ -60,6 +68,26 @@ export function toFleetVm(row: VmRow): FleetVm {
         ? { cpuPercent: row.cpu_percent, memoryUsedMiB: row.memory_used_mib, at: row.stats_at.toISOString() }
         : null,
   };
+}
+
+export interface VmRef {
+  id: string;
+  name: string;
+  hostId: string;
+  state: VmState;
+  generation: number;
+}
+
+/** What placement and pre-flight checks read of a host: its state and room as last reported. */
+export interface HostCapacity {
+  hostId: string;
+  name: string;
+  state: string;
+  enabled: boolean;
+  freeMemoryMiB: number;
+  cpuFeatures: string[];
+  pools: { id: string; type: string; freeBytes: number }[];
+  networks: string[];
 }
 
 /**
@@ -91,6 +119,11 @@ export class InventoryService {
         return row ? vmScopeChain(vmId, row.host_id) : undefined;
       },
     });
+  }
+
+  /** Reads join the caller's unit of work, so a request sees what it just wrote. */
+  private get db(): Pick<DataSource, 'query'> {
+    return this.unitOfWork.manager ?? this.dataSource;
   }
 
   /** A full resync: the host's hardware, pools, networks and exactly this set of VMs. */
@@ -215,19 +248,27 @@ export class InventoryService {
       memory_mib: vm.memoryMiB,
       cpu_model: vm.cpu.model,
       cpu_features: vm.cpu.features,
+      autostart: vm.autostart,
+      boot_order: vm.bootOrder,
+      pending_changes: vm.pendingChanges,
+      snapshot_count: vm.snapshotCount,
       generation: vm.generation,
       created_at: vm.createdAt,
       updated_at: vm.updatedAt,
     }));
     const written = (await manager.query(
-      `INSERT INTO vms (id, host_id, name, state, vcpus, memory_mib, cpu_model, cpu_features, generation, created_at, updated_at)
-       SELECT x.id, $1, x.name, x.state, x.vcpus, x.memory_mib, x.cpu_model, x.cpu_features, x.generation, x.created_at, x.updated_at
+      `INSERT INTO vms (id, host_id, name, state, vcpus, memory_mib, cpu_model, cpu_features, autostart, boot_order,
+         pending_changes, snapshot_count, generation, created_at, updated_at)
+       SELECT x.id, $1, x.name, x.state, x.vcpus, x.memory_mib, x.cpu_model, x.cpu_features, x.autostart, x.boot_order,
+         x.pending_changes, x.snapshot_count, x.generation, x.created_at, x.updated_at
        FROM jsonb_to_recordset($2::jsonb) AS x(id uuid, name text, state text, vcpus int, memory_mib int, cpu_model text,
-         cpu_features text[], generation int, created_at timestamptz, updated_at timestamptz)
+         cpu_features text[], autostart boolean, boot_order text[], pending_changes jsonb, snapshot_count int,
+         generation int, created_at timestamptz, updated_at timestamptz)
        ON CONFLICT (id) DO UPDATE SET host_id = EXCLUDED.host_id, name = EXCLUDED.name, state = EXCLUDED.state,
          vcpus = EXCLUDED.vcpus, memory_mib = EXCLUDED.memory_mib, cpu_model = EXCLUDED.cpu_model,
-         cpu_features = EXCLUDED.cpu_features, generation = EXCLUDED.generation, created_at = EXCLUDED.created_at,
-         updated_at = EXCLUDED.updated_at
+         cpu_features = EXCLUDED.cpu_features, autostart = EXCLUDED.autostart, boot_order = EXCLUDED.boot_order,
+         pending_changes = EXCLUDED.pending_changes, snapshot_count = EXCLUDED.snapshot_count,
+         generation = EXCLUDED.generation, created_at = EXCLUDED.created_at, updated_at = EXCLUDED.updated_at
        WHERE vms.host_id = EXCLUDED.host_id OR vms.updated_at <= EXCLUDED.updated_at
        RETURNING id`,
       [hostId, JSON.stringify(rows)],
@@ -255,8 +296,65 @@ export class InventoryService {
       );
   }
 
+  /**
+   * VMs by ids or by the list's filters (name contains, state, host), optionally only those a
+   * visibility allows, in name order, at most `limit`: what bulk actions select.
+   */
+  async vmRefs(
+    select: { ids?: readonly string[]; hostId?: string; state?: VmState; name?: string; visible?: Visibility },
+    limit: number,
+  ): Promise<VmRef[]> {
+    const where: string[] = [];
+    const params: unknown[] = [];
+    if (select.ids) where.push(`v.id = ANY($${params.push(select.ids)}::uuid[])`);
+    if (select.hostId) where.push(`v.host_id = $${params.push(select.hostId)}`);
+    if (select.state) where.push(`v.state = $${params.push(select.state)}`);
+    if (select.name) where.push(`v.name ILIKE $${params.push(containsPattern(select.name))}`);
+    if (select.visible && !select.visible.all)
+      where.push(
+        `(v.host_id = ANY($${params.push(select.visible.hostIds)}::uuid[]) OR v.id = ANY($${params.push(select.visible.vmIds)}::uuid[]))`,
+      );
+    const rows = (await this.db.query(
+      `SELECT v.id, v.name, v.host_id, v.state, v.generation FROM vms v ${where.length ? `WHERE ${where.join(' AND ')}` : ''}
+       ORDER BY v.name, v.id LIMIT ${Math.max(1, Math.floor(limit))}`,
+      params,
+    )) as { id: string; name: string; host_id: string; state: VmState; generation: number }[];
+    return rows.map((row) => ({ id: row.id, name: row.name, hostId: row.host_id, state: row.state, generation: row.generation }));
+  }
+
+  /** Room on hosts (all, or these), for placement and pre-flight checks. */
+  async capacities(hostIds?: readonly string[]): Promise<HostCapacity[]> {
+    const rows = (await this.db.query(
+      `SELECT h.id, h.name, h.state, h.enabled, COALESCE(hw.memory_free_mib, 0) AS free_mib, COALESCE(hw.cpu_features, '{}') AS features,
+         COALESCE((SELECT json_agg(json_build_object('id', p.pool_id, 'type', p.type, 'freeBytes', p.free_bytes)) FROM host_pools p WHERE p.host_id = h.id), '[]') AS pools,
+         COALESCE((SELECT array_agg(n.network_id) FROM host_networks n WHERE n.host_id = h.id), '{}') AS networks
+       FROM hosts h LEFT JOIN host_hardware hw ON hw.host_id = h.id
+       ${hostIds ? 'WHERE h.id = ANY($1::uuid[])' : ''} ORDER BY h.name, h.id`,
+      hostIds ? [hostIds] : [],
+    )) as {
+      id: string;
+      name: string;
+      state: string;
+      enabled: boolean;
+      free_mib: number;
+      features: string[];
+      pools: { id: string; type: string; freeBytes: number | string }[];
+      networks: string[];
+    }[];
+    return rows.map((row) => ({
+      hostId: row.id,
+      name: row.name,
+      state: row.state,
+      enabled: row.enabled,
+      freeMemoryMiB: Number(row.free_mib),
+      cpuFeatures: row.features,
+      pools: row.pools.map((pool) => ({ id: pool.id, type: pool.type, freeBytes: Number(pool.freeBytes) })),
+      networks: row.networks,
+    }));
+  }
+
   async getVm(vmId: string): Promise<FleetVm> {
-    const [row] = (await this.dataSource.query(`${VM_SELECT} WHERE v.id = $1`, [vmId])) as VmRow[];
+    const [row] = (await this.db.query(`${VM_SELECT} WHERE v.id = $1`, [vmId])) as VmRow[];
     if (!row) throw new NotFoundError(`No VM ${vmId}`);
     return toFleetVm(row);
   }

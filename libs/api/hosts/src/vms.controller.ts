@@ -1,19 +1,9 @@
-import { Body, Controller, Param, Query, Req } from '@nestjs/common';
+import { Controller, Param, Query, Req } from '@nestjs/common';
 import { Route, type ParsedQuery, type RequestWithPrincipal } from '@cockpit/api-core';
 import { MetricsStore } from '@cockpit/api-metrics';
-import {
-  actOnVm,
-  fleetSummary,
-  getVm,
-  listVms,
-  vmMetrics,
-  type FleetSummary,
-  type MetricsQuery,
-  type VmAction,
-} from '@cockpit/contracts';
+import { fleetSummary, getVm, listVms, vmMetrics, type FleetSummary, type MetricsQuery } from '@cockpit/contracts';
 import { FleetLists } from './fleet-lists.js';
 import { FleetSummaryService } from './fleet-summary.js';
-import { HostsService } from './hosts.service.js';
 import { InventoryService } from './inventory.service.js';
 
 /** Access is the guard's (each route's contract says on what): handlers only do the work. */
@@ -21,7 +11,6 @@ import { InventoryService } from './inventory.service.js';
 export class VmsController {
   constructor(
     private readonly inventory: InventoryService,
-    private readonly hosts: HostsService,
     private readonly metrics: MetricsStore,
     private readonly lists: FleetLists,
     private readonly summaries: FleetSummaryService,
@@ -35,13 +24,6 @@ export class VmsController {
   @Route(getVm)
   get(@Param('vmId') vmId: string) {
     return this.inventory.getVm(vmId);
-  }
-
-  @Route(actOnVm)
-  async act(@Param('vmId') vmId: string, @Body() body: { action: VmAction }) {
-    const vm = await this.inventory.getVm(vmId);
-    const answer = await this.hosts.actOnVm(vm.hostId, vmId, body.action);
-    return { vmId, state: answer.state };
   }
 
   @Route(vmMetrics)

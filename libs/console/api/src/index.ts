@@ -4,6 +4,7 @@ export * from './system.queries.js';
 export * from './auth.queries.js';
 export * from './hosts.queries.js';
 export * from './vms.queries.js';
+export * from './jobs.queries.js';
 export * from './metrics.queries.js';
 export * from './live-events.js';
 export * from './live-cache.js';

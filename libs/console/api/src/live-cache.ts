@@ -1,6 +1,7 @@
 import { hashKey, type InvalidateQueryFilters, type QueryClient } from '@tanstack/react-query';
 import type { CockpitEvent, CockpitEventData, FleetVm, Host, LiveStats, Page, VmState } from '@cockpit/contracts';
 import { fleetSummaryQuery, HOST_LISTS_KEY, hostQuery } from './hosts.queries.js';
+import { JOB_LISTS_KEY, jobKey } from './jobs.queries.js';
 import type { LiveEvents, StatsFrame } from './live-events.js';
 import { VM_LISTS_KEY, vmQuery, type VmListQuery } from './vms.queries.js';
 
@@ -29,6 +30,9 @@ const vmListsByState: InvalidateQueryFilters = {
   },
 };
 const vmDetail = (vmId: string): InvalidateQueryFilters => ({ queryKey: vmQuery(vmId).queryKey, exact: true });
+/** Every cached job list page; one job with its target pages. */
+const jobLists: InvalidateQueryFilters = { queryKey: JOB_LISTS_KEY };
+const jobDetail = (jobId: string): InvalidateQueryFilters => ({ queryKey: jobKey(jobId) });
 /** Every page of the audit log, whatever its filter. */
 const auditPages: InvalidateQueryFilters = { queryKey: ['audit'] };
 
@@ -54,8 +58,10 @@ function staleAfter(event: CockpitEvent): InvalidateQueryFilters[] {
     case 'audit.created':
       return [auditPages];
     case 'stats':
-    case 'job.progress':
+    case 'vm.job':
       return [];
+    case 'job.progress':
+      return [jobLists, jobDetail(event.data.jobId)];
   }
 }
 

@@ -12,6 +12,7 @@ export const PERMISSIONS = [
   'vm.delete',
   'vm.console',
   'vm.migrate',
+  'vm.snapshot',
   'cluster.view',
   'cluster.manage',
   'operation.run',
@@ -19,6 +20,8 @@ export const PERMISSIONS = [
   'image.manage',
   'user.admin',
   'audit.view',
+  'job.view',
+  'job.cancel',
 ] as const;
 export const Permission = z.enum(PERMISSIONS);
 export type Permission = z.infer<typeof Permission>;
@@ -44,11 +47,14 @@ export const BUILT_IN_ROLES = {
     'vm.delete',
     'vm.console',
     'vm.migrate',
+    'vm.snapshot',
     'cluster.view',
     'operation.run',
     'image.manage',
+    'job.view',
+    'job.cancel',
   ],
-  Auditor: ['host.view', 'vm.view', 'cluster.view', 'audit.view'],
-  Viewer: ['host.view', 'vm.view', 'cluster.view'],
+  Auditor: ['host.view', 'vm.view', 'cluster.view', 'audit.view', 'job.view'],
+  Viewer: ['host.view', 'vm.view', 'cluster.view', 'job.view'],
 } as const satisfies Record<string, readonly Permission[]>;
 export type BuiltInRole = keyof typeof BUILT_IN_ROLES;

@@ -3,6 +3,7 @@ import { ScopePath } from '../auth/permissions.js';
 import { JobPhase } from '../vapor/jobs.js';
 import { VmState } from '../vapor/vm.js';
 import { HostState } from '../rest/hosts.js';
+import { JobCounts, JobState } from '../rest/jobs.js';
 
 /**
  * Live events, as the event hub delivers them over socket.io (`event`) and `GET /api/events`.
@@ -46,16 +47,32 @@ export const CockpitEvent = z.discriminatedUnion('type', [
     }),
   ),
   base(
+    'vm.job',
+    z
+      .object({
+        jobId: z.uuid(),
+        hostId: z.uuid(),
+        vmId: z.uuid(),
+        kind: z.string(),
+        state: z.enum(['running', 'completed', 'failed', 'cancelled']),
+        phase: JobPhase,
+        percent: z.number().min(0).max(100),
+      })
+      .meta({ description: 'Progress of work a host does on a VM (a migration, a disk move), as the host reports it' }),
+  ),
+  base(
     'job.progress',
-    z.object({
-      jobId: z.uuid(),
-      hostId: z.uuid(),
-      vmId: z.uuid(),
-      kind: z.string(),
-      state: z.enum(['running', 'completed', 'failed', 'cancelled']),
-      phase: JobPhase,
-      percent: z.number().min(0).max(100),
-    }),
+    z
+      .object({
+        jobId: z.uuid(),
+        kind: z.string(),
+        title: z.string(),
+        scopeChain: z.array(ScopePath).meta({ description: 'Where the job sits: its scope, then each ancestor' }),
+        actorId: z.uuid().nullable(),
+        state: JobState,
+        progress: JobCounts,
+      })
+      .meta({ description: 'A durable Cockpit job (bulk action, …) moved on' }),
   ),
   base('audit.created', z.object({ id: z.string(), action: z.string(), actor: z.string().nullable(), outcome: z.string() })),
 ]);

@@ -2,8 +2,11 @@ import type { z } from 'zod';
 
 export type HttpMethod = 'get' | 'post' | 'put' | 'patch' | 'delete';
 
-/** The kinds of object a permission can be held on below `/` (clusters join later). */
-export type ScopeKind = 'host' | 'vm';
+/**
+ * The kinds of object a route can be about (clusters join later). Hosts and VMs are scopes a
+ * permission is held on; a job sits in the scope of its targets.
+ */
+export type ScopeKind = 'host' | 'vm' | 'job';
 
 /** The object a route is about: its kind, and the path parameter that holds its id. */
 export interface ObjectScope {

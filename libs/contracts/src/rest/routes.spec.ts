@@ -3,7 +3,7 @@ import type { z } from 'zod';
 import { allRoutes } from './routes.js';
 
 /** Path parameters that name an object a permission can be held on, and the kind they name. */
-const OBJECT_PARAMS: Record<string, 'host' | 'vm'> = { hostId: 'host', vmId: 'vm' };
+const OBJECT_PARAMS: Record<string, 'host' | 'vm' | 'job'> = { hostId: 'host', vmId: 'vm', jobId: 'job' };
 
 describe('the route table', () => {
   it('has every route about a host or VM declare that object as its scope, so the guard checks it', () => {
@@ -36,7 +36,7 @@ describe('the route table', () => {
     const lists = allRoutes.filter(
       (def) => typeof def.access === 'object' && def.access.scope === 'visible' && def.id.startsWith('list'),
     );
-    expect(lists.map((def) => def.id).sort()).toEqual(['listHosts', 'listVms']);
+    expect(lists.map((def) => def.id).sort()).toEqual(['listHosts', 'listJobs', 'listVms']);
     // The audit log pages by id (`before`), newest first, as an append-only log does.
     const paged = allRoutes.filter((def) => def.method === 'get' && /^list/.test(def.id) && def.id !== 'listAudit');
     expect(paged.length).toBeGreaterThan(8);

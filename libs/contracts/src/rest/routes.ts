@@ -2,9 +2,12 @@ import { exportAudit, listAudit } from './audit.js';
 import { login, logout, me, totpDisable, totpEnable, totpSetup } from './auth.js';
 import { eventRoutes } from './events.js';
 import { hostRoutes } from './hosts.js';
+import { jobRoutes } from './jobs.js';
 import { metricsRoutes } from './metrics.js';
 import type { RouteDef } from './route.js';
 import { userRoutes } from './users.js';
+import { vmLifecycleRoutes } from './vm-lifecycle.js';
+import { vmSnapshotRoutes } from './vm-snapshots.js';
 import { vmRoutes } from './vms.js';
 import { apiDocs, healthLive, healthReady, openApiDocument, prometheusMetrics, systemInfo } from './system.js';
 
@@ -27,6 +30,9 @@ export const allRoutes: readonly RouteDef[] = [
   ...userRoutes,
   ...hostRoutes,
   ...vmRoutes,
+  ...vmLifecycleRoutes,
+  ...vmSnapshotRoutes,
+  ...jobRoutes,
   ...metricsRoutes,
   ...eventRoutes,
 ];

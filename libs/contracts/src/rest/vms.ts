@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { VmAction, VmCpu, VmDisk, VmNic, VmState } from '../vapor/vm.js';
+import { BootOrder, VmCpu, VmDisk, VmNic, VmPendingChanges, VmState } from '../vapor/vm.js';
 import { HostState, LiveStats } from './hosts.js';
 import { NameContains, pageOf, pageQuery } from './paging.js';
 import { defineRoute } from './route.js';
@@ -17,7 +17,11 @@ export const FleetVm = z
     cpu: VmCpu,
     disks: z.array(VmDisk),
     nics: z.array(VmNic),
-    generation: z.number().int(),
+    autostart: z.boolean(),
+    bootOrder: BootOrder,
+    pendingChanges: VmPendingChanges,
+    snapshotCount: z.number().int().nonnegative(),
+    generation: z.number().int().meta({ description: 'Changes on every change; send it back in If-Match' }),
     createdAt: z.iso.datetime(),
     updatedAt: z.iso.datetime(),
     stats: LiveStats.nullable(),
@@ -85,19 +89,4 @@ export const fleetSummary = defineRoute({
   response: FleetSummary,
 });
 
-export const actOnVm = defineRoute({
-  id: 'actOnVm',
-  method: 'post',
-  path: '/api/vms/{vmId}/actions',
-  summary: 'Start, shut down, power off, reboot, pause or resume a VM',
-  description:
-    'Cockpit asks the VM’s host and answers with the VM as the host reports it; the state change reaches every client as a `vm.state` event. A host that refuses (say, starting a running VM) answers 409 with its reason.',
-  tag: 'VMs',
-  access: { permission: 'vm.power', scope: { kind: 'vm', param: 'vmId' } },
-  params: z.object({ vmId: z.uuid() }),
-  body: z.object({ action: VmAction }),
-  response: z.object({ vmId: z.uuid(), state: VmState }),
-  errors: [404, 409, 422],
-});
-
-export const vmRoutes = [listVms, getVm, fleetSummary, actOnVm] as const;
+export const vmRoutes = [listVms, getVm, fleetSummary] as const;

@@ -38,6 +38,10 @@ export class NotFoundError extends DomainError {
 export class ConflictError extends DomainError {
   readonly status = 409;
 }
+/** The object changed since the caller read it: `If-Match` names an older generation (412). */
+export class PreconditionFailedError extends DomainError {
+  readonly status = 412;
+}
 /** Understood but cannot be done with what was given: unreachable target, wrong token (422). */
 export class UnprocessableError extends DomainError {
   readonly status = 422;

@@ -133,6 +133,19 @@ export class VmEntity {
   @Column({ name: 'cpu_features', type: 'text', array: true })
   cpuFeatures!: string[];
 
+  @Column({ type: 'boolean', default: false })
+  autostart!: boolean;
+
+  @Column({ name: 'boot_order', type: 'text', array: true, default: () => "'{disk,network}'" })
+  bootOrder!: string[];
+
+  /** Changes a running VM took for its next cold start (the Vapor API's `pendingChanges`). */
+  @Column({ name: 'pending_changes', type: 'jsonb', default: () => "'{}'" })
+  pendingChanges!: Record<string, unknown>;
+
+  @Column({ name: 'snapshot_count', type: 'int', default: 0 })
+  snapshotCount!: number;
+
   @Column({ type: 'int' })
   generation!: number;
 

@@ -114,6 +114,10 @@ export function makeVm(n: number, host: Host, overrides: Partial<FleetVm> = {}):
     nics: [
       { id: 'net0', networkId: 'br-prod', mac: `52:54:00:00:00:${(n % 256).toString(16).padStart(2, '0')}`, model: 'virtio' },
     ],
+    autostart: false,
+    bootOrder: ['disk', 'network'],
+    pendingChanges: {},
+    snapshotCount: 0,
     generation: 3,
     createdAt: iso(86_400_000),
     updatedAt: iso(60_000),

@@ -1,0 +1,279 @@
+import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
+import { PgBoss, type Db } from 'pg-boss';
+import { DataSource, type EntityManager } from 'typeorm';
+import type { AppConfig } from '@cockpit/api-config';
+import { APP_CONFIG } from '@cockpit/api-core';
+import { EventHubService } from '@cockpit/api-events';
+import type { ScopeChain } from '@cockpit/contracts';
+import type { JobHandler, JobTargetRef, TargetContext, TargetOutcome } from './job-handler.js';
+import { announceJob, toJobSummary, updatedRow, type JobRow } from './job-rows.js';
+import { runTargets } from './target-runner.js';
+
+/** One pg-boss queue carries every kind of job; the row's `kind` picks the handler. */
+const QUEUE = 'cockpit-jobs';
+const PGBOSS_SCHEMA = 'pgboss';
+/** Progress is written and announced at most this often per job. */
+const PROGRESS_EVERY_MS = 300;
+/** Targets of one job running at once on one instance, whatever their groups. */
+const OVERALL_PER_JOB = 64;
+
+/** Targets as the runner reads them (`group` is what limits concurrency). */
+const TARGET_COLUMNS = 'target_id AS "targetId", label, group_key AS "group"';
+
+/** pg-boss statements run on the connection of a TypeORM transaction (so a job is queued only if it commits). */
+function onManager(manager: EntityManager): Db {
+  const runner = manager.queryRunner;
+  if (!runner) throw new Error('A job is queued inside a transaction');
+  return {
+    executeSql: async (text: string, values?: unknown[]) => {
+      const result = (await runner.query(text, values ?? [], true)) as { records: unknown[] };
+      return { rows: result.records };
+    },
+  } as Db;
+}
+
+/**
+ * Runs durable jobs on pg-boss. Any instance may run any job; the instance running one keeps a
+ * heartbeat on it, and when the heartbeat stops (the process died) pg-boss hands the job to
+ * another instance, which resumes it from its targets' rows: done ones stay done, the one in
+ * flight is reconciled (its true outcome read, not done again), pending ones run.
+ *
+ * pg-boss keeps its queue tables in its own schema (`pgboss`), installed and upgraded by pg-boss at
+ * start under its own lock; Cockpit's tables change only through Cockpit's migrations.
+ */
+@Injectable()
+export class JobEngine implements OnApplicationBootstrap, OnApplicationShutdown {
+  private readonly logger = new Logger('JobEngine');
+  private readonly handlers = new Map<string, JobHandler<never>>();
+  private boss?: PgBoss;
+  private stopping = false;
+  private readonly running = new Set<AbortController>();
+
+  constructor(
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+    private readonly dataSource: DataSource,
+    private readonly events: EventHubService,
+  ) {}
+
+  /** A domain says how to do its kind of job (VMs register bulk actions). */
+  register<P>(handler: JobHandler<P>): void {
+    this.handlers.set(handler.kind, handler as unknown as JobHandler<never>);
+  }
+
+  async onApplicationBootstrap(): Promise<void> {
+    if (!this.config.databaseUrl) throw new Error('DATABASE_URL is not set');
+    const heartbeatSeconds = this.config.jobs.heartbeatSeconds;
+    const boss = new PgBoss({
+      connectionString: this.config.databaseUrl,
+      schema: PGBOSS_SCHEMA,
+      application_name: `cockpit-jobs ${this.config.instanceId}`,
+      max: 4,
+      // Missed heartbeats are found by the supervisor: often enough that a dead instance's job moves within seconds.
+      superviseIntervalSeconds: Math.max(2, Math.floor(heartbeatSeconds / 4)),
+      monitorIntervalSeconds: Math.max(2, Math.floor(heartbeatSeconds / 4)),
+      instanceName: this.config.instanceId,
+    });
+    boss.on('error', (error: Error) => this.logger.warn(`pg-boss: ${error.message}`));
+    await boss.start();
+    await boss.createQueue(QUEUE, {
+      heartbeatSeconds,
+      // Retries only happen when an instance died or lost the database mid-job: each resumes, never restarts.
+      retryLimit: 1000,
+      retryDelay: 1,
+      expireInSeconds: 24 * 3600,
+    });
+    await boss.work<{ jobId: string }>(
+      QUEUE,
+      { localConcurrency: this.config.jobs.perInstance, pollingIntervalSeconds: 0.5 },
+      async ([job]) => {
+        if (job) await this.execute(job.data.jobId, job.signal);
+      },
+    );
+    this.boss = boss;
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    this.stopping = true;
+    for (const controller of this.running) controller.abort();
+    // Jobs in hand stop starting targets and give the job back; another instance resumes it.
+    await this.boss?.stop({ graceful: true, timeout: 10_000 });
+  }
+
+  /** Queues a job whose row the caller just wrote, on the caller's transaction. */
+  async enqueue(jobId: string, manager: EntityManager): Promise<void> {
+    if (!this.boss) throw new Error('The job engine has not started');
+    await this.boss.send(QUEUE, { jobId }, { db: onManager(manager) });
+  }
+
+  /** Runs (or resumes) one job on this instance. Throws only to hand the job back for another attempt. */
+  private async execute(jobId: string, bossSignal: AbortSignal): Promise<void> {
+    const claimed = (await this.dataSource.query(
+      `UPDATE jobs SET state = CASE WHEN state = 'cancelling' THEN 'cancelling' ELSE 'running' END,
+         attempts = attempts + 1, instance = $2, started_at = COALESCE(started_at, now())
+       WHERE id = $1 AND state IN ('queued', 'running', 'cancelling') RETURNING *`,
+      [jobId, this.config.instanceId],
+    )) as [JobRow[], number];
+    const job = claimed[0][0];
+    if (!job) return; // finished, cancelled while queued, or gone
+    const chain = job.scope_chain as ScopeChain;
+    const handler = this.handlers.get(job.kind);
+    if (!handler) {
+      await this.finish(job, chain, 'failed', `No instance knows how to run a ${job.kind} job`);
+      return;
+    }
+    const controller = new AbortController();
+    const abort = () => controller.abort();
+    bossSignal.addEventListener('abort', abort);
+    this.running.add(controller);
+    const context: TargetContext<never> = { jobId, params: job.params as never, signal: controller.signal };
+    let cancelling = job.state === 'cancelling';
+    const progress = new ProgressWriter(PROGRESS_EVERY_MS, async () => {
+      const row = await this.writeProgress(jobId);
+      if (row.state === 'cancelling' && !cancelling) {
+        cancelling = true;
+        controller.abort();
+      }
+      announceJob(this.events, toJobSummary(row), chain);
+    });
+    try {
+      const limits = {
+        perGroup: handler.perGroup(job.params as never),
+        overall: OVERALL_PER_JOB,
+        shouldStop: () => cancelling || this.stopping || bossSignal.aborted,
+      };
+      // Steps in flight when the previous attempt's instance died: find out how they ended.
+      const interrupted = (await this.dataSource.query(
+        `SELECT ${TARGET_COLUMNS} FROM job_targets WHERE job_id = $1 AND state = 'running' ORDER BY ordinal`,
+        [jobId],
+      )) as JobTargetRef[];
+      await runTargets(interrupted, limits, async (target) => {
+        const outcome = handler.reconcile
+          ? await handler.reconcile(target, context).catch((error: unknown) => failure(error))
+          : { state: 'failed' as const, message: 'Interrupted: the api instance running it stopped, and its outcome is unknown' };
+        if (outcome === 'retry')
+          await this.dataSource.query(`UPDATE job_targets SET state = 'pending' WHERE job_id = $1 AND target_id = $2`, [
+            jobId,
+            target.targetId,
+          ]);
+        else await this.recordOutcome(jobId, target.targetId, outcome);
+        progress.touch();
+      });
+      const pending = (await this.dataSource.query(
+        `SELECT ${TARGET_COLUMNS} FROM job_targets WHERE job_id = $1 AND state = 'pending' ORDER BY ordinal`,
+        [jobId],
+      )) as JobTargetRef[];
+      await runTargets(pending, limits, async (target) => {
+        const started = (await this.dataSource.query(
+          `UPDATE job_targets SET state = 'running', started_at = now() WHERE job_id = $1 AND target_id = $2 AND state = 'pending'`,
+          [jobId, target.targetId],
+        )) as [unknown[], number];
+        if (started[1] !== 1) return;
+        const outcome = await handler.run(target, context).catch((error: unknown) => failure(error));
+        await this.recordOutcome(jobId, target.targetId, outcome);
+        progress.touch();
+      });
+      await progress.stop();
+      if (!cancelling && (this.stopping || bossSignal.aborted))
+        throw new Error('This api instance is stopping: the job goes to another');
+      if (cancelling) {
+        await this.dataSource.query(
+          `UPDATE job_targets SET state = 'cancelled', finished_at = now(), message = 'cancelled before it started' WHERE job_id = $1 AND state = 'pending'`,
+          [jobId],
+        );
+        await this.finish(job, chain, 'cancelled', null);
+        return;
+      }
+      const row = await this.writeProgress(jobId);
+      await this.finish(
+        job,
+        chain,
+        row.failed > 0 ? 'failed' : 'succeeded',
+        row.failed > 0 ? `${row.failed} of ${row.total} failed` : null,
+      );
+    } finally {
+      await progress.stop();
+      bossSignal.removeEventListener('abort', abort);
+      this.running.delete(controller);
+    }
+  }
+
+  private async recordOutcome(jobId: string, targetId: string, outcome: TargetOutcome): Promise<void> {
+    await this.dataSource.query(
+      `UPDATE job_targets SET state = $3, message = $4, finished_at = now() WHERE job_id = $1 AND target_id = $2`,
+      [jobId, targetId, outcome.state, outcome.message.slice(0, 2000)],
+    );
+  }
+
+  /** Counts from the targets themselves (the truth, whichever attempt wrote them); answers the job row. */
+  private async writeProgress(jobId: string): Promise<JobRow> {
+    return updatedRow<JobRow>(
+      await this.dataSource.query(
+        `UPDATE jobs j SET succeeded = c.succeeded, failed = c.failed, skipped = c.skipped, cancelled = c.cancelled
+         FROM (SELECT count(*) FILTER (WHERE state = 'succeeded')::int AS succeeded,
+                      count(*) FILTER (WHERE state = 'failed')::int AS failed,
+                      count(*) FILTER (WHERE state = 'skipped')::int AS skipped,
+                      count(*) FILTER (WHERE state = 'cancelled')::int AS cancelled
+               FROM job_targets WHERE job_id = $1) c
+         WHERE j.id = $1 RETURNING j.*`,
+        [jobId],
+      ),
+    );
+  }
+
+  private async finish(
+    job: JobRow,
+    chain: ScopeChain,
+    state: 'succeeded' | 'failed' | 'cancelled',
+    error: string | null,
+  ): Promise<void> {
+    await this.writeProgress(job.id);
+    const row = updatedRow<JobRow>(
+      await this.dataSource.query(`UPDATE jobs SET state = $2, error = $3, finished_at = now() WHERE id = $1 RETURNING *`, [
+        job.id,
+        state,
+        error,
+      ]),
+    );
+    announceJob(this.events, toJobSummary(row), chain);
+  }
+}
+
+function failure(error: unknown): TargetOutcome {
+  return { state: 'failed', message: error instanceof Error ? error.message : String(error) };
+}
+
+/** Writes progress at most every `everyMs` while targets keep finishing, and once more at the end. */
+class ProgressWriter {
+  private timer?: NodeJS.Timeout;
+  private dirty = false;
+  private writing: Promise<void> = Promise.resolve();
+
+  constructor(
+    private readonly everyMs: number,
+    private readonly write: () => Promise<void>,
+  ) {}
+
+  touch(): void {
+    this.dirty = true;
+    this.timer ??= setTimeout(() => {
+      this.timer = undefined;
+      this.flush();
+    }, this.everyMs);
+  }
+
+  private flush(): void {
+    if (!this.dirty) return;
+    this.dirty = false;
+    this.writing = this.writing.then(this.write).catch(() => {
+      // The database blipped: the next write (or the final count) catches up.
+      this.dirty = true;
+    });
+  }
+
+  async stop(): Promise<void> {
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = undefined;
+    this.flush();
+    await this.writing;
+  }
+}
