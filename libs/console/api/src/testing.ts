@@ -101,3 +101,6 @@ export function fakeLiveConnections(): {
     },
   };
 }
+
+export * from './test-fixtures.js';
+export * from './test-paging.js';

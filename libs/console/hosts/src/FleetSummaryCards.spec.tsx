@@ -6,7 +6,7 @@ import { http, HttpResponse } from 'msw';
 import { setupServer } from 'msw/node';
 import { FleetSummaryCards } from './FleetSummaryCards.js';
 import { fleetApi, renderPages } from './test/api.js';
-import { fleetOf, makeVm } from './test/fixtures.js';
+import { fleetOf, makeVm } from '@cockpit/console-api/testing';
 
 const hosts = fleetOf(120);
 const vms = hosts.slice(0, 30).map((host, i) => makeVm(i + 1, host));

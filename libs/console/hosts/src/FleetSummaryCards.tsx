@@ -19,9 +19,9 @@ import type { ReactNode } from 'react';
 import { Link } from 'react-router';
 import type { FleetSummary } from '@cockpit/contracts';
 import { fleetSummaryQuery } from '@cockpit/console-api';
-import { formatMiB, formatPercent } from './format.js';
-import { HOST_STATE_COLOR, HOST_STATES, HostStateLabel, VM_STATE_COLOR, VM_STATES } from './states.js';
-import { UsageBar } from './UsageBar.js';
+import { formatMiB, formatPercent, UsageBar } from '@cockpit/console-ui';
+import { VM_STATE_COLOR, VM_STATES } from '@cockpit/console-vms';
+import { HOST_STATE_COLOR, HOST_STATES, HostStateLabel } from './states.js';
 
 /** A total with one label per state, each linking to the list filtered to that state. */
 function CountsByState<S extends string>({

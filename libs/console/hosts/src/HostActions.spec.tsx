@@ -5,7 +5,7 @@ import { http, HttpResponse } from 'msw';
 import { setupServer } from 'msw/node';
 import { ErrorResponse, Host, HostDetail, Me, removeHost, updateHost } from '@cockpit/contracts';
 import { fleetApi, pageOf, renderPages } from './test/api.js';
-import { fleetOf, makeHostDetail, viewerMe } from './test/fixtures.js';
+import { fleetOf, makeHostDetail, viewerMe } from '@cockpit/console-api/testing';
 
 const fleet = fleetOf(2);
 const [first] = fleet as [Host];

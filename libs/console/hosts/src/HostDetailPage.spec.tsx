@@ -5,7 +5,7 @@ import { http, HttpResponse } from 'msw';
 import { setupServer } from 'msw/node';
 import { fleetApi, listRequests, renderPages, statsFrame } from './test/api.js';
 import { described } from './test/description.js';
-import { fleetOf, hostIdOf, makeHostDetail, makeVm, NOW } from './test/fixtures.js';
+import { fleetOf, hostIdOf, makeHostDetail, makeVm, NOW } from '@cockpit/console-api/testing';
 
 const hosts = fleetOf(3);
 const [host] = hosts as [(typeof hosts)[number]];

@@ -31,13 +31,21 @@ import { Link, useParams, useSearchParams } from 'react-router';
 import type { HostDetail, HostHardware } from '@cockpit/contracts';
 import { can } from '@cockpit/console-access';
 import { hostQuery, meQuery, useLiveHostMetrics } from '@cockpit/console-api';
-import { DetailStatus } from './DetailStatus.js';
+import {
+  DetailStatus,
+  formatAgo,
+  formatBytes,
+  formatCpuList,
+  formatDateTime,
+  formatMiB,
+  formatPercent,
+  MetricsPanel,
+  NONE,
+  UsageBar,
+} from '@cockpit/console-ui';
+import { VmList } from '@cockpit/console-vms';
 import { HostActions } from './HostActions.js';
-import { formatAgo, formatBytes, formatCpuList, formatDateTime, formatMiB, formatPercent, NONE } from './format.js';
-import { MetricsPanel } from './MetricsPanel.js';
 import { HostStateLabel } from './states.js';
-import { UsageBar } from './UsageBar.js';
-import { VmList } from './VmList.js';
 
 function Term({ term, children }: { term: string; children: ReactNode }) {
   return (

@@ -4,7 +4,7 @@ import userEvent from '@testing-library/user-event';
 import { http, HttpResponse } from 'msw';
 import { setupServer } from 'msw/node';
 import { fleetApi, listRequests, pageOf, renderPages, statsFrame } from './test/api.js';
-import { fleetOf, makeHost, NOW, viewerMe } from './test/fixtures.js';
+import { fleetOf, makeHost, NOW, viewerMe } from '@cockpit/console-api/testing';
 
 const fleet = fleetOf(500);
 const server = setupServer(...fleetApi(fleet));

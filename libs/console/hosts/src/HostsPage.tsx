@@ -5,11 +5,19 @@ import { Link } from 'react-router';
 import { HostState, type Host } from '@cockpit/contracts';
 import { can } from '@cockpit/console-access';
 import { hostsPageQuery, meQuery } from '@cockpit/console-api';
-import { PagedList, type ListColumn, type ListFilter, type ListRequest } from '@cockpit/console-ui';
+import {
+  formatAgo,
+  formatDateTime,
+  formatMiB,
+  NONE,
+  PagedList,
+  UsageBar,
+  type ListColumn,
+  type ListFilter,
+  type ListRequest,
+} from '@cockpit/console-ui';
 import { AddHostForm, TrustButton } from './AddHostForm.js';
-import { formatAgo, formatDateTime, formatMiB, NONE } from './format.js';
 import { HOST_STATES, HostStateLabel } from './states.js';
-import { UsageBar } from './UsageBar.js';
 
 // The dashboard links here with ?state=… to show, say, only the unreachable hosts.
 const FILTERS: readonly ListFilter[] = [

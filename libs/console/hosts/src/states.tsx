@@ -1,5 +1,5 @@
 import { Label, Tooltip } from '@patternfly/react-core';
-import type { HostState, VmState } from '@cockpit/contracts';
+import type { HostState } from '@cockpit/contracts';
 
 type LabelColor = 'green' | 'orange' | 'red' | 'grey' | 'blue' | 'purple';
 
@@ -15,16 +15,6 @@ export const HOST_STATE_COLOR: Record<HostState, LabelColor> = {
   disabled: 'grey',
 };
 
-export const VM_STATES: readonly VmState[] = ['running', 'migrating', 'paused', 'crashed', 'shutoff'];
-
-export const VM_STATE_COLOR: Record<VmState, LabelColor> = {
-  running: 'green',
-  migrating: 'blue',
-  paused: 'orange',
-  crashed: 'red',
-  shutoff: 'grey',
-};
-
 /** A host's state; why it is in it shows on hover and is read out by screen readers. */
 export function HostStateLabel({ state, reason }: { state: HostState; reason?: string | null }) {
   const label = (
@@ -34,12 +24,4 @@ export function HostStateLabel({ state, reason }: { state: HostState; reason?: s
     </Label>
   );
   return reason ? <Tooltip content={reason}>{label}</Tooltip> : label;
-}
-
-export function VmStateLabel({ state }: { state: VmState }) {
-  return (
-    <Label color={VM_STATE_COLOR[state]} isCompact>
-      {state}
-    </Label>
-  );
 }

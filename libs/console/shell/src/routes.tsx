@@ -3,6 +3,7 @@ import { AppLayout } from './layout/AppLayout.js';
 import { DashboardPage } from './pages/DashboardPage.js';
 import { AccessAdminPage, AccountPage, AuditLogPage, LoginPage, RequireSignIn } from '@cockpit/console-access';
 import { hostsRoutes } from '@cockpit/console-hosts';
+import { vmsRoutes } from '@cockpit/console-vms';
 import { ClustersPage, MigrationsPage, OperationsPage } from './pages/sections.js';
 import { SectionPage } from './pages/SectionPage.js';
 
@@ -17,6 +18,7 @@ export const consoleRoutes: RouteObject[] = [
     children: [
       { index: true, element: <DashboardPage /> },
       ...hostsRoutes,
+      ...vmsRoutes,
       { path: 'migrations', element: <MigrationsPage /> },
       { path: 'clusters', element: <ClustersPage /> },
       { path: 'operations', element: <OperationsPage /> },

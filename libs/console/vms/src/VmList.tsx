@@ -1,11 +1,9 @@
 import { Link } from 'react-router';
 import { VmState, type FleetVm } from '@cockpit/contracts';
 import { vmsPageQuery } from '@cockpit/console-api';
-import { PagedList, type ListColumn, type ListFilter, type ListRequest } from '@cockpit/console-ui';
-import { formatMiB } from './format.js';
+import { formatMiB, PagedList, UsageBar, type ListColumn, type ListFilter, type ListRequest } from '@cockpit/console-ui';
 import { HostFilter } from './HostFilter.js';
 import { VM_STATES, VmStateLabel } from './states.js';
-import { UsageBar } from './UsageBar.js';
 
 const NAME: ListColumn<FleetVm> = {
   title: 'Name',

@@ -1,6 +1,10 @@
 import { Alert, Bullseye, EmptyState, EmptyStateBody, PageSection, Spinner } from '@patternfly/react-core';
 import { Link } from 'react-router';
-import { ApiError } from '@cockpit/console-api';
+
+/** An api answer of 404 (console-api's ApiError carries the status). */
+function isNotFound(error: Error): boolean {
+  return 'status' in error && error.status === 404;
+}
 
 /** What a detail page shows before its object has loaded: a spinner, "not found" or the error. */
 export function DetailStatus({
@@ -19,7 +23,7 @@ export function DetailStatus({
       </Bullseye>
     );
   }
-  if (error instanceof ApiError && error.status === 404) {
+  if (isNotFound(error)) {
     return (
       <PageSection isFilled>
         <EmptyState titleText={`No such ${what}`} headingLevel="h1" status="warning">

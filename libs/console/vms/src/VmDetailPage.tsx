@@ -23,11 +23,8 @@ import type { ReactNode } from 'react';
 import { Link, useParams } from 'react-router';
 import type { FleetVm } from '@cockpit/contracts';
 import { useLiveVmMetrics, vmQuery } from '@cockpit/console-api';
-import { DetailStatus } from './DetailStatus.js';
-import { formatBytes, formatDateTime, formatMiB } from './format.js';
-import { MetricsPanel } from './MetricsPanel.js';
+import { DetailStatus, formatBytes, formatDateTime, formatMiB, MetricsPanel, UsageBar } from '@cockpit/console-ui';
 import { VmStateLabel } from './states.js';
-import { UsageBar } from './UsageBar.js';
 
 function Term({ term, children }: { term: string; children: ReactNode }) {
   return (

@@ -1,4 +1,4 @@
-/** Display formats shared by the hosts and VMs pages. A missing value shows as an em dash. */
+/** Display formats shared by the console's pages. A missing value shows as an em dash. */
 
 export const NONE = '—';
 

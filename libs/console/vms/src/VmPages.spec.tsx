@@ -6,7 +6,7 @@ import { setupServer } from 'msw/node';
 import type { FleetVm, Host } from '@cockpit/contracts';
 import { fleetApi, listRequests, renderPages, statsFrame } from './test/api.js';
 import { described } from './test/description.js';
-import { fleetOf, makeVm, NOW, vmIdOf } from './test/fixtures.js';
+import { fleetOf, makeVm, NOW, vmIdOf } from '@cockpit/console-api/testing';
 
 const hosts = fleetOf(12);
 // 120 VMs, ten per host.
