@@ -17,6 +17,18 @@ const PROGRESS_EVERY_MS = 300;
 /** Targets of one job running at once on one instance, whatever their groups. */
 const OVERALL_PER_JOB = 64;
 
+/**
+ * Marks a pending target running if its job is running and still at this attempt; answers the
+ * job's state and attempt either way (one statement per start: the gate and the mark together).
+ */
+const START_TARGET = `WITH job AS (SELECT state, attempts FROM jobs WHERE id = $1),
+  started AS (
+    UPDATE job_targets SET state = 'running', started_at = now()
+    WHERE job_id = $1 AND target_id = $2 AND state = 'pending'
+      AND EXISTS (SELECT 1 FROM job WHERE state = 'running' AND attempts = $3)
+    RETURNING 1)
+  SELECT (SELECT state FROM job) AS job_state, (SELECT attempts FROM job) AS attempts, (SELECT count(*) FROM started)::int AS started`;
+
 /** Targets as the runner reads them (`group` is what limits concurrency). */
 const TARGET_COLUMNS = 'target_id AS "targetId", label, group_key AS "group"';
 
@@ -127,26 +139,34 @@ export class JobEngine implements OnApplicationBootstrap, OnApplicationShutdown 
     this.running.add(controller);
     const context: TargetContext<never> = { jobId, params: job.params as never, signal: controller.signal };
     let cancelling = job.state === 'cancelling';
+    /** Another instance claimed the job since (this one was presumed dead): stop, write nothing more. */
+    let lost = false;
     const progress = new ProgressWriter(PROGRESS_EVERY_MS, async () => {
       const row = await this.writeProgress(jobId);
-      if (row.state === 'cancelling' && !cancelling) {
-        cancelling = true;
-        controller.abort();
-      }
-      announceJob(this.events, toJobSummary(row), chain);
+      if (row.attempts !== job.attempts) lost = true;
+      else if (row.state === 'cancelling') cancelling = true;
+      if (lost || cancelling) controller.abort();
+      if (!lost) announceJob(this.events, toJobSummary(row), chain);
     });
     try {
+      const perGroup = handler.perGroup(job.params as never);
       const limits = {
-        perGroup: handler.perGroup(job.params as never),
+        perGroup,
         overall: OVERALL_PER_JOB,
-        shouldStop: () => cancelling || this.stopping || bossSignal.aborted,
+        shouldStop: () => cancelling || lost || this.stopping || bossSignal.aborted,
       };
-      // Steps in flight when the previous attempt's instance died: find out how they ended.
+      // Steps in flight when the previous attempt's instance died: find out how they ended. A
+      // cancel does not stop this (it only reads), so no target is left running.
       const interrupted = (await this.dataSource.query(
         `SELECT ${TARGET_COLUMNS} FROM job_targets WHERE job_id = $1 AND state = 'running' ORDER BY ordinal`,
         [jobId],
       )) as JobTargetRef[];
-      await runTargets(interrupted, limits, async (target) => {
+      const reconcileLimits = {
+        perGroup,
+        overall: OVERALL_PER_JOB,
+        shouldStop: () => lost || this.stopping || bossSignal.aborted,
+      };
+      await runTargets(interrupted, reconcileLimits, async (target) => {
         const outcome = handler.reconcile
           ? await handler.reconcile(target, context).catch((error: unknown) => failure(error))
           : { state: 'failed' as const, message: 'Interrupted: the api instance running it stopped, and its outcome is unknown' };
@@ -163,16 +183,25 @@ export class JobEngine implements OnApplicationBootstrap, OnApplicationShutdown 
         [jobId],
       )) as JobTargetRef[];
       await runTargets(pending, limits, async (target) => {
-        const started = (await this.dataSource.query(
-          `UPDATE job_targets SET state = 'running', started_at = now() WHERE job_id = $1 AND target_id = $2 AND state = 'pending'`,
-          [jobId, target.targetId],
-        )) as [unknown[], number];
-        if (started[1] !== 1) return;
+        // A target starts only while the job is running and still this attempt's: a cancel that
+        // committed, or another instance that took the job over, stops it here, not one step later.
+        const [gate] = (await this.dataSource.query(START_TARGET, [jobId, target.targetId, job.attempts])) as {
+          job_state: string | null;
+          attempts: number | null;
+          started: number;
+        }[];
+        if (!gate || gate.attempts !== job.attempts) lost = true;
+        else if (gate.job_state !== 'running') cancelling = true;
+        if (lost || cancelling) controller.abort();
+        if (!gate?.started) return;
         const outcome = await handler.run(target, context).catch((error: unknown) => failure(error));
         await this.recordOutcome(jobId, target.targetId, outcome);
         progress.touch();
       });
       await progress.stop();
+      // Taken over while this instance ran it (presumed dead, e.g. frozen past its heartbeat):
+      // the attempt that claimed it last owns it; this one writes nothing more.
+      if (lost) throw new Error(`Job ${jobId} was taken over by another instance while this one ran it: stopped here`);
       if (!cancelling && (this.stopping || bossSignal.aborted))
         throw new Error('This api instance is stopping: the job goes to another');
       if (cancelling) {
@@ -227,13 +256,13 @@ export class JobEngine implements OnApplicationBootstrap, OnApplicationShutdown 
     error: string | null,
   ): Promise<void> {
     await this.writeProgress(job.id);
-    const row = updatedRow<JobRow>(
-      await this.dataSource.query(`UPDATE jobs SET state = $2, error = $3, finished_at = now() WHERE id = $1 RETURNING *`, [
-        job.id,
-        state,
-        error,
-      ]),
-    );
+    // Only the attempt that holds the job finishes it.
+    const [rows] = (await this.dataSource.query(
+      `UPDATE jobs SET state = $2, error = $3, finished_at = now() WHERE id = $1 AND attempts = $4 RETURNING *`,
+      [job.id, state, error, job.attempts],
+    )) as [JobRow[], number];
+    const row = rows[0];
+    if (!row) throw new Error(`Job ${job.id} was taken over by another instance before this one could finish it`);
     announceJob(this.events, toJobSummary(row), chain);
   }
 }
