@@ -1,6 +1,7 @@
 import { useQueryClient } from '@tanstack/react-query';
 import { createContext, useContext, useEffect, useEffectEvent, useState, useSyncExternalStore, type ReactNode } from 'react';
 import { keepQueryCacheCurrent } from './live-cache.js';
+import type { CockpitEvent } from '@cockpit/contracts';
 import { connectToEventHub, LiveEvents, type ConnectLiveSocket, type LiveConnection, type StatsFrame } from './live-events.js';
 
 /** How a LiveEventsProvider below opens its socket: socket.io by default; tests provide a fake here. */
@@ -50,4 +51,17 @@ export function useStatsFrames(hostId: string | undefined, onFrame: (frame: Stat
     if (!live || !hostId) return;
     return live.onStats(hostId, (frame) => handleFrame(frame));
   }, [live, hostId]);
+}
+
+/**
+ * Calls `onEvent` with every live event (stats frames included) while mounted, for a page that
+ * shows what happens as it happens (a VM's events). Nothing outside a LiveEventsProvider.
+ */
+export function useLiveEvents(onEvent: (event: CockpitEvent) => void): void {
+  const live = useContext(LiveEventsContext);
+  const handleEvent = useEffectEvent(onEvent);
+  useEffect(() => {
+    if (!live) return;
+    return live.onEvent((event) => handleEvent(event));
+  }, [live]);
 }

@@ -1,8 +1,8 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from '@jest/globals';
 import { http, HttpResponse } from 'msw';
 import { setupServer } from 'msw/node';
-import { createToken, getHost, listVms, systemInfo, updateHost } from '@cockpit/contracts';
-import { ApiError, callApi } from './api-fetch.js';
+import { actOnVm, createToken, getHost, listVms, systemInfo, updateHost } from '@cockpit/contracts';
+import { ApiError, callApi, ifMatch } from './api-fetch.js';
 
 const server = setupServer();
 beforeAll(() => server.listen({ onUnhandledFrame: 'error' }));
@@ -74,5 +74,24 @@ describe('callApi', () => {
       http.get('*/api/info', () => new HttpResponse('upstream timeout', { status: 504, statusText: 'Gateway Timeout' })),
     );
     await expect(callApi(systemInfo)).rejects.toMatchObject({ status: 504, message: 'The api answered 504 Gateway Timeout' });
+  });
+
+  it('sends the headers it is given, such as If-Match with the VM’s generation, and relays a 412', async () => {
+    const vmId = '20000000-0000-4000-8000-000000000001';
+    let seen: Headers | undefined;
+    server.use(
+      http.post('*/api/vms/:vmId/actions', ({ request }) => {
+        seen = request.headers;
+        return HttpResponse.json(
+          { statusCode: 412, error: 'Precondition Failed', message: 'VM vm-001 changed since you read it' },
+          { status: 412 },
+        );
+      }),
+    );
+    const answer = callApi(actOnVm, { params: { vmId }, body: { action: 'start' }, headers: ifMatch(7) });
+    await expect(answer).rejects.toMatchObject({ status: 412, message: 'VM vm-001 changed since you read it' });
+    expect(seen?.get('if-match')).toBe('"7"');
+    expect(seen?.get('accept')).toBe('application/json');
+    expect(seen?.get('content-type')).toBe('application/json');
   });
 });

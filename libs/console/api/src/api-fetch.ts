@@ -39,7 +39,21 @@ export type CallInput<R extends RouteDef> = CallPart<'params', RouteParams<R>> &
   CallPart<'query', RouteQuery<R>> &
   CallPart<'body', RouteBodyInput<R>>;
 
-export type CallOptions<R extends RouteDef> = CallInput<R> & { signal?: AbortSignal };
+/**
+ * What else a call may carry: a signal to abort it, and request headers (`If-Match` with a VM's
+ * generation, say: see ifMatch). Accept, Content-Type and X-CSRF-Token are callApi's own.
+ */
+export interface CallExtras {
+  signal?: AbortSignal;
+  headers?: Readonly<Record<string, string>>;
+}
+
+export type CallOptions<R extends RouteDef> = CallInput<R> & CallExtras;
+
+/** The `If-Match` header for an object's generation (a VM's): a change made since is refused with 412. */
+export function ifMatch(generation: number): Record<string, string> {
+  return { 'If-Match': `"${generation}"` };
+}
 
 /** The options argument: optional when the route needs nothing, required otherwise. */
 export type CallArgs<R extends RouteDef> =
@@ -60,16 +74,16 @@ function urlOf(route: RouteDef, params: unknown, query: unknown): string {
  * query and body are typed by the route, and so is the answer.
  */
 export async function callApi<R extends RouteDef>(route: R, ...[options]: CallArgs<R>): Promise<RouteResponse<R>> {
-  const { params, query, body, signal } = (options ?? {}) as {
+  const { params, query, body, signal, headers } = (options ?? {}) as CallExtras & {
     params?: unknown;
     query?: unknown;
     body?: unknown;
-    signal?: AbortSignal;
   };
   const response = await fetch(urlOf(route, params, query), {
     method: route.method.toUpperCase(),
     credentials: 'same-origin',
     headers: {
+      ...headers,
       Accept: 'application/json',
       ...(body !== undefined ? { 'Content-Type': 'application/json' } : {}),
       ...(route.method !== 'get' && csrfToken ? { 'X-CSRF-Token': csrfToken } : {}),

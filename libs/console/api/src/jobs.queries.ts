@@ -14,6 +14,15 @@ export const jobsPageQuery = (query: JobListQuery = {}) =>
     queryFn: ({ signal }) => callApi(listJobs, { signal, query }),
   });
 
+/** How many of the user's running jobs the masthead shows (the count is the page's total). */
+export const ACTIVE_JOBS_SHOWN = 10;
+
+/**
+ * The user's own jobs still queued, running or cancelling, newest first, for the masthead. It is
+ * kept current by `job.progress` events (every job list page is invalidated by them), not polled.
+ */
+export const activeJobsQuery = () => jobsPageQuery({ active: 'true', mine: 'true', limit: ACTIVE_JOBS_SHOWN });
+
 /** The job and its target pages share this prefix, so one invalidation refreshes both. */
 export const jobKey = (jobId: string) => ['jobs', 'detail', jobId] as const;
 

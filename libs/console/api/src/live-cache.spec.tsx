@@ -4,13 +4,14 @@ import { act, render, screen, waitFor } from '@testing-library/react';
 import { http, HttpResponse } from 'msw';
 import { setupServer } from 'msw/node';
 import type { ReactNode } from 'react';
-import { FleetVm, Host, MetricsSeries } from '@cockpit/contracts';
+import { FleetVm, Host, JobSummary, MetricsSeries } from '@cockpit/contracts';
 import { hostQuery, hostsPageQuery } from './hosts.queries.js';
+import { activeJobsQuery, jobQuery } from './jobs.queries.js';
 import { useLiveHostMetrics, useLiveVmMetrics } from './live-metrics.js';
 import { LiveEventsProvider } from './LiveEventsProvider.js';
 import { appendSample } from './metrics.queries.js';
 import { fakeLiveConnections, type FakeLiveSocket } from './testing.js';
-import { vmsPageQuery } from './vms.queries.js';
+import { vmSnapshotsQuery, vmsPageQuery } from './vms.queries.js';
 
 const hostId = '10000000-0000-4000-8000-000000000001';
 const vmId = '20000000-0000-4000-8000-000000000001';
@@ -74,6 +75,23 @@ const metrics = MetricsSeries.parse({
   },
 });
 
+const jobId = '30000000-0000-4000-8000-000000000001';
+const job = JobSummary.parse({
+  id: jobId,
+  kind: 'vm.bulk-action',
+  title: 'Start 2 VMs',
+  scope: '/',
+  actor: { id: '00000000-0000-4000-8000-000000000001', name: 'admin' },
+  state: 'running',
+  progress: { total: 2, done: 1, succeeded: 1, failed: 0, skipped: 0, cancelled: 0 },
+  attempts: 1,
+  instance: 'api-1',
+  error: null,
+  createdAt: ts,
+  startedAt: ts,
+  finishedAt: null,
+});
+
 /** Each request's path and query, as the api saw it. */
 const requests: { path: string; search: string }[] = [];
 const counted = (path: string, body: () => object) =>
@@ -90,6 +108,9 @@ const server = setupServer(
   counted('/api/vms', () => pageOf([vm])),
   counted('/api/hosts/:hostId/metrics', () => metrics),
   counted('/api/vms/:vmId/metrics', () => metrics),
+  counted('/api/vms/:vmId/snapshots', () => pageOf([])),
+  counted('/api/jobs', () => pageOf([job])),
+  counted('/api/jobs/:jobId', () => ({ ...job, params: {} })),
 );
 beforeAll(() => server.listen({ onUnhandledFrame: 'error' }));
 afterEach(() => {
@@ -146,6 +167,17 @@ function Charts() {
       <p>Host CPU points: {hostMetrics.data?.series.cpuPercent.join(' ') ?? 'loading'}</p>
       <p>VM CPU points: {vmMetrics.data?.series.cpuPercent.join(' ') ?? 'loading'}</p>
     </>
+  );
+}
+
+function JobsAndSnapshots() {
+  const jobs = useQuery(activeJobsQuery());
+  const one = useQuery(jobQuery(jobId));
+  const snapshots = useQuery(vmSnapshotsQuery(vmId));
+  return (
+    <p>
+      Jobs: {jobs.data?.total ?? 'loading'}, job: {one.data?.state ?? 'loading'}, snapshots: {snapshots.data?.total ?? 'loading'}
+    </p>
   );
 }
 
@@ -266,6 +298,22 @@ describe('the query cache, kept current by live events', () => {
     expect(await screen.findByText('Host CPU points: 2 3 40 60')).toBeInTheDocument();
     expect(screen.getByText('VM CPU points: 2 3 8 10')).toBeInTheDocument();
     expect(requestsFor('/api/hosts/10000000-0000-4000-8000-000000000001/metrics')).toBe(1);
+  });
+
+  it('refetches the job lists and the job on job.progress, and a VM’s snapshots on vm.updated', async () => {
+    const { socket } = renderLive(<JobsAndSnapshots />);
+    expect(await screen.findByText('Jobs: 1, job: running, snapshots: 0')).toBeInTheDocument();
+    expect(requestsFor('/api/jobs', '?active=true&mine=true&limit=10')).toBe(1);
+    const progress = { jobId, kind: 'vm.bulk-action', title: 'Start 2 VMs', scopeChain: ['/'], actorId: null, state: 'running' };
+    act(() => {
+      for (let done = 1; done <= 2; done += 1)
+        socket.receive('event', event('job.progress', { ...progress, progress: { ...job.progress, done } }));
+    });
+    await waitFor(() => expect(requestsFor('/api/jobs', '?active=true&mine=true&limit=10')).toBe(2));
+    await waitFor(() => expect(requestsFor(`/api/jobs/${jobId}`)).toBe(2));
+    expect(requestsFor(`/api/vms/${vmId}/snapshots`)).toBe(1);
+    act(() => socket.receive('event', event('vm.updated', { vmId, hostId })));
+    await waitFor(() => expect(requestsFor(`/api/vms/${vmId}/snapshots`)).toBe(2));
   });
 });
 

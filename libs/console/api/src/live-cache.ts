@@ -3,7 +3,7 @@ import type { CockpitEvent, CockpitEventData, FleetVm, Host, LiveStats, Page, Vm
 import { fleetSummaryQuery, HOST_LISTS_KEY, hostQuery } from './hosts.queries.js';
 import { JOB_LISTS_KEY, jobKey } from './jobs.queries.js';
 import type { LiveEvents, StatsFrame } from './live-events.js';
-import { VM_LISTS_KEY, vmQuery, type VmListQuery } from './vms.queries.js';
+import { VM_LISTS_KEY, vmQuery, vmSnapshotsQuery, type VmListQuery } from './vms.queries.js';
 
 /**
  * Events are gathered this long before the cache is touched, so a burst of thousands of events a
@@ -30,6 +30,8 @@ const vmListsByState: InvalidateQueryFilters = {
   },
 };
 const vmDetail = (vmId: string): InvalidateQueryFilters => ({ queryKey: vmQuery(vmId).queryKey, exact: true });
+/** A snapshot taken, reverted or deleted changes the VM (its generation, snapshotCount): vm.updated. */
+const vmSnapshots = (vmId: string): InvalidateQueryFilters => ({ queryKey: vmSnapshotsQuery(vmId).queryKey, exact: true });
 /** Every cached job list page; one job with its target pages. */
 const jobLists: InvalidateQueryFilters = { queryKey: JOB_LISTS_KEY };
 const jobDetail = (jobId: string): InvalidateQueryFilters => ({ queryKey: jobKey(jobId) });
@@ -54,7 +56,14 @@ function staleAfter(event: CockpitEvent): InvalidateQueryFilters[] {
     case 'vm.created':
     case 'vm.updated':
     case 'vm.deleted':
-      return [vmLists, vmDetail(event.data.vmId), hostLists, hostDetail(event.data.hostId), fleetSummary];
+      return [
+        vmLists,
+        vmDetail(event.data.vmId),
+        vmSnapshots(event.data.vmId),
+        hostLists,
+        hostDetail(event.data.hostId),
+        fleetSummary,
+      ];
     case 'audit.created':
       return [auditPages];
     case 'stats':

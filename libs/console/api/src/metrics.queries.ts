@@ -10,6 +10,14 @@ export type MetricsRange = { lastSeconds: number; step?: number } | { from: stri
 
 export const LAST_HOUR = { lastSeconds: 3600 } satisfies MetricsRange;
 
+/** The ranges the charts offer, by their label; only the last hour (raw samples) is extended live. */
+export const METRIC_RANGES = {
+  '1 h': LAST_HOUR,
+  '24 h': { lastSeconds: 86_400 },
+  '30 d': { lastSeconds: 30 * 86_400 },
+} as const satisfies Record<string, MetricsRange>;
+export type MetricRangeName = keyof typeof METRIC_RANGES;
+
 function rangeQuery(range: MetricsRange): RouteQuery<typeof hostMetrics> {
   // A sliding window is resolved at fetch time, so its cache key stays the same while it moves.
   if ('lastSeconds' in range) return { from: new Date(Date.now() - range.lastSeconds * 1000).toISOString(), step: range.step };

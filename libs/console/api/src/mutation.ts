@@ -2,8 +2,15 @@ import { useMutation, useQueryClient, type QueryKey, type UseMutationOptions } f
 import type { RouteDef, RouteResponse } from '@cockpit/contracts';
 import { callApi, type CallArgs, type CallInput } from './api-fetch.js';
 
-/** What `mutate` takes: the route's params, query and body; nothing at all when the route needs none. */
-export type MutationInput<R extends RouteDef> = Record<string, never> extends CallInput<R> ? CallInput<R> | void : CallInput<R>;
+/** Request headers a mutation may add (`If-Match`: see ifMatch). */
+type MutationHeaders = { headers?: Readonly<Record<string, string>> };
+
+/**
+ * What `mutate` takes: the route's params, query and body (and any headers); nothing at all when
+ * the route needs none.
+ */
+export type MutationInput<R extends RouteDef> =
+  Record<string, never> extends CallInput<R> ? (CallInput<R> & MutationHeaders) | void : CallInput<R> & MutationHeaders;
 
 export interface ApiMutationOptions<R extends RouteDef> extends Omit<
   UseMutationOptions<RouteResponse<R>, Error, MutationInput<R>>,

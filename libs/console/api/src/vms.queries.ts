@@ -1,5 +1,5 @@
 import { queryOptions } from '@tanstack/react-query';
-import { getVm, listVms, type RouteQuery } from '@cockpit/contracts';
+import { getVm, listVms, listVmSnapshots, type RouteQuery } from '@cockpit/contracts';
 import { callApi } from './api-fetch.js';
 
 /** Filters (host, state, name), sort, page size and cursor of a VM list page, as GET /api/vms takes them. */
@@ -15,8 +15,18 @@ export const vmsPageQuery = (query: VmListQuery = {}) =>
     queryFn: ({ signal }) => callApi(listVms, { signal, query }),
   });
 
+/** A VM's detail; its snapshots and metrics live under this key too (invalidate it exactly for the VM alone). */
+export const vmKey = (vmId: string) => ['vms', 'detail', vmId] as const;
+
 export const vmQuery = (vmId: string) =>
   queryOptions({
-    queryKey: ['vms', 'detail', vmId],
+    queryKey: vmKey(vmId),
     queryFn: ({ signal }) => callApi(getVm, { signal, params: { vmId } }),
+  });
+
+/** A VM's snapshots, as its host reports them now (one page: a VM has few). */
+export const vmSnapshotsQuery = (vmId: string) =>
+  queryOptions({
+    queryKey: [...vmKey(vmId), 'snapshots'] as const,
+    queryFn: ({ signal }) => callApi(listVmSnapshots, { signal, params: { vmId } }),
   });
