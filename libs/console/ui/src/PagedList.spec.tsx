@@ -8,7 +8,8 @@ import { createMemoryRouter, RouterProvider } from 'react-router';
 import type { Page } from '@cockpit/contracts';
 import type { ListFilter } from './filters.js';
 import type { ListRequest } from './list-state.js';
-import { PagedList, type ListColumn } from './PagedList.js';
+import { useState } from 'react';
+import { PagedList, type ListColumn, type ListView } from './PagedList.js';
 
 interface Widget {
   id: string;
@@ -80,9 +81,47 @@ const FILTERS: ListFilter[] = [
   },
 ];
 
+/** The list with row checkboxes (the "off" widgets may not be selected) and a count of what is selected. */
+function SelectableWidgets() {
+  const [selected, setSelected] = useState<ReadonlySet<string>>(new Set());
+  return (
+    <PagedList
+      label="Widgets"
+      noun="widgets"
+      columns={COLUMNS}
+      defaultSort="name"
+      query={widgetsQuery}
+      rowKey={(widget) => widget.id}
+      empty={{ title: 'No widgets yet' }}
+      selection={{
+        isSelected: (widget) => selected.has(widget.id),
+        onSelect: (rows, on) =>
+          setSelected((current) => {
+            const next = new Set(current);
+            for (const row of rows)
+              if (on) next.add(row.id);
+              else next.delete(row.id);
+            return next;
+          }),
+        disabledReason: (widget) => (widget.state === 'off' ? 'It is off' : undefined),
+        rowLabel: (widget) => `Select ${widget.name}`,
+      }}
+      toolbarItems={(view: ListView<Widget>) => (
+        <span>
+          {selected.size} selected of {view.page?.total ?? '…'}
+        </span>
+      )}
+    />
+  );
+}
+
 function renderList(path = '/widgets') {
   const router = createMemoryRouter(
     [
+      {
+        path: '/selectable',
+        element: <SelectableWidgets />,
+      },
       {
         path: '/widgets',
         element: (
@@ -213,5 +252,23 @@ describe('PagedList', () => {
     await waitFor(() => expect(firstCells()[0]).toBe('w-100'));
     expect(sent.at(-1)).toEqual({ name: 'w-1', sort: 'name', limit: '20' });
     expect(previousPage()).toBeDisabled();
+  });
+
+  it('ticks rows and the page’s selectable rows, leaving the disabled ones out', async () => {
+    const user = userEvent.setup();
+    renderList('/selectable?limit=20');
+    await waitFor(() => expect(firstCells()).toHaveLength(20));
+    expect(screen.getByText('0 selected of 250')).toBeInTheDocument();
+    await user.click(screen.getByRole('checkbox', { name: 'Select w-002' }));
+    expect(screen.getByText('1 selected of 250')).toBeInTheDocument();
+    expect(screen.getByRole('checkbox', { name: 'Select w-001' })).toBeDisabled();
+    const pageBox = screen.getByRole('checkbox', { name: 'Select every one of the widgets on this page' });
+    expect(pageBox).toHaveProperty('indeterminate', true);
+    await user.click(pageBox);
+    // 20 on the page, every fifth off.
+    expect(screen.getByText('16 selected of 250')).toBeInTheDocument();
+    expect(pageBox).toBeChecked();
+    await user.click(pageBox);
+    expect(screen.getByText('0 selected of 250')).toBeInTheDocument();
   });
 });

@@ -18,7 +18,7 @@ import {
 } from '@patternfly/react-core';
 import { Table, Tbody, Td, Th, Thead, Tr, type ThProps } from '@patternfly/react-table';
 import { keepPreviousData, useQuery, type QueryKey, type UseQueryOptions } from '@tanstack/react-query';
-import { memo, type ReactNode } from 'react';
+import { memo, useCallback, useEffect, useRef, type ReactNode } from 'react';
 import type { Page } from '@cockpit/contracts';
 import { FilterControl, type ListFilter } from './filters.js';
 import { PAGE_SIZES, parseSort, useListState, type ListRequest, type ListState } from './list-state.js';
@@ -31,6 +31,29 @@ export interface ListColumn<T> {
   sortField?: string;
   cell: (row: T) => ReactNode;
   width?: ThProps['width'];
+}
+
+/**
+ * Row checkboxes: the list draws them and the page's "select all" box, the feature keeps what is
+ * selected (it may reach beyond the page: "all matching the filter").
+ */
+export interface RowSelection<T> {
+  isSelected: (row: T) => boolean;
+  /** The rows (one, or the page's) ticked or unticked. */
+  onSelect: (rows: readonly T[], selected: boolean) => void;
+  /** A row that may not be selected (its box is disabled), and why (its box's description). */
+  disabledReason?: (row: T) => string | undefined;
+  /** The row's box's accessible name: "Select vm-001". */
+  rowLabel: (row: T) => string;
+}
+
+/** What the toolbar items of a list may need: the request shown, its page, whether that is the request's. */
+export interface ListView<T> {
+  request: ListRequest;
+  page: Page<T> | undefined;
+  /** The page shown is the previous request's, while this one loads. */
+  stale: boolean;
+  pageNumber: number;
 }
 
 export interface PagedListProps<T, K extends QueryKey = QueryKey> {
@@ -48,14 +71,80 @@ export interface PagedListProps<T, K extends QueryKey = QueryKey> {
   /** Shown when the list is empty without any filter ("No hosts enrolled" and what to do). */
   empty: { title: string; body?: ReactNode };
   paramPrefix?: string;
-  /** More toolbar items after the filters. */
-  toolbarItems?: ReactNode;
+  /** More toolbar items after the filters (given what the list shows, for a selection's actions). */
+  toolbarItems?: ReactNode | ((view: ListView<T>) => ReactNode);
+  /** Between the toolbar and the table: a banner about the selection, say. */
+  banner?: (view: ListView<T>) => ReactNode;
+  selection?: RowSelection<T>;
   variant?: 'default' | 'compact';
 }
 
-const Row = memo(function Row<T>({ row, columns }: { row: T; columns: readonly ListColumn<T>[] }) {
+interface RowProps<T> {
+  row: T;
+  columns: readonly ListColumn<T>[];
+  /** With a selection: whether the row is ticked, and the box's name and disabled reason. */
+  selected?: boolean;
+  selectId?: string;
+  selectLabel?: string;
+  disabledReason?: string;
+  onSelect?: (row: T, selected: boolean) => void;
+}
+
+/**
+ * A row's (or the page's) box. A plain input in PatternFly's check classes: PatternFly's Checkbox
+ * turns "some selected" (null) into an uncontrolled input.
+ */
+function SelectCell({
+  id,
+  label,
+  checked,
+  disabledReason,
+  onChange,
+}: {
+  id: string;
+  label: string;
+  /** null: some of the page's rows. */
+  checked: boolean | null;
+  disabledReason?: string;
+  onChange: (checked: boolean) => void;
+}) {
+  const setIndeterminate = useCallback(
+    (input: HTMLInputElement | null) => {
+      if (input) input.indeterminate = checked === null;
+    },
+    [checked],
+  );
   return (
-    <Tr>
+    <div className="pf-v6-c-check pf-m-standalone">
+      <input
+        ref={setIndeterminate}
+        id={id}
+        className="pf-v6-c-check__input"
+        type="checkbox"
+        aria-label={label}
+        checked={checked === true}
+        disabled={!!disabledReason}
+        title={disabledReason}
+        onChange={(event) => onChange(event.currentTarget.checked)}
+      />
+    </div>
+  );
+}
+
+const Row = memo(function Row<T>({ row, columns, selected, selectId, selectLabel, disabledReason, onSelect }: RowProps<T>) {
+  return (
+    <Tr isRowSelected={selected}>
+      {onSelect && (
+        <Td className="pf-v6-c-table__check">
+          <SelectCell
+            id={selectId ?? ''}
+            label={selectLabel ?? 'Select'}
+            checked={!!selected}
+            disabledReason={disabledReason}
+            onChange={(next) => onSelect(row, next)}
+          />
+        </Td>
+      )}
       {columns.map((column) => (
         <Td key={column.title || column.screenReaderTitle} dataLabel={column.title || column.screenReaderTitle}>
           {column.cell(row)}
@@ -63,7 +152,7 @@ const Row = memo(function Row<T>({ row, columns }: { row: T; columns: readonly L
       ))}
     </Tr>
   );
-}) as <T>(props: { row: T; columns: readonly ListColumn<T>[] }) => ReactNode;
+}) as <T>(props: RowProps<T>) => ReactNode;
 
 /** One row across the table, for the loading, error and empty states. */
 function WholeRow({ span, children }: { span: number; children: ReactNode }) {
@@ -146,6 +235,8 @@ export function PagedList<T, K extends QueryKey = QueryKey>({
   empty,
   paramPrefix,
   toolbarItems,
+  banner,
+  selection,
   variant = 'compact',
 }: PagedListProps<T, K>) {
   const state = useListState({ filterNames: filters.map((filter) => filter.name), defaultSort, paramPrefix });
@@ -154,7 +245,16 @@ export function PagedList<T, K extends QueryKey = QueryKey>({
   const busy = result.isFetching;
   /** The previous request's page, shown while this one loads. */
   const stale = result.isPlaceholderData;
-  const span = columns.length;
+  const span = columns.length + (selection ? 1 : 0);
+  const view: ListView<T> = { request: state.request, page, stale, pageNumber: state.pageNumber };
+  // Rows are memoised: they get one callback that stays the same, reading the current selection.
+  const latestSelection = useRef(selection);
+  useEffect(() => {
+    latestSelection.current = selection;
+  });
+  const selectRow = useCallback((row: T, selected: boolean) => latestSelection.current?.onSelect([row], selected), []);
+  const selectable = selection && page ? page.items.filter((row) => !selection.disabledReason?.(row)) : [];
+  const selectedOnPage = selection ? selectable.filter((row) => selection.isSelected(row)).length : 0;
   const widgetId = `${paramPrefix ?? ''}${noun.replace(/\W+/g, '-')}-pagination`;
 
   let body: ReactNode;
@@ -209,7 +309,20 @@ export function PagedList<T, K extends QueryKey = QueryKey>({
       </WholeRow>
     );
   } else {
-    body = page.items.map((row) => <Row key={rowKey(row)} row={row} columns={columns} />);
+    body = page.items.map((row) => (
+      <Row
+        key={rowKey(row)}
+        row={row}
+        columns={columns}
+        {...(selection && {
+          selected: selection.isSelected(row),
+          selectId: `${widgetId}-select-${rowKey(row)}`,
+          selectLabel: selection.rowLabel(row),
+          disabledReason: selection.disabledReason?.(row),
+          onSelect: selectRow,
+        })}
+      />
+    ));
   }
 
   return (
@@ -236,7 +349,7 @@ export function PagedList<T, K extends QueryKey = QueryKey>({
               )}
             </ToolbarGroup>
           )}
-          {toolbarItems}
+          {typeof toolbarItems === 'function' ? toolbarItems(view) : toolbarItems}
           {stale && (
             <ToolbarItem alignSelf="center">
               <Spinner size="md" aria-label={`Updating the ${noun}`} />
@@ -255,9 +368,21 @@ export function PagedList<T, K extends QueryKey = QueryKey>({
           actionLinks={<AlertActionLink onClick={() => void result.refetch()}>Try again</AlertActionLink>}
         />
       )}
+      {banner?.(view)}
       <Table aria-label={label} variant={variant === 'compact' ? 'compact' : undefined} aria-busy={busy}>
         <Thead>
           <Tr>
+            {selection && (
+              <Th className="pf-v6-c-table__check" aria-label={`Select the ${noun} on this page`}>
+                <SelectCell
+                  id={`${widgetId}-select-page`}
+                  label={`Select every one of the ${noun} on this page`}
+                  checked={selectedOnPage === 0 ? false : selectedOnPage === selectable.length ? true : null}
+                  disabledReason={selectable.length ? undefined : `No ${noun} here can be selected`}
+                  onChange={(next) => selection.onSelect(selectable, next)}
+                />
+              </Th>
+            )}
             {columns.map((column, index) => (
               <Th
                 key={column.title || column.screenReaderTitle}
