@@ -16,6 +16,8 @@ import { EventEntity } from '@cockpit/api-events';
 import { jobEntities } from '@cockpit/api-jobs';
 import { Jobs1796200000000 } from './migrations/1796200000000-Jobs.js';
 import { VmLifecycle1796200000001 } from './migrations/1796200000001-VmLifecycle.js';
+import { ConsoleTickets1796200000002 } from './migrations/1796200000002-ConsoleTickets.js';
+import { vmEntities } from '@cockpit/api-vms';
 import { AuthAndAudit1795320832492 } from './migrations/1795320832492-AuthAndAudit.js';
 
 /**
@@ -32,6 +34,7 @@ export const schema: SchemaDefinition = {
     ...inventoryEntities,
     EventEntity,
     ...jobEntities,
+    ...vmEntities,
   ],
   migrations: [
     AuthAndAudit1795320832492,
@@ -47,5 +50,6 @@ export const schema: SchemaDefinition = {
     PagedListIndexes1796121276174,
     Jobs1796200000000,
     VmLifecycle1796200000001,
+    ConsoleTickets1796200000002,
   ],
 };

@@ -10,6 +10,7 @@ export * from './rest/vms.js';
 export * from './rest/jobs.js';
 export * from './rest/vm-lifecycle.js';
 export * from './rest/vm-snapshots.js';
+export * from './rest/vm-consoles.js';
 export * from './rest/metrics.js';
 export * from './rest/events.js';
 export * from './vapor/agent.js';

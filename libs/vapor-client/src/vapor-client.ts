@@ -48,6 +48,12 @@ export interface VaporEndpoint {
 }
 
 /** The host answered with an error (its message is the agent's own explanation). */
+/** A console WebSocket to a host; `drain` starts delivery (what arrived before it first). */
+export interface ConsoleStream {
+  socket: WebSocket;
+  drain(listener: (data: WebSocket.RawData, isBinary: boolean) => void): void;
+}
+
 export class VaporRequestError extends Error {
   constructor(
     readonly status: number,
@@ -294,6 +300,51 @@ export class VaporClient {
     const timeout = (request.timeoutMs ?? 10_000) + 5_000;
     const client = timeout > this.timeoutMs ? new VaporClient(this.endpoint, { timeoutMs: timeout }) : this;
     return client.call(r.exec, { body: request as VaporBody<typeof r.exec> });
+  }
+
+  /**
+   * A WebSocket to one VM's console on the host (binary RFB for `vnc`, text for `serial`), over
+   * the pinned connection; resolves once it is open. The host may speak first (RFB does): what it
+   * says before the caller listens is kept and handed to `drain`'s listener first.
+   */
+  async console(vmId: string, kind: 'vnc' | 'serial'): Promise<ConsoleStream> {
+    const url = new URL(
+      `${this.endpoint.baseUrl.replace(/\/$/, '')}${fillPath('/v1/vms/{vmId}/console/{kind}', { vmId, kind })}`,
+    );
+    url.protocol = 'wss:';
+    const agent = await pinnedAgent(this.endpoint.baseUrl, this.endpoint.fingerprint);
+    const socket = new WebSocket(url, {
+      agent,
+      headers: { Authorization: `Bearer ${this.endpoint.token}` },
+      handshakeTimeout: this.timeoutMs,
+      maxPayload: 16 * 1024 * 1024,
+      perMessageDeflate: false,
+    });
+    const early: { data: WebSocket.RawData; isBinary: boolean }[] = [];
+    const keep = (data: WebSocket.RawData, isBinary: boolean) => early.push({ data, isBinary });
+    socket.on('message', keep);
+    await new Promise<void>((resolve, reject) => {
+      socket.once('open', () => resolve());
+      socket.once('unexpected-response', (_request, response) => {
+        socket.terminate();
+        reject(
+          new VaporRequestError(
+            response.statusCode ?? 502,
+            undefined,
+            `The host refused the ${kind} console (HTTP ${response.statusCode})`,
+          ),
+        );
+      });
+      socket.once('error', reject);
+    });
+    return {
+      socket,
+      drain: (listener) => {
+        socket.off('message', keep);
+        for (const message of early.splice(0)) listener(message.data, message.isBinary);
+        socket.on('message', listener);
+      },
+    };
   }
 
   /**

@@ -110,6 +110,8 @@ export class EventHubService implements OnApplicationBootstrap, OnApplicationShu
     const io = new Server(httpServer, {
       path: '/socket.io',
       serveClient: false,
+      // Other WebSocket paths (the console proxy's) are answered by their own handlers, not ended here.
+      destroyUpgrade: false,
       maxHttpBufferSize: 64 * 1024,
       // Browsers always send Origin: it must be ours. Clients without one authenticate anyway.
       allowRequest: (request, callback) => callback(null, this.origins.allows(request.headers.origin)),

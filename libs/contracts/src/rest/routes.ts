@@ -7,6 +7,7 @@ import { metricsRoutes } from './metrics.js';
 import type { RouteDef } from './route.js';
 import { userRoutes } from './users.js';
 import { vmLifecycleRoutes } from './vm-lifecycle.js';
+import { vmConsoleRoutes } from './vm-consoles.js';
 import { vmSnapshotRoutes } from './vm-snapshots.js';
 import { vmRoutes } from './vms.js';
 import { apiDocs, healthLive, healthReady, openApiDocument, prometheusMetrics, systemInfo } from './system.js';
@@ -32,6 +33,7 @@ export const allRoutes: readonly RouteDef[] = [
   ...vmRoutes,
   ...vmLifecycleRoutes,
   ...vmSnapshotRoutes,
+  ...vmConsoleRoutes,
   ...jobRoutes,
   ...metricsRoutes,
   ...eventRoutes,

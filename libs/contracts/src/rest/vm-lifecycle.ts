@@ -82,15 +82,9 @@ export const DEFAULT_SHUTDOWN_SECONDS = 120;
 
 export const VmActionBody = z.object({
   action: VmAction,
-  timeoutSeconds: z
-    .number()
-    .int()
-    .min(1)
-    .max(3600)
-    .default(DEFAULT_SHUTDOWN_SECONDS)
-    .meta({
-      description: '`shutdown` only: how long the guest has to turn itself off before the action fails (the VM keeps running)',
-    }),
+  timeoutSeconds: z.number().int().min(1).max(3600).default(DEFAULT_SHUTDOWN_SECONDS).meta({
+    description: '`shutdown` only: how long the guest has to turn itself off before the action fails (the VM keeps running)',
+  }),
 });
 
 export const actOnVm = defineRoute({
