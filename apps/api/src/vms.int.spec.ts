@@ -187,6 +187,20 @@ describe('VM lifecycle through the api', () => {
     expect((obeyed.json as { state: string }).state).toBe('shutoff');
   });
 
+  it('fails an action clearly when the host breaks mid-way, and reads the VM’s true state again', async () => {
+    const vm = vmOf(await call('POST', '/api/vms', spec('flaky', { hostId: hostIds[0] })));
+    await fault(vm.hostId, {
+      nextRequests: { count: 1, routeId: 'actOnVm', refuse: { status: 502, message: 'hypervisor went away' } },
+    });
+    const broken = await call('POST', `/api/vms/${vm.id}/actions`, { action: 'start' });
+    expect(broken.status).toBe(502);
+    expect(errorOf(broken)).toMatch(/flaky is shutoff now \(read again from its host\)/);
+    // Positive control: the next request reaches the host and the VM starts.
+    const retried = await call('POST', `/api/vms/${vm.id}/actions`, { action: 'start' });
+    expect(retried.status).toBe(200);
+    expect((retried.json as { state: string }).state).toBe('running');
+  });
+
   it('takes, lists, reverts and deletes snapshots', async () => {
     const vm = vmOf(await call('POST', '/api/vms', spec('snappy', { start: true, hostId: hostIds[1] })));
     const taken = await call('POST', `/api/vms/${vm.id}/snapshots`, { name: 'before', memory: true });

@@ -143,7 +143,14 @@ export class VmsService {
       vm = await this.onHost(current, (client) => client.act(vmId, action, options.generation));
       if (action === 'shutdown' && vm.state !== 'shutoff') vm = await this.awaitShutoff(current, options);
     } catch (error) {
-      if (error instanceof HostUnavailableError || error instanceof HostTimeoutError) await this.reread(current);
+      if (error instanceof HostUnavailableError || error instanceof HostTimeoutError) {
+        // Never guess what happened: ask the host again, and say what it answered.
+        const fresh = await this.reread(current);
+        const now = fresh
+          ? `VM ${current.name} is ${fresh.state} now (read again from its host)`
+          : `VM ${current.name}'s state is read again when its host answers`;
+        throw new (error instanceof HostTimeoutError ? HostTimeoutError : HostUnavailableError)(`${error.message}; ${now}`);
+      }
       throw error;
     }
     await this.inventory.upsertVm(current.hostId, vm);
