@@ -2,11 +2,25 @@ import { Bullseye, EmptyState, EmptyStateBody, Spinner } from '@patternfly/react
 import { useQuery } from '@tanstack/react-query';
 import type { ReactNode } from 'react';
 import { Navigate, useLocation } from 'react-router';
-import { isAllowed, type Me, type Permission } from '@cockpit/contracts';
+import { isAllowed, type Me, type Permission, type ScopeChain } from '@cockpit/contracts';
 import { meQuery } from '@cockpit/console-api';
 
+/** Held on everything (`/`): what a page about the whole fleet may offer. */
 export function can(me: Me | null | undefined, permission: Permission): boolean {
   return !!me && isAllowed(me.grants, permission, ['/']);
+}
+
+/** Held on an object, given its scope chain (vmScopeChain, hostScopeChain): what its page may offer. */
+export function canOn(me: Me | null | undefined, permission: Permission, chain: ScopeChain): boolean {
+  return !!me && isAllowed(me.grants, permission, chain);
+}
+
+/**
+ * Held anywhere at all: enough to offer an action on a selection or a list, where the api then acts
+ * only on what it covers (or says which it does not).
+ */
+export function canSomewhere(me: Me | null | undefined, permission: Permission): boolean {
+  return !!me && me.grants.some((grant) => grant.permissions.includes(permission));
 }
 
 /** Renders its children for a signed-in user; sends everyone else to the sign-in page. */

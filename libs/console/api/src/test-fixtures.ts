@@ -1,11 +1,19 @@
 import {
+  BUILT_IN_ROLES,
   FleetSummary,
   FleetVm,
   Host,
   HostDetail,
+  JobDetail,
+  JobTarget,
+  Me,
   MetricsSeries,
   METRIC_NAMES,
+  VmSnapshot,
   type HostState,
+  type JobCounts,
+  type Permission,
+  type ScopePath,
   type VmState,
 } from '@cockpit/contracts';
 
@@ -15,6 +23,8 @@ import {
 const uuid = (prefix: string, n: number) => `${prefix}-0000-4000-8000-${n.toString(16).padStart(12, '0')}`;
 export const hostIdOf = (n: number) => uuid('10000000', n);
 export const vmIdOf = (n: number) => uuid('20000000', n);
+export const jobIdOf = (n: number) => uuid('40000000', n);
+export const snapshotIdOf = (n: number) => uuid('50000000', n);
 
 /** The fixtures' present: stats were sampled and metrics end just before it. */
 export const NOW = Date.parse('2026-11-22T12:00:00.000Z');
@@ -187,3 +197,80 @@ export const adminMe = {
 };
 
 export const viewerMe = { ...adminMe, grants: [{ scope: '/', permissions: ['host.view', 'vm.view'] }] };
+
+/** Someone signed in with these permissions on these scopes (Operator on `/` by default). */
+export function makeMe(
+  grants: { scope: ScopePath; permissions: readonly Permission[] }[] = [{ scope: '/', permissions: BUILT_IN_ROLES.Operator }],
+  username = 'olga',
+): Me {
+  return Me.parse({
+    ...adminMe,
+    user: { id: '00000000-0000-4000-8000-000000000002', username, displayName: username },
+    grants,
+  });
+}
+
+export const operatorMe = makeMe();
+
+/** A bulk job of `total` VM targets, `done` of them succeeded. */
+export function makeJob(n: number, overrides: Partial<JobDetail> & { done?: number; total?: number } = {}): JobDetail {
+  const { done = 0, total = 10, ...rest } = overrides;
+  const progress: JobCounts = { total, done, succeeded: done, failed: 0, skipped: 0, cancelled: 0 };
+  return JobDetail.parse({
+    id: jobIdOf(n),
+    kind: 'vm.bulk-action',
+    title: `Start ${total} VMs`,
+    scope: '/',
+    actor: { id: adminMe.user.id, name: 'admin' },
+    state: done === total ? 'succeeded' : 'running',
+    progress,
+    attempts: 1,
+    instance: 'api-1',
+    error: null,
+    createdAt: iso(120_000),
+    startedAt: iso(110_000),
+    finishedAt: done === total ? iso(1_000) : null,
+    params: { action: 'start' },
+    ...rest,
+  });
+}
+
+/** Target n of a job: VM n on host (n % 3) + 1, succeeded, failed (every 7th) or pending. */
+export function makeTarget(n: number, state?: JobTarget['state']): JobTarget {
+  const actual = state ?? (n % 7 === 0 ? 'failed' : 'succeeded');
+  return JobTarget.parse({
+    targetId: vmIdOf(n),
+    label: `vm-${String(n).padStart(3, '0')}`,
+    group: `host-${String((n % 3) + 1).padStart(3, '0')}`,
+    state: actual,
+    message: actual === 'failed' ? 'host answered 409: the VM is running' : actual === 'succeeded' ? 'running' : null,
+    startedAt: actual === 'pending' ? null : iso(100_000 - n * 100),
+    finishedAt: actual === 'pending' || actual === 'running' ? null : iso(99_000 - n * 100),
+  });
+}
+
+/** Snapshot n of a VM: memory snapshots taken of it running, the last one current. */
+export function makeSnapshot(n: number, vm: FleetVm, overrides: Partial<VmSnapshot> = {}): VmSnapshot {
+  return VmSnapshot.parse({
+    id: snapshotIdOf(n),
+    vmId: vm.id,
+    name: `snap-${n}`,
+    description: '',
+    createdAt: iso(3_600_000 * (10 - n)),
+    memory: n % 2 === 1,
+    vmState: n % 2 === 1 ? 'running' : 'shutoff',
+    parentId: n > 1 ? snapshotIdOf(n - 1) : null,
+    current: false,
+    sizeBytes: 1024 ** 3 * n,
+    storage: [{ poolId: 'local-ssd', bytes: 1024 ** 3 * n }],
+    config: {
+      vcpus: vm.vcpus,
+      memoryMiB: vm.memoryMiB,
+      cpu: vm.cpu,
+      bootOrder: vm.bootOrder,
+      disks: vm.disks,
+      nics: vm.nics,
+    },
+    ...overrides,
+  });
+}

@@ -4,7 +4,7 @@ import userEvent from '@testing-library/user-event';
 import { http, HttpResponse } from 'msw';
 import { setupServer } from 'msw/node';
 import { sections } from './layout/navigation.js';
-import { emptyFleet, healthyApi, info, viewerMe } from './test/api-handlers.js';
+import { adminMe, emptyFleet, healthyApi, info, viewerMe } from './test/api-handlers.js';
 import { renderConsole } from './test/render-console.js';
 
 const server = setupServer(...healthyApi);
@@ -120,6 +120,44 @@ describe('console shell', () => {
   it('answers an unknown address inside the shell', async () => {
     renderConsole('/no/such/page');
     expect(await screen.findByRole('heading', { level: 1, name: 'Page not found' })).toBeInTheDocument();
+  });
+
+  it('shows the user’s running jobs in the masthead, leading to the job’s page', async () => {
+    const user = userEvent.setup();
+    const job = {
+      id: '40000000-0000-4000-8000-000000000001',
+      kind: 'vm.bulk-action',
+      title: 'Start 3 VMs',
+      scope: '/',
+      actor: { id: adminMe.user.id, name: 'admin' },
+      state: 'running',
+      progress: { total: 3, done: 1, succeeded: 1, failed: 0, skipped: 0, cancelled: 0 },
+      attempts: 1,
+      instance: 'api-1',
+      error: null,
+      createdAt: '2026-11-22T11:59:00.000Z',
+      startedAt: '2026-11-22T11:59:01.000Z',
+      finishedAt: null,
+    };
+    const asked: string[] = [];
+    server.use(
+      http.get('*/api/auth/me', () =>
+        HttpResponse.json({ ...adminMe, grants: [...adminMe.grants, { scope: '/', permissions: ['job.view'] }] }),
+      ),
+      http.get('*/api/jobs', ({ request }) => {
+        asked.push(new URL(request.url).search);
+        return HttpResponse.json({ items: [job], total: 1, nextCursor: null });
+      }),
+      http.get('*/api/jobs/:jobId', () => HttpResponse.json({ ...job, params: {} })),
+      http.get('*/api/jobs/:jobId/targets', () => HttpResponse.json({ items: [], total: 0, nextCursor: null })),
+    );
+    const { router } = renderConsole('/');
+    const banner = within(await screen.findByRole('banner'));
+    await user.click(await banner.findByRole('button', { name: 'Running jobs: 1' }));
+    expect(asked[0]).toBe('?active=true&mine=true&limit=10');
+    await user.click(screen.getByRole('menuitem', { name: /Start 3 VMs/ }));
+    expect(await screen.findByRole('heading', { level: 1, name: 'Start 3 VMs' })).toBeInTheDocument();
+    expect(router.state.location.pathname).toBe(`/jobs/${job.id}`);
   });
 });
 

@@ -3,6 +3,7 @@ import { AppLayout } from './layout/AppLayout.js';
 import { DashboardPage } from './pages/DashboardPage.js';
 import { AccessAdminPage, AccountPage, AuditLogPage, LoginPage, RequireSignIn } from '@cockpit/console-access';
 import { hostsRoutes } from '@cockpit/console-hosts';
+import { jobsRoutes } from '@cockpit/console-jobs';
 import { vmsRoutes } from '@cockpit/console-vms';
 import { ClustersPage, MigrationsPage, OperationsPage } from './pages/sections.js';
 import { SectionPage } from './pages/SectionPage.js';
@@ -19,6 +20,7 @@ export const consoleRoutes: RouteObject[] = [
       { index: true, element: <DashboardPage /> },
       ...hostsRoutes,
       ...vmsRoutes,
+      ...jobsRoutes,
       { path: 'migrations', element: <MigrationsPage /> },
       { path: 'clusters', element: <ClustersPage /> },
       { path: 'operations', element: <OperationsPage /> },

@@ -21,6 +21,7 @@ import { useQuery } from '@tanstack/react-query';
 import { NavLink, Outlet, useLocation } from 'react-router';
 import { can, UserMenu } from '@cockpit/console-access';
 import { LiveEventsProvider, meQuery } from '@cockpit/console-api';
+import { JobsIndicator } from '@cockpit/console-jobs';
 import { useOsColorScheme } from '../theme/use-os-color-scheme.js';
 import { ApiStatus } from './ApiStatus.js';
 import { sections } from './navigation.js';
@@ -54,6 +55,9 @@ export function AppLayout() {
         <Toolbar isFullHeight isStatic>
           <ToolbarContent>
             <ToolbarItem align={{ default: 'alignEnd' }}>
+              <JobsIndicator />
+            </ToolbarItem>
+            <ToolbarItem>
               <ApiStatus />
             </ToolbarItem>
             <ToolbarItem>
