@@ -122,6 +122,7 @@ describe('VM lifecycle through the api', () => {
   it('edits a running VM: name at once, vCPUs at next boot; If-Match refuses a lost update with 412', async () => {
     const vm = vmOf(await call('POST', '/api/vms', spec('edit-me', { start: true, hostId: hostIds[1] })));
     const stale = vm.generation;
+    expect((await call('GET', `/api/vms/${vm.id}`)).headers?.get('etag')).toBe(`"${stale}"`);
     const edited = await call('PATCH', `/api/vms/${vm.id}`, { name: 'edited', vcpus: 4 }, { 'If-Match': `"${stale}"` });
     expect(edited.status).toBe(200);
     const answer = edited.json as { appliedNow: string[]; appliesAtNextBoot: string[] };

@@ -6,7 +6,7 @@ export type Call = (
   path: string,
   body?: unknown,
   headers?: Record<string, string>,
-) => Promise<{ status: number; json: unknown }>;
+) => Promise<{ status: number; json: unknown; headers?: Headers }>;
 
 /** Signs in over HTTP (cookie + CSRF token) and returns a caller for the api's REST routes. */
 export async function signedIn(api: Pick<TestApi, 'url'>, password: string, username = 'admin'): Promise<Call> {
@@ -25,7 +25,7 @@ export async function signedIn(api: Pick<TestApi, 'url'>, password: string, user
       body: body ? JSON.stringify(body) : undefined,
     });
     const text = await response.text();
-    return { status: response.status, json: text ? (JSON.parse(text) as unknown) : undefined };
+    return { status: response.status, json: text ? (JSON.parse(text) as unknown) : undefined, headers: response.headers };
   };
 }
 

@@ -1,4 +1,5 @@
-import { Controller, Param, Query, Req } from '@nestjs/common';
+import { Controller, Param, Query, Req, Res } from '@nestjs/common';
+import type { Response } from 'express';
 import { Route, type ParsedQuery, type RequestWithPrincipal } from '@cockpit/api-core';
 import { MetricsStore } from '@cockpit/api-metrics';
 import { fleetSummary, getVm, listVms, vmMetrics, type FleetSummary, type MetricsQuery } from '@cockpit/contracts';
@@ -21,9 +22,12 @@ export class VmsController {
     return this.lists.vmsPage(request.principal?.grants ?? [], query);
   }
 
+  /** The generation is the VM's entity tag: send it back in If-Match on a change. */
   @Route(getVm)
-  get(@Param('vmId') vmId: string) {
-    return this.inventory.getVm(vmId);
+  async get(@Param('vmId') vmId: string, @Res({ passthrough: true }) response: Response) {
+    const vm = await this.inventory.getVm(vmId);
+    response.setHeader('ETag', `"${vm.generation}"`);
+    return vm;
   }
 
   @Route(vmMetrics)
