@@ -241,6 +241,33 @@ describe('durable jobs: bulk VM actions on a sim fleet', () => {
     expect(errorOf(none)).toMatch(/selects no VM/);
   });
 
+  it('asks the host when the inventory lags: a VM it says is off but runs succeeds as already running, nothing started twice', async () => {
+    const [, hostB] = hostIds as [string, string];
+    const [vm] = await vmsOn(hostB);
+    if (!vm) throw new Error('fleet too small');
+    await prepare([vm], 'running');
+    // The inventory says off (as if an event were still on its way); the host knows better.
+    await queryRows(api.databaseUrl, "UPDATE vms SET state = 'shutoff' WHERE id = $1", [vm.id]);
+    await slowActions(adminPort, hostOf(hostB), 0);
+    try {
+      const since = Date.now();
+      const job = await bulk({ action: 'start', vmIds: [vm.id] });
+      const done = await finished(call, job.id);
+      expect(done.state).toBe('succeeded');
+      expect((await targetsOf(call, job.id))[0]).toMatchObject({ state: 'succeeded', message: 'already running' });
+      expect(await actionsReceived(adminPort, hostOf(hostB))).toBe(1); // the one refused start
+      expect(agents.of(hostOf(hostB).uuid, since)).toEqual([]);
+      await until(
+        async () =>
+          (await queryRows(api.databaseUrl, 'SELECT state FROM vms WHERE id = $1', [vm.id]))[0]?.['state'] === 'running',
+        5000,
+        'the inventory corrected',
+      );
+    } finally {
+      await clearFaults();
+    }
+  });
+
   it('fails only the targets of a host that refuses, with the host’s reason; the job fails with a count', async () => {
     const [hostA, hostB] = hostIds as [string, string];
     const onA = (await vmsOn(hostA)).slice(0, 4);

@@ -14,8 +14,12 @@ const QUEUE = 'cockpit-jobs';
 const PGBOSS_SCHEMA = 'pgboss';
 /** Progress is written and announced at most this often per job. */
 const PROGRESS_EVERY_MS = 300;
-/** Targets of one job running at once on one instance, whatever their groups. */
-const OVERALL_PER_JOB = 64;
+/**
+ * Targets of one job running at once on one instance, whatever their groups: what an instance's
+ * sockets and database pool take without starving the rest (64 held a 100-host job at 4 per host
+ * to a sixth of its limit; bench:bulk).
+ */
+const OVERALL_PER_JOB = 256;
 
 /**
  * Marks a pending target running if its job is running and still at this attempt; answers the
@@ -23,11 +27,18 @@ const OVERALL_PER_JOB = 64;
  */
 const START_TARGET = `WITH job AS (SELECT state, attempts FROM jobs WHERE id = $1),
   started AS (
-    UPDATE job_targets SET state = 'running', started_at = now()
+    UPDATE job_targets SET state = 'running', started_at = $4
     WHERE job_id = $1 AND target_id = $2 AND state = 'pending'
       AND EXISTS (SELECT 1 FROM job WHERE state = 'running' AND attempts = $3)
     RETURNING 1)
   SELECT (SELECT state FROM job) AS job_state, (SELECT attempts FROM job) AS attempts, (SELECT count(*) FROM started)::int AS started`;
+
+/** Outcomes of many targets in one statement (`finished_at` as this instance saw it). */
+const RECORD_OUTCOMES = `UPDATE job_targets t SET state = x.state, message = x.message, finished_at = x.finished_at
+  FROM jsonb_to_recordset($2::jsonb) AS x(id text, state text, message text, finished_at timestamptz)
+  WHERE t.job_id = $1 AND t.target_id = x.id`;
+/** Outcomes are written at most this long after their target finished (in one statement for all). */
+const OUTCOMES_EVERY_MS = 50;
 
 /** Targets as the runner reads them (`group` is what limits concurrency). */
 const TARGET_COLUMNS = 'target_id AS "targetId", label, group_key AS "group"';
@@ -84,19 +95,26 @@ export class JobEngine implements OnApplicationBootstrap, OnApplicationShutdown 
       superviseIntervalSeconds: Math.max(2, Math.floor(heartbeatSeconds / 4)),
       monitorIntervalSeconds: Math.max(2, Math.floor(heartbeatSeconds / 4)),
       instanceName: this.config.instanceId,
+      // A job submitted on any instance wakes a worker at once (NOTIFY, sent when the submitting
+      // transaction commits), not at its next poll; polling stays as the backstop.
+      useListenNotify: true,
     });
     boss.on('error', (error: Error) => this.logger.warn(`pg-boss: ${error.message}`));
     await boss.start();
-    await boss.createQueue(QUEUE, {
+    const queue = {
       heartbeatSeconds,
       // Retries only happen when an instance died or lost the database mid-job: each resumes, never restarts.
       retryLimit: 1000,
       retryDelay: 1,
       expireInSeconds: 24 * 3600,
-    });
+      notify: true,
+    };
+    await boss.createQueue(QUEUE, queue);
+    // A queue made by an earlier version keeps its options until told (createQueue leaves it be).
+    await boss.updateQueue(QUEUE, queue);
     await boss.work<{ jobId: string }>(
       QUEUE,
-      { localConcurrency: this.config.jobs.perInstance, pollingIntervalSeconds: 0.5 },
+      { localConcurrency: this.config.jobs.perInstance, pollingIntervalSeconds: 0.5, notifyPollingIntervalSeconds: 0.5 },
       async ([job]) => {
         if (job) await this.execute(job.data.jobId, job.signal);
       },
@@ -139,9 +157,15 @@ export class JobEngine implements OnApplicationBootstrap, OnApplicationShutdown 
     this.running.add(controller);
     const context: TargetContext<never> = { jobId, params: job.params as never, signal: controller.signal };
     let cancelling = job.state === 'cancelling';
-    /** Another instance claimed the job since (this one was presumed dead): stop, write nothing more. */
+    /** Another instance claimed the job since (this one was presumed dead): start nothing more, never finish it. */
     let lost = false;
+    // A target's outcome is durable within 50 ms, many in one statement. One that finished but is
+    // not written yet when the instance dies is still `running`: the next attempt reconciles it.
+    const outcomes = new OutcomeWriter(OUTCOMES_EVERY_MS, async (batch) => {
+      await this.dataSource.query(RECORD_OUTCOMES, [jobId, JSON.stringify(batch)]);
+    });
     const progress = new ProgressWriter(PROGRESS_EVERY_MS, async () => {
+      await outcomes.flush();
       const row = await this.writeProgress(jobId);
       if (row.attempts !== job.attempts) lost = true;
       else if (row.state === 'cancelling') cancelling = true;
@@ -185,7 +209,8 @@ export class JobEngine implements OnApplicationBootstrap, OnApplicationShutdown 
       await runTargets(pending, limits, async (target) => {
         // A target starts only while the job is running and still this attempt's: a cancel that
         // committed, or another instance that took the job over, stops it here, not one step later.
-        const [gate] = (await this.dataSource.query(START_TARGET, [jobId, target.targetId, job.attempts])) as {
+        const startedAt = new Date().toISOString();
+        const [gate] = (await this.dataSource.query(START_TARGET, [jobId, target.targetId, job.attempts, startedAt])) as {
           job_state: string | null;
           attempts: number | null;
           started: number;
@@ -195,9 +220,16 @@ export class JobEngine implements OnApplicationBootstrap, OnApplicationShutdown 
         if (lost || cancelling) controller.abort();
         if (!gate?.started) return;
         const outcome = await handler.run(target, context).catch((error: unknown) => failure(error));
-        await this.recordOutcome(jobId, target.targetId, outcome);
+        outcomes.add({
+          id: target.targetId,
+          state: outcome.state,
+          message: outcome.message.slice(0, 2000),
+          finished_at: new Date().toISOString(),
+        });
         progress.touch();
       });
+      // Throws if outcomes could not be written: the attempt ends, the next one reconciles them.
+      await outcomes.flush();
       await progress.stop();
       // Taken over while this instance ran it (presumed dead, e.g. frozen past its heartbeat):
       // the attempt that claimed it last owns it; this one writes nothing more.
@@ -269,6 +301,54 @@ export class JobEngine implements OnApplicationBootstrap, OnApplicationShutdown 
 
 function failure(error: unknown): TargetOutcome {
   return { state: 'failed', message: error instanceof Error ? error.message : String(error) };
+}
+
+interface Outcome {
+  id: string;
+  state: TargetOutcome['state'];
+  message: string;
+  finished_at: string;
+}
+
+/**
+ * Collects targets' outcomes and writes them together at most `everyMs` after the first: one
+ * statement however many finished meanwhile. A batch that fails stays queued for the next flush;
+ * `flush()` answers whether everything queued so far is written.
+ */
+class OutcomeWriter {
+  private queue: Outcome[] = [];
+  private timer?: NodeJS.Timeout;
+  private writing: Promise<void> = Promise.resolve();
+
+  constructor(
+    private readonly everyMs: number,
+    private readonly write: (batch: Outcome[]) => Promise<void>,
+  ) {}
+
+  add(outcome: Outcome): void {
+    this.queue.push(outcome);
+    this.timer ??= setTimeout(() => {
+      this.timer = undefined;
+      this.flush().catch(() => undefined); // kept queued: the next flush tries again
+    }, this.everyMs);
+  }
+
+  flush(): Promise<void> {
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = undefined;
+    const run = this.writing.then(async () => {
+      const batch = this.queue.splice(0);
+      if (!batch.length) return;
+      try {
+        await this.write(batch);
+      } catch (error) {
+        this.queue.unshift(...batch);
+        throw error;
+      }
+    });
+    this.writing = run.catch(() => undefined);
+    return run;
+  }
 }
 
 /** Writes progress at most every `everyMs` while targets keep finishing, and once more at the end. */

@@ -1,7 +1,15 @@
 import { Injectable } from '@nestjs/common';
 import { AccessService } from '@cockpit/api-access';
-import { ConflictError, DomainError, ForbiddenError, NotFoundError, type Principal } from '@cockpit/api-core';
-import { InventoryService, type VmRef } from '@cockpit/api-hosts';
+import {
+  ConflictError,
+  DomainError,
+  ForbiddenError,
+  HostTimeoutError,
+  HostUnavailableError,
+  NotFoundError,
+  type Principal,
+} from '@cockpit/api-core';
+import { agentError, HostConnections, InventoryService, type VmRef } from '@cockpit/api-hosts';
 import {
   JobEngine,
   JobsService,
@@ -11,9 +19,13 @@ import {
   type TargetOutcome,
 } from '@cockpit/api-jobs';
 import { MAX_BULK_VMS, type BulkVmActionBody, type JobSummary, type ScopePath, type VmAction } from '@cockpit/contracts';
+import type { VaporClient } from '@cockpit/vapor-client';
 import { ACTION_RESULT, VmsService } from './vms.service.js';
 
 export const BULK_KIND = 'vm.bulk-action';
+
+/** How long a job step reuses its host's connection details. */
+const HOST_CACHE_MS = 2000;
 
 export interface BulkParams extends Record<string, unknown> {
   action: VmAction;
@@ -46,10 +58,12 @@ const names = (refs: readonly { name: string }[]) =>
 @Injectable()
 export class BulkVmActions implements JobHandler<BulkParams> {
   readonly kind = BULK_KIND;
+  private readonly clients = new Map<string, { host: { name: string }; client: VaporClient; until: number }>();
 
   constructor(
     private readonly inventory: InventoryService,
     private readonly vms: VmsService,
+    private readonly connections: HostConnections,
     private readonly jobs: JobsService,
     engine: JobEngine,
   ) {
@@ -90,6 +104,20 @@ export class BulkVmActions implements JobHandler<BulkParams> {
     });
   }
 
+  /**
+   * A host's connection for a couple of seconds: a job sends its host many actions in a row, and
+   * reading the host's row (and opening its token) for each is most of the work of a step. A host
+   * re-pinned meanwhile fails closed (the old pin refuses it); one removed has no VMs left to act on.
+   */
+  private async clientFor(hostId: string): Promise<{ host: { name: string }; client: VaporClient }> {
+    const cached = this.clients.get(hostId);
+    if (cached && cached.until > Date.now()) return cached;
+    const { host, client } = await this.connections.clientFor(hostId);
+    const fresh = { host: { name: host.name }, client, until: Date.now() + HOST_CACHE_MS };
+    this.clients.set(hostId, fresh);
+    return fresh;
+  }
+
   perGroup(params: BulkParams): number {
     return params.perHost;
   }
@@ -98,13 +126,44 @@ export class BulkVmActions implements JobHandler<BulkParams> {
     const { action } = context.params;
     const wanted = ACTION_RESULT[action];
     try {
-      const vm = await this.inventory.getVm(target.targetId);
+      if (action === 'shutdown') {
+        const vm = await this.inventory.getVm(target.targetId);
+        if (vm.state === 'shutoff') return { state: 'succeeded', message: 'already shutoff' };
+        // The guest takes its time: VmsService waits for it (or fails after the timeout).
+        const after = await this.vms.act(target.targetId, action, {
+          timeoutSeconds: context.params.timeoutSeconds,
+          signal: context.signal,
+        });
+        return { state: 'succeeded', message: `${after.state} on ${after.hostName}` };
+      }
+      // Thousands of these run per job: one light read and one request to the host.
+      const [vm] = await this.inventory.vmRefs({ ids: [target.targetId] }, 1);
+      if (!vm) throw new NotFoundError(`No VM ${target.targetId}: it was deleted`);
       if (wanted && vm.state === wanted) return { state: 'succeeded', message: `already ${wanted}` };
-      const after = await this.vms.act(target.targetId, action, {
-        timeoutSeconds: context.params.timeoutSeconds,
-        signal: context.signal,
-      });
-      return { state: 'succeeded', message: `${after.state} on ${after.hostName}` };
+      const { host, client } = await this.clientFor(vm.hostId);
+      try {
+        const after = await client.act(vm.id, action).catch((error: unknown) => {
+          throw agentError(host.name, error);
+        });
+        // The inventory follows from the host's own event (the collector applies it within
+        // milliseconds): writing the answer here too would race the collector for the same rows.
+        return { state: 'succeeded', message: `${after.state} on ${host.name}` };
+      } catch (error) {
+        // The host went away mid-action: read the VM's true state again, never guess it.
+        if (error instanceof HostUnavailableError || error instanceof HostTimeoutError) {
+          this.clients.delete(vm.hostId);
+          await this.vms.reread(await this.inventory.getVm(vm.id));
+        }
+        // Refused by the state: if the host says it is already as wanted (the inventory lagged), so be it.
+        if (error instanceof ConflictError && wanted) {
+          const now = await client.getVm(vm.id).catch(() => undefined);
+          if (now?.state === wanted) {
+            await this.inventory.setVmStates(vm.hostId, [{ vmId: vm.id, state: now.state, generation: now.generation }]);
+            return { state: 'succeeded', message: `already ${wanted}` };
+          }
+        }
+        throw error;
+      }
     } catch (error) {
       return { state: 'failed', message: error instanceof DomainError || error instanceof Error ? error.message : String(error) };
     }
