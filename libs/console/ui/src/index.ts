@@ -6,4 +6,5 @@ export * from './format.js';
 export { UsageBar } from './UsageBar.js';
 export { DetailStatus } from './DetailStatus.js';
 export { MetricsChart, canDrawCharts, type ChartSeries, type MetricsChartProps } from './MetricsChart.js';
-export { MetricsPanel } from './MetricsPanel.js';
+export { MetricsPanel, type MetricsPanelProps } from './MetricsPanel.js';
+export { fieldErrors } from './field-errors.js';
