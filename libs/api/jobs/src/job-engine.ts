@@ -22,16 +22,19 @@ const PROGRESS_EVERY_MS = 300;
 const OVERALL_PER_JOB = 256;
 
 /**
- * Marks a pending target running if its job is running and still at this attempt; answers the
- * job's state and attempt either way (one statement per start: the gate and the mark together).
+ * Marks pending targets running if their job is running and still at this attempt; answers the
+ * job's state and attempt either way, and which were marked (one statement for a batch of starts:
+ * the gate and the mark together).
  */
-const START_TARGET = `WITH job AS (SELECT state, attempts FROM jobs WHERE id = $1),
+const START_TARGETS = `WITH job AS (SELECT state, attempts FROM jobs WHERE id = $1),
   started AS (
-    UPDATE job_targets SET state = 'running', started_at = $4
-    WHERE job_id = $1 AND target_id = $2 AND state = 'pending'
+    UPDATE job_targets t SET state = 'running', started_at = x.at
+    FROM unnest($2::text[], $4::timestamptz[]) AS x(id, at)
+    WHERE t.job_id = $1 AND t.target_id = ANY($2::text[]) AND t.target_id = x.id AND t.state = 'pending'
       AND EXISTS (SELECT 1 FROM job WHERE state = 'running' AND attempts = $3)
-    RETURNING 1)
-  SELECT (SELECT state FROM job) AS job_state, (SELECT attempts FROM job) AS attempts, (SELECT count(*) FROM started)::int AS started`;
+    RETURNING t.target_id)
+  SELECT (SELECT state FROM job) AS job_state, (SELECT attempts FROM job) AS attempts,
+    COALESCE((SELECT array_agg(target_id) FROM started), '{}') AS started`;
 
 /** Outcomes of many targets in one statement (`finished_at` as this instance saw it). */
 const RECORD_OUTCOMES = `UPDATE job_targets t SET state = x.state, message = x.message, finished_at = x.finished_at
@@ -206,19 +209,33 @@ export class JobEngine implements OnApplicationBootstrap, OnApplicationShutdown 
         `SELECT ${TARGET_COLUMNS} FROM job_targets WHERE job_id = $1 AND state = 'pending' ORDER BY ordinal`,
         [jobId],
       )) as JobTargetRef[];
+      // Starts that come together (a fill of the runner, or while the last batch was being
+      // written) go to the database together, and the handler may read their objects at once.
+      const gate = new StartGate(async (asks) => {
+        const targets = asks.map((ask) => ask.target);
+        const [row] = (await this.dataSource.query(START_TARGETS, [
+          jobId,
+          targets.map((target) => target.targetId),
+          job.attempts,
+          asks.map((ask) => ask.at),
+        ])) as { job_state: string | null; attempts: number | null; started: string[] }[];
+        if (!row || row.attempts !== job.attempts) lost = true;
+        else if (row.job_state !== 'running') cancelling = true;
+        if (lost || cancelling) controller.abort();
+        const started = new Set(row?.started ?? []);
+        if (started.size && handler.prepare)
+          await handler
+            .prepare(
+              targets.filter((target) => started.has(target.targetId)),
+              context,
+            )
+            .catch((error: unknown) => this.logger.warn(`Job ${jobId}: preparing targets failed: ${String(error)}`));
+        return started;
+      });
       await runTargets(pending, limits, async (target) => {
         // A target starts only while the job is running and still this attempt's: a cancel that
         // committed, or another instance that took the job over, stops it here, not one step later.
-        const startedAt = new Date().toISOString();
-        const [gate] = (await this.dataSource.query(START_TARGET, [jobId, target.targetId, job.attempts, startedAt])) as {
-          job_state: string | null;
-          attempts: number | null;
-          started: number;
-        }[];
-        if (!gate || gate.attempts !== job.attempts) lost = true;
-        else if (gate.job_state !== 'running') cancelling = true;
-        if (lost || cancelling) controller.abort();
-        if (!gate?.started) return;
+        if (!(await gate.start(target))) return;
         const outcome = await handler.run(target, context).catch((error: unknown) => failure(error));
         outcomes.add({
           id: target.targetId,
@@ -301,6 +318,42 @@ export class JobEngine implements OnApplicationBootstrap, OnApplicationShutdown 
 
 function failure(error: unknown): TargetOutcome {
   return { state: 'failed', message: error instanceof Error ? error.message : String(error) };
+}
+
+/**
+ * Collects targets asking to start and marks them in one statement per batch: what asks while a
+ * batch is being written waits for the next, so a busy job batches itself and an idle one waits
+ * no longer than the next turn of the event loop.
+ */
+class StartGate {
+  private queue: { target: JobTargetRef; at: string; resolve(started: boolean): void; reject(error: unknown): void }[] = [];
+  private busy = false;
+
+  constructor(private readonly mark: (asks: { target: JobTargetRef; at: string }[]) => Promise<Set<string>>) {}
+
+  start(target: JobTargetRef): Promise<boolean> {
+    return new Promise((resolve, reject) => {
+      this.queue.push({ target, at: new Date().toISOString(), resolve, reject });
+      if (this.busy) return;
+      this.busy = true;
+      setImmediate(() => void this.drain());
+    });
+  }
+
+  private async drain(): Promise<void> {
+    while (this.queue.length) {
+      const batch = this.queue.splice(0, 1000);
+      try {
+        // Each target's start is recorded as when it asked: after the runner let it go (so the
+        // record shows no more at once than ran), before its step began.
+        const started = await this.mark(batch);
+        for (const entry of batch) entry.resolve(started.has(entry.target.targetId));
+      } catch (error) {
+        for (const entry of batch) entry.reject(error);
+      }
+    }
+    this.busy = false;
+  }
 }
 
 interface Outcome {

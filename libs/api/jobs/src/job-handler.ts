@@ -27,6 +27,12 @@ export interface JobHandler<P = Record<string, unknown>> {
   kind: string;
   /** Targets of one group running at once (e.g. actions per host); from the job's params. */
   perGroup(params: P): number;
+  /**
+   * Optional: called with targets that are about to run, several at once when they start
+   * together, before `run` for each: to read what their steps need in one query instead of one
+   * each. A throw is only logged; `run` must cope without it.
+   */
+  prepare?(targets: readonly JobTargetRef[], context: TargetContext<P>): Promise<void>;
   /** Does the step; a refusal or failure is an outcome, not a throw (a throw counts as failed with its message). */
   run(target: JobTargetRef, context: TargetContext<P>): Promise<TargetOutcome>;
   /**

@@ -59,6 +59,8 @@ const names = (refs: readonly { name: string }[]) =>
 export class BulkVmActions implements JobHandler<BulkParams> {
   readonly kind = BULK_KIND;
   private readonly clients = new Map<string, { host: { name: string }; client: VaporClient; until: number }>();
+  /** VMs read for targets about to run, per run of a job (gone with it). */
+  private readonly prepared = new WeakMap<TargetContext<BulkParams>, Map<string, VmRef>>();
 
   constructor(
     private readonly inventory: InventoryService,
@@ -118,6 +120,14 @@ export class BulkVmActions implements JobHandler<BulkParams> {
     return fresh;
   }
 
+  /** The VMs of targets starting together, in one read. */
+  async prepare(targets: readonly JobTargetRef[], context: TargetContext<BulkParams>): Promise<void> {
+    const refs = await this.inventory.vmRefs({ ids: targets.map((target) => target.targetId) }, targets.length);
+    let known = this.prepared.get(context);
+    if (!known) this.prepared.set(context, (known = new Map()));
+    for (const ref of refs) known.set(ref.id, ref);
+  }
+
   perGroup(params: BulkParams): number {
     return params.perHost;
   }
@@ -136,8 +146,10 @@ export class BulkVmActions implements JobHandler<BulkParams> {
         });
         return { state: 'succeeded', message: `${after.state} on ${after.hostName}` };
       }
-      // Thousands of these run per job: one light read and one request to the host.
-      const [vm] = await this.inventory.vmRefs({ ids: [target.targetId] }, 1);
+      // Thousands of these run per job: the VM as read for its batch (prepare), and one request to the host.
+      const known = this.prepared.get(context);
+      const vm = known?.get(target.targetId) ?? (await this.inventory.vmRefs({ ids: [target.targetId] }, 1))[0];
+      known?.delete(target.targetId);
       if (!vm) throw new NotFoundError(`No VM ${target.targetId}: it was deleted`);
       if (wanted && vm.state === wanted) return { state: 'succeeded', message: `already ${wanted}` };
       const { host, client } = await this.clientFor(vm.hostId);
