@@ -236,7 +236,9 @@ export class InventoryService {
 
   /**
    * Upserts VMs onto a host. A VM that moved (migration) follows the newer report: a stale report
-   * from its old host does not pull it back.
+   * from its old host does not pull it back. On the same host an older generation does not
+   * overwrite a newer one (a REST answer landing after the host's later event), unless the host's
+   * own clock says it is newer (an agent that restarted and counts again).
    */
   private async upsertVms(manager: EntityManager, hostId: string, vms: readonly Vm[]): Promise<void> {
     if (!vms.length) return;
@@ -269,7 +271,8 @@ export class InventoryService {
          cpu_features = EXCLUDED.cpu_features, autostart = EXCLUDED.autostart, boot_order = EXCLUDED.boot_order,
          pending_changes = EXCLUDED.pending_changes, snapshot_count = EXCLUDED.snapshot_count,
          generation = EXCLUDED.generation, created_at = EXCLUDED.created_at, updated_at = EXCLUDED.updated_at
-       WHERE vms.host_id = EXCLUDED.host_id OR vms.updated_at <= EXCLUDED.updated_at
+       WHERE (vms.host_id = EXCLUDED.host_id AND (EXCLUDED.generation >= vms.generation OR EXCLUDED.updated_at > vms.updated_at))
+          OR (vms.host_id <> EXCLUDED.host_id AND vms.updated_at <= EXCLUDED.updated_at)
        RETURNING id`,
       [hostId, JSON.stringify(rows)],
     )) as { id: string }[];
