@@ -235,13 +235,14 @@ export function makeJob(n: number, overrides: Partial<JobDetail> & { done?: numb
   });
 }
 
-/** Target n of a job: VM n on host (n % 3) + 1, succeeded, failed (every 7th) or pending. */
+/** Target n of a job: VM n on host (n % 3) + 1 (makeHost's), succeeded, failed (every 7th) or pending. */
 export function makeTarget(n: number, state?: JobTarget['state']): JobTarget {
   const actual = state ?? (n % 7 === 0 ? 'failed' : 'succeeded');
   return JobTarget.parse({
     targetId: vmIdOf(n),
     label: `vm-${String(n).padStart(3, '0')}`,
-    group: `host-${String((n % 3) + 1).padStart(3, '0')}`,
+    // A VM job's targets are grouped by the VM's host, by id.
+    group: hostIdOf((n % 3) + 1),
     state: actual,
     message: actual === 'failed' ? 'host answered 409: the VM is running' : actual === 'succeeded' ? 'running' : null,
     startedAt: actual === 'pending' ? null : iso(100_000 - n * 100),

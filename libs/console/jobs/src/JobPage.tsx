@@ -19,7 +19,7 @@ import { useQuery } from '@tanstack/react-query';
 import type { ReactNode } from 'react';
 import { Link, useParams } from 'react-router';
 import { JobTargetState, type JobDetail, type JobTarget } from '@cockpit/contracts';
-import { jobQuery, jobTargetsQuery } from '@cockpit/console-api';
+import { hostQuery, jobQuery, jobTargetsQuery } from '@cockpit/console-api';
 import {
   DetailStatus,
   formatDateTime,
@@ -48,6 +48,19 @@ function duration(from: string | null, to: string | null): string {
   return seconds < 60 ? `${seconds.toFixed(1)} s` : `${Math.floor(seconds / 60)} min ${Math.round(seconds % 60)} s`;
 }
 
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
+
+/** A VM job's group is the VM's host, by id: its name, linked (one request per host, cached). */
+function HostOfTarget({ hostId }: { hostId: string }) {
+  const host = useQuery(hostQuery(hostId));
+  return <Link to={`/hosts/${hostId}`}>{host.data?.name ?? hostId}</Link>;
+}
+
+const groupCell = (job: JobDetail) => (target: JobTarget) => {
+  if (!target.group) return NONE;
+  return job.kind.startsWith('vm.') && UUID.test(target.group) ? <HostOfTarget hostId={target.group} /> : target.group;
+};
+
 /** Targets of VM jobs are VMs: link to them. */
 const targetCell = (job: JobDetail) => (target: JobTarget) =>
   job.kind.startsWith('vm.') ? <Link to={`/vms/${target.targetId}`}>{target.label}</Link> : target.label;
@@ -63,7 +76,7 @@ const STATE_FILTER: ListFilter = {
 function Targets({ job }: { job: JobDetail }) {
   const columns: ListColumn<JobTarget>[] = [
     { title: 'Target', sortField: 'label', cell: targetCell(job) },
-    { title: 'Host', cell: (target) => target.group ?? NONE },
+    { title: job.kind.startsWith('vm.') ? 'Host' : 'Group', cell: groupCell(job) },
     { title: 'State', sortField: 'state', cell: (target) => <TargetStateLabel state={target.state} /> },
     { title: 'Result', cell: (target) => target.message ?? NONE },
     { title: 'Started', cell: (target) => formatDateTime(target.startedAt) },

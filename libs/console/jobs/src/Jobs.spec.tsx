@@ -4,7 +4,7 @@ import userEvent from '@testing-library/user-event';
 import { http, HttpResponse } from 'msw';
 import { setupServer } from 'msw/node';
 import type { JobDetail } from '@cockpit/contracts';
-import { makeJob, makeMe, makeTarget } from '@cockpit/console-api/testing';
+import { hostIdOf, makeJob, makeMe, makeTarget } from '@cockpit/console-api/testing';
 import { jobsApi, progressEvent, renderJobs, requests } from './test/api.js';
 
 const running = makeJob(1, { done: 3, total: 10 });
@@ -96,6 +96,11 @@ describe('job page', () => {
     expect(bar).toHaveAttribute('aria-valuetext', '120 of 250 done: 120 succeeded');
     await waitFor(async () => expect(await targetRows()).toHaveLength(100));
     const [first] = await targetRows();
+    // Grouped by the VM's host: named, linked.
+    expect(await within(first as HTMLElement).findByRole('link', { name: 'host-002' })).toHaveAttribute(
+      'href',
+      `/hosts/${hostIdOf(2)}`,
+    );
     expect(within(first as HTMLElement).getByRole('link', { name: 'vm-001' })).toHaveAttribute(
       'href',
       `/vms/${targets[big.id]?.[0]?.targetId}`,

@@ -173,7 +173,8 @@ export function CreateVmWizard({ onClose }: { onClose: () => void }) {
   const stepFooter = (step: StepName) => ({ isNextDisabled: hasErrorIn(errors, step) });
   const valid = Object.keys(errors).length === 0;
   return (
-    <Modal isOpen variant="large" onClose={onClose} aria-labelledby="create-vm-title">
+    // The wizard's header has the close button; the modal only closes on Escape.
+    <Modal isOpen variant="large" onEscapePress={onClose} aria-labelledby="create-vm-title">
       <Wizard
         header={<WizardHeader title="Create a VM" titleId="create-vm-title" onClose={onClose} closeButtonAriaLabel="Close" />}
         onClose={onClose}

@@ -1,6 +1,8 @@
 import { Alert, Button, Flex, FlexItem, Spinner } from '@patternfly/react-core';
-import { useEffect, useRef, useState } from 'react';
+import { useEffect, useEffectEvent, useRef, useState } from 'react';
 import type { Terminal } from '@xterm/xterm';
+import type { ConsoleTicket } from '@cockpit/contracts';
+import { closeConsoleSocket, loadTerminal, openConsoleSocket, type SocketStatus } from './console-session.js';
 import '@xterm/xterm/css/xterm.css';
 
 type Status = { phase: 'loading' | 'ready' } | { phase: 'failed'; error: string };
@@ -8,19 +10,25 @@ type Status = { phase: 'loading' | 'ready' } | { phase: 'failed'; error: string 
 const decoder = new TextDecoder();
 
 /**
- * The VM's serial console over an open (or opening) console socket, in xterm.js: what the guest
- * writes is shown, what is typed is sent as text; the terminal fits its box as it resizes; copy
- * the selection and paste (buttons, or Ctrl+Shift+C / Ctrl+Shift+V).
+ * The VM's serial console over the ticket's socket, in xterm.js: what the guest writes is shown,
+ * what is typed is sent as text; the terminal fits its box as it resizes; copy the selection and
+ * paste (buttons, or Ctrl+Shift+C / Ctrl+Shift+V). The socket opens when this mounts (once the
+ * terminal is there to show what arrives) and closes when it unmounts.
  */
-export function SerialConsole({ socket, vmName }: { socket: WebSocket; vmName: string }) {
+export function SerialConsole({
+  ticket,
+  vmName,
+  onStatus,
+}: {
+  ticket: ConsoleTicket;
+  vmName: string;
+  onStatus: (status: SocketStatus) => void;
+}) {
   const boxRef = useRef<HTMLDivElement>(null);
   const terminalRef = useRef<Terminal | null>(null);
   const [status, setStatus] = useState<Status>({ phase: 'loading' });
   const [note, setNote] = useState<string | null>(null);
 
-  const send = (text: string) => {
-    if (socket.readyState === WebSocket.OPEN) socket.send(text);
-  };
   const copy = async () => {
     const selection = terminalRef.current?.getSelection() ?? '';
     if (!selection) return setNote('Select some text in the terminal first');
@@ -35,45 +43,50 @@ export function SerialConsole({ socket, vmName }: { socket: WebSocket; vmName: s
       .then((text) => terminalRef.current?.paste(text))
       .catch(() => setNote('The browser did not allow reading the clipboard'));
   };
-  // Handlers read the latest copy/paste (they close over state setters only).
-  const actions = useRef({ copy, paste, send });
-  useEffect(() => {
-    actions.current = { copy, paste, send };
-  });
+  const onCopy = useEffectEvent(() => void copy());
+  const onPaste = useEffectEvent(() => void paste());
+  const report = useEffectEvent((status: SocketStatus) => onStatus(status));
 
   useEffect(() => {
     let over = false;
     let terminal: Terminal | undefined;
     let resize: ResizeObserver | undefined;
-    const received = (event: MessageEvent) =>
-      terminal?.write(typeof event.data === 'string' ? event.data : decoder.decode(new Uint8Array(event.data as ArrayBuffer)));
-    socket.addEventListener('message', received);
-    void Promise.all([import('@xterm/xterm'), import('@xterm/addon-fit')])
+    let socket: WebSocket | undefined;
+    loadTerminal()
       .then(([{ Terminal: Term }, { FitAddon }]) => {
         const box = boxRef.current;
         if (over || !box) return;
-        terminal = new Term({
+        const shown = new Term({
           cursorBlink: true,
           scrollback: 5000,
           fontFamily: 'var(--pf-t--global--font--family--mono), monospace',
         });
+        terminal = shown;
         const fit = new FitAddon();
-        terminal.loadAddon(fit);
-        terminal.open(box);
+        shown.loadAddon(fit);
+        shown.open(box);
         fit.fit();
-        terminal.onData((data) => actions.current.send(data));
-        terminal.attachCustomKeyEventHandler((event) => {
+        // The terminal is there before the socket opens: the guest's first words (a prompt) are shown.
+        const opened = openConsoleSocket(ticket.path, (status) => !over && report(status));
+        socket = opened;
+        opened.addEventListener('message', (event: MessageEvent) =>
+          shown.write(typeof event.data === 'string' ? event.data : decoder.decode(new Uint8Array(event.data as ArrayBuffer))),
+        );
+        shown.onData((data) => {
+          if (opened.readyState === WebSocket.OPEN) opened.send(data);
+        });
+        shown.attachCustomKeyEventHandler((event) => {
           if (event.type !== 'keydown' || !event.ctrlKey || !event.shiftKey) return true;
-          if (event.code === 'KeyC') return (void actions.current.copy(), false);
-          if (event.code === 'KeyV') return (void actions.current.paste(), false);
+          if (event.code === 'KeyC') return (onCopy(), false);
+          if (event.code === 'KeyV') return (onPaste(), false);
           return true;
         });
         if (typeof ResizeObserver === 'function') {
           resize = new ResizeObserver(() => fit.fit());
           resize.observe(box);
         }
-        terminal.focus();
-        terminalRef.current = terminal;
+        shown.focus();
+        terminalRef.current = shown;
         setStatus({ phase: 'ready' });
       })
       .catch((error: unknown) => {
@@ -81,12 +94,12 @@ export function SerialConsole({ socket, vmName }: { socket: WebSocket; vmName: s
       });
     return () => {
       over = true;
-      socket.removeEventListener('message', received);
+      closeConsoleSocket(socket);
       resize?.disconnect();
       terminalRef.current = null;
       terminal?.dispose();
     };
-  }, [socket]);
+  }, [ticket]);
 
   return (
     <>

@@ -17,12 +17,21 @@ class FakeRfb extends EventTarget {
   readonly disconnect = jest.fn();
   readonly sendCtrlAltDel = jest.fn();
   readonly clipboardPasteFrom = jest.fn();
+  /** What arrived on the socket, as noVNC reads it: it takes the socket's onmessage over. */
+  readonly received: string[] = [];
   constructor(
     readonly target: HTMLElement,
     readonly channel: WebSocket,
   ) {
     super();
     FakeRfb.made.push(this);
+    // (msw's WebSocket hands binary frames over as Blobs whatever the binaryType.)
+    channel.onmessage = (event: MessageEvent) => {
+      const data: unknown = event.data;
+      if (typeof data === 'string') this.received.push(data);
+      else if (data instanceof Blob) void data.text().then((text) => this.received.push(text));
+      else this.received.push(new TextDecoder().decode(data as ArrayBuffer));
+    };
   }
   /** The server's handshake is done: noVNC reports `connect`. */
   connected() {
@@ -113,6 +122,8 @@ const server = setupServer(
     };
     sockets.push(socket);
     client.addEventListener('message', (event) => socket.received.push(event.data));
+    // The server speaks first, at once: RFB's version greeting, a serial login prompt.
+    client.send(tickets.at(-1)?.kind === 'vnc' ? new Blob(['RFB 003.008\n']) : 'vm-001 login: ');
     client.addEventListener('close', () => (socket.closed = true));
   }),
 );
@@ -145,6 +156,8 @@ describe('VM console tab', () => {
     expect(rfb.channel.url).toBe('ws://localhost/api/consoles/t-1');
     expect(rfb.target).toBe(screen.getByRole('application', { name: `Screen of ${vm.name}` }));
     expect(rfb.scaleViewport).toBe(true);
+    // Nothing the server sent before noVNC was attached is lost.
+    await waitFor(() => expect(rfb.received).toEqual(['RFB 003.008\n']));
 
     expect(screen.getByRole('button', { name: 'Send Ctrl+Alt+Del' })).toBeDisabled();
     act(() => rfb.connected());
@@ -185,8 +198,10 @@ describe('VM console tab', () => {
     await waitFor(() => expect(FakeTerminal.made).toHaveLength(1));
     const terminal = FakeTerminal.made[0] as FakeTerminal;
     expect(terminal.open).toHaveBeenCalledWith(screen.getByRole('application', { name: `Serial console of ${vm.name}` }));
-    act(() => sockets[1]?.send('vm-001 login: '));
+    // The prompt the guest wrote at once is shown; then what it writes next.
     await waitFor(() => expect(terminal.written).toEqual(['vm-001 login: ']));
+    act(() => sockets[1]?.send('Password: '));
+    await waitFor(() => expect(terminal.written).toEqual(['vm-001 login: ', 'Password: ']));
     act(() => terminal.type('root\r'));
     await waitFor(() => expect(sockets[1]?.received).toEqual(['root\r']));
   });

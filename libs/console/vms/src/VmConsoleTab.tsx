@@ -13,64 +13,71 @@ import { useQuery } from '@tanstack/react-query';
 import { useState } from 'react';
 import type { ConsoleKind, FleetVm } from '@cockpit/contracts';
 import { meQuery } from '@cockpit/console-api';
-import { useConsoleSession } from './console-session.js';
+import { closeConsoleSocket, useConsoleTicket, type SocketStatus } from './console-session.js';
 import { refusalOnVm } from './permissions.js';
 import { SerialConsole } from './SerialConsole.js';
 import { VncConsole } from './VncConsole.js';
 
 const KIND_LABEL: Record<ConsoleKind, string> = { vnc: 'Graphical (VNC)', serial: 'Serial' };
 
-/** One open console of the chosen kind: its banner, the screen or terminal, and disconnect/reconnect. */
+/** One console connection of the chosen kind: its banner, the screen or terminal, and disconnect/reconnect. */
 function ConsoleSessionView({ vm, kind }: { vm: FleetVm; kind: ConsoleKind }) {
   const [attempt, setAttempt] = useState(0);
-  const session = useConsoleSession(vm.id, kind, String(attempt));
+  const ticket = useConsoleTicket(vm.id, kind, String(attempt));
+  const [held, setStatus] = useState<{ ticket: string; status: SocketStatus } | null>(null);
   const reconnect = () => setAttempt((n) => n + 1);
 
-  if (session.phase === 'requesting') return <Spinner size="lg" aria-label="Opening the console" />;
-  if (session.phase === 'failed') {
+  if (ticket.phase === 'requesting') return <Spinner size="lg" aria-label="Opening the console" />;
+  if (ticket.phase === 'failed') {
     return (
       <Alert
         variant="danger"
         isInline
-        title={`Could not open the console: ${session.error}`}
+        title={`Could not open the console: ${ticket.error}`}
         actionLinks={<AlertActionLink onClick={reconnect}>Try again</AlertActionLink>}
       />
     );
   }
-  const { ticket } = session;
-  const who = `as ${ticket.user} to ${ticket.vmName} on ${ticket.hostName}`;
+  const { user, vmName, hostName } = ticket.ticket;
+  const status = held?.ticket === ticket.ticket.ticket ? held.status : undefined;
+  const onStatus = (next: SocketStatus) => setStatus({ ticket: ticket.ticket.ticket, status: next });
+  const who = `as ${user} to ${vmName} on ${hostName}`;
+  if (status?.phase === 'closed') {
+    return (
+      <Alert
+        variant="warning"
+        isInline
+        title={`Disconnected: ${status.reason}`}
+        actionLinks={<AlertActionLink onClick={reconnect}>Reconnect</AlertActionLink>}
+      />
+    );
+  }
   return (
     <>
-      {session.phase === 'closed' ? (
-        <Alert
-          variant="warning"
-          isInline
-          title={`Disconnected: ${session.reason}`}
-          actionLinks={<AlertActionLink onClick={reconnect}>Reconnect</AlertActionLink>}
-        />
+      <Flex alignItems={{ default: 'alignItemsCenter' }} style={{ marginBottom: 'var(--pf-t--global--spacer--sm)' }}>
+        <FlexItem>
+          <Alert
+            variant={status?.phase === 'open' ? 'success' : 'info'}
+            isInline
+            isPlain
+            title={status?.phase === 'open' ? `Connected ${who}` : `Connecting ${who}…`}
+          />
+        </FlexItem>
+        <FlexItem align={{ default: 'alignRight' }}>
+          <Button
+            variant="link"
+            isDisabled={!status}
+            onClick={() => status && closeConsoleSocket(status.socket, 'Closed by the user')}
+          >
+            Disconnect
+          </Button>
+        </FlexItem>
+      </Flex>
+      {kind === 'vnc' ? (
+        <VncConsole ticket={ticket.ticket} vmName={vm.name} onStatus={onStatus} />
       ) : (
-        <Flex alignItems={{ default: 'alignItemsCenter' }} style={{ marginBottom: 'var(--pf-t--global--spacer--sm)' }}>
-          <FlexItem>
-            <Alert
-              variant={session.phase === 'open' ? 'success' : 'info'}
-              isInline
-              isPlain
-              title={session.phase === 'open' ? `Connected ${who}` : `Connecting ${who}…`}
-            />
-          </FlexItem>
-          <FlexItem align={{ default: 'alignRight' }}>
-            <Button variant="link" onClick={() => session.socket.close(1000, 'Closed by the user')}>
-              Disconnect
-            </Button>
-          </FlexItem>
-        </Flex>
+        <SerialConsole ticket={ticket.ticket} vmName={vm.name} onStatus={onStatus} />
       )}
-      {session.phase !== 'closed' &&
-        (kind === 'vnc' ? (
-          <VncConsole socket={session.socket} vmName={vm.name} />
-        ) : (
-          <SerialConsole socket={session.socket} vmName={vm.name} />
-        ))}
     </>
   );
 }

@@ -1,15 +1,26 @@
 import { Alert, Button, Checkbox, Flex, FlexItem, FormGroup, Spinner, TextArea } from '@patternfly/react-core';
 import { ExpandIcon } from '@patternfly/react-icons';
-import { useEffect, useRef, useState } from 'react';
+import { useEffect, useEffectEvent, useRef, useState } from 'react';
 import type RFB from '@novnc/novnc';
+import type { ConsoleTicket } from '@cockpit/contracts';
+import { closeConsoleSocket, loadVnc, openConsoleSocket, type SocketStatus } from './console-session.js';
 
 type Status = { phase: 'loading' | 'handshake' | 'connected' } | { phase: 'failed'; error: string };
 
 /**
- * The VM's screen over an open (or opening) console socket, drawn by noVNC: scaled to fit or at
- * its own size, Ctrl+Alt+Del, the guest's clipboard and sending text to it, full screen.
+ * The VM's screen over the ticket's socket, drawn by noVNC: scaled to fit or at its own size,
+ * Ctrl+Alt+Del, the guest's clipboard and sending text to it, full screen. The socket opens when
+ * this mounts and closes when it unmounts.
  */
-export function VncConsole({ socket, vmName }: { socket: WebSocket; vmName: string }) {
+export function VncConsole({
+  ticket,
+  vmName,
+  onStatus,
+}: {
+  ticket: ConsoleTicket;
+  vmName: string;
+  onStatus: (status: SocketStatus) => void;
+}) {
   const screenRef = useRef<HTMLDivElement>(null);
   const frameRef = useRef<HTMLDivElement>(null);
   const rfbRef = useRef<RFB | null>(null);
@@ -17,13 +28,18 @@ export function VncConsole({ socket, vmName }: { socket: WebSocket; vmName: stri
   const [scale, setScale] = useState(true);
   const [clipboard, setClipboard] = useState('');
 
+  const report = useEffectEvent((status: SocketStatus) => onStatus(status));
+
   useEffect(() => {
     let over = false;
     let rfb: RFB | undefined;
-    void import('@novnc/novnc')
+    let socket: WebSocket | undefined;
+    loadVnc()
       .then(({ default: Rfb }) => {
         const target = screenRef.current;
         if (over || !target) return;
+        // noVNC takes the socket over before anything can arrive on it (the server speaks first).
+        socket = openConsoleSocket(ticket.path, (status) => !over && report(status));
         rfb = new Rfb(target, socket);
         rfb.scaleViewport = true;
         rfb.focusOnClick = true;
@@ -43,8 +59,9 @@ export function VncConsole({ socket, vmName }: { socket: WebSocket; vmName: stri
       over = true;
       rfbRef.current = null;
       rfb?.disconnect();
+      closeConsoleSocket(socket);
     };
-  }, [socket]);
+  }, [ticket]);
 
   useEffect(() => {
     if (rfbRef.current) rfbRef.current.scaleViewport = scale;

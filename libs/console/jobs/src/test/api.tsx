@@ -4,7 +4,7 @@ import { http, HttpResponse } from 'msw';
 import { createMemoryRouter, Outlet, RouterProvider } from 'react-router';
 import type { JobDetail, JobTarget } from '@cockpit/contracts';
 import { LiveEventsProvider } from '@cockpit/console-api';
-import { fakeLiveConnections, operatorMe } from '@cockpit/console-api/testing';
+import { fakeLiveConnections, hostIdOf, makeHostDetail, operatorMe } from '@cockpit/console-api/testing';
 import { JobsIndicator } from '../JobsIndicator.js';
 import { jobsRoutes } from '../routes.js';
 
@@ -24,6 +24,10 @@ export function jobsApi(jobs: JobDetail[], targets: Record<string, JobTarget[]> 
   };
   return [
     http.get('*/api/auth/me', ({ request }) => (seen(request), HttpResponse.json(me))),
+    http.get('*/api/hosts/:hostId', ({ params }) => {
+      const n = [1, 2, 3].find((i) => hostIdOf(i) === params['hostId']);
+      return n ? HttpResponse.json(makeHostDetail(n)) : notFound();
+    }),
     http.get('*/api/jobs', ({ request }) => {
       const query = seen(request);
       const matching = jobs.filter(
