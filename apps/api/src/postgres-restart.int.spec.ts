@@ -45,7 +45,12 @@ describe('PostgreSQL restarting under load', () => {
         (r['ts'] as Date).getTime(),
       ]);
     const written = new Map((await newest()) as [string, number][]);
-    await until(() => store.pending() > 0, 5000, 'samples waiting for the next batch'); // they arrive every 250 ms
+    // Each host's newer samples only in the buffer: they arrive every 250 ms, written every round.
+    await until(
+      () => [...written.keys()].every((hostId) => store.pendingHosts().has(hostId)),
+      5000,
+      'samples of every host waiting for the next batch',
+    );
     const stoppedAt = Date.now();
     await postgres.stop();
     const buffered = store.pending();

@@ -169,6 +169,11 @@ export class MetricsStore implements OnApplicationBootstrap, OnApplicationShutdo
     return this.buffers.host.length + this.buffers.vm.length;
   }
 
+  /** The hosts with a sample waiting for the next write (what a test of a database outage waits for). */
+  pendingHosts(): Set<string> {
+    return new Set(this.buffers.host.map((sample) => sample.id));
+  }
+
   /**
    * Write what is buffered within `ms` instead of at the next round: a host that just changed
    * owner (its first samples tell that it is collected again). Calls within the delay share a write.
