@@ -319,6 +319,7 @@ export class VaporClient {
       handshakeTimeout: this.timeoutMs,
       maxPayload: 16 * 1024 * 1024,
       perMessageDeflate: false,
+      skipUTF8Validation: true,
     });
     const early: { data: WebSocket.RawData; isBinary: boolean }[] = [];
     const keep = (data: WebSocket.RawData, isBinary: boolean) => early.push({ data, isBinary });

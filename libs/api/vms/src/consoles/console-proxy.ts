@@ -42,7 +42,13 @@ interface OpenConsole {
 @Injectable()
 export class ConsoleProxy implements OnApplicationBootstrap, OnApplicationShutdown {
   private readonly logger = new Logger('ConsoleProxy');
-  private readonly server = new WebSocketServer({ noServer: true, maxPayload: 1024 * 1024, perMessageDeflate: false });
+  private readonly server = new WebSocketServer({
+    noServer: true,
+    maxPayload: 1024 * 1024,
+    perMessageDeflate: false,
+    // Frames pass through untouched: the terminal and noVNC judge their own text.
+    skipUTF8Validation: true,
+  });
   private readonly open = new Set<OpenConsole>();
   private recheck?: NodeJS.Timeout;
   private stopAccessWatch?: () => void;
