@@ -6,9 +6,6 @@ import {
   CardBody,
   CardTitle,
   DescriptionList,
-  DescriptionListDescription,
-  DescriptionListGroup,
-  DescriptionListTerm,
   EmptyState,
   EmptyStateBody,
   ExpandableSection,
@@ -26,7 +23,7 @@ import {
 } from '@patternfly/react-core';
 import { Table, Tbody, Td, Th, Thead, Tr } from '@patternfly/react-table';
 import { useQuery } from '@tanstack/react-query';
-import { useState, type ReactNode } from 'react';
+import { useState } from 'react';
 import { Link, useParams, useSearchParams } from 'react-router';
 import type { HostDetail, HostHardware } from '@cockpit/contracts';
 import { can } from '@cockpit/console-access';
@@ -41,20 +38,12 @@ import {
   formatPercent,
   MetricsPanel,
   NONE,
+  Term,
   UsageBar,
 } from '@cockpit/console-ui';
 import { VmList } from '@cockpit/console-vms';
 import { HostActions } from './HostActions.js';
 import { HostStateLabel } from './states.js';
-
-function Term({ term, children }: { term: string; children: ReactNode }) {
-  return (
-    <DescriptionListGroup>
-      <DescriptionListTerm>{term}</DescriptionListTerm>
-      <DescriptionListDescription>{children}</DescriptionListDescription>
-    </DescriptionListGroup>
-  );
-}
 
 function CpuFeatures({ features }: { features: readonly string[] }) {
   const [expanded, setExpanded] = useState(false);

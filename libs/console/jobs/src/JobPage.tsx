@@ -6,9 +6,6 @@ import {
   CardTitle,
   Content,
   DescriptionList,
-  DescriptionListDescription,
-  DescriptionListGroup,
-  DescriptionListTerm,
   Flex,
   FlexItem,
   PageSection,
@@ -16,30 +13,21 @@ import {
   Alert,
 } from '@patternfly/react-core';
 import { useQuery } from '@tanstack/react-query';
-import type { ReactNode } from 'react';
 import { Link, useParams } from 'react-router';
 import { JobTargetState, type JobDetail, type JobTarget } from '@cockpit/contracts';
 import { hostQuery, jobQuery, jobTargetsQuery } from '@cockpit/console-api';
 import {
   DetailStatus,
   formatDateTime,
-  NONE,
-  PagedList,
   type ListColumn,
   type ListFilter,
   type ListRequest,
+  NONE,
+  PagedList,
+  Term,
 } from '@cockpit/console-ui';
 import { CancelJobButton } from './CancelJobButton.js';
 import { JobProgress, JobStateLabel, TargetStateLabel } from './JobProgress.js';
-
-function Term({ term, children }: { term: string; children: ReactNode }) {
-  return (
-    <DescriptionListGroup>
-      <DescriptionListTerm>{term}</DescriptionListTerm>
-      <DescriptionListDescription>{children}</DescriptionListDescription>
-    </DescriptionListGroup>
-  );
-}
 
 /** "4.2 s" between two instants, or — when either is missing. */
 function duration(from: string | null, to: string | null): string {

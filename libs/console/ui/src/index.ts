@@ -8,3 +8,4 @@ export { DetailStatus } from './DetailStatus.js';
 export { MetricsChart, canDrawCharts, type ChartSeries, type MetricsChartProps } from './MetricsChart.js';
 export { MetricsPanel, type MetricsPanelProps } from './MetricsPanel.js';
 export { fieldErrors } from './field-errors.js';
+export { Term } from './Term.js';

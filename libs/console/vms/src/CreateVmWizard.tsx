@@ -3,9 +3,6 @@ import {
   Button,
   Checkbox,
   DescriptionList,
-  DescriptionListDescription,
-  DescriptionListGroup,
-  DescriptionListTerm,
   Form,
   FormGroup,
   Label,
@@ -22,11 +19,11 @@ import {
   WizardStep,
 } from '@patternfly/react-core';
 import { useQuery } from '@tanstack/react-query';
-import { useState, type ReactNode } from 'react';
+import { useState } from 'react';
 import { Link } from 'react-router';
 import { createVm, CreateVmBody, DEFAULT_BOOT_ORDER, type BootDevice, type RouteResponse } from '@cockpit/contracts';
 import { hostQuery, useApiMutation, VM_LISTS_KEY } from '@cockpit/console-api';
-import { fieldErrors, formatBytes, formatMiB } from '@cockpit/console-ui';
+import { fieldErrors, formatBytes, formatMiB, Term } from '@cockpit/console-ui';
 import { HostFilter } from './HostFilter.js';
 import {
   BootOrderEditor,
@@ -66,15 +63,6 @@ type StepName = keyof typeof STEP_FIELDS;
 
 const hasErrorIn = (errors: Record<string, string>, step: StepName) =>
   Object.keys(errors).some((key) => STEP_FIELDS[step].some((field) => key === field || key.startsWith(`${field}.`)));
-
-function Term({ term, children }: { term: string; children: ReactNode }) {
-  return (
-    <DescriptionListGroup>
-      <DescriptionListTerm>{term}</DescriptionListTerm>
-      <DescriptionListDescription>{children}</DescriptionListDescription>
-    </DescriptionListGroup>
-  );
-}
 
 /** What Cockpit answered: where the VM went and why, and which hosts could not take it. */
 function PlacementAnswer({ created, onClose }: { created: Created; onClose: () => void }) {

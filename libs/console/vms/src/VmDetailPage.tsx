@@ -7,9 +7,6 @@ import {
   CardBody,
   CardTitle,
   DescriptionList,
-  DescriptionListDescription,
-  DescriptionListGroup,
-  DescriptionListTerm,
   Flex,
   FlexItem,
   Grid,
@@ -32,7 +29,7 @@ import { useState, type ReactElement, type ReactNode } from 'react';
 import { Link, useParams, useSearchParams } from 'react-router';
 import type { FleetVm, Me } from '@cockpit/contracts';
 import { meQuery, vmQuery } from '@cockpit/console-api';
-import { DetailStatus, formatBytes, formatDateTime, formatMiB, UsageBar } from '@cockpit/console-ui';
+import { DetailStatus, formatBytes, formatDateTime, formatMiB, Term, UsageBar } from '@cockpit/console-ui';
 import { DeleteVmModal } from './DeleteVmModal.js';
 import { EditVmModal, SavedChanges, type VmUpdated } from './EditVmModal.js';
 import { refusalOnVm } from './permissions.js';
@@ -43,15 +40,6 @@ import { VmMetrics } from './VmMetrics.js';
 import { VmPowerButtons } from './VmPowerButtons.js';
 import { VmSnapshots } from './VmSnapshots.js';
 import { formatBootOrder, pendingOf } from './vm-fields.js';
-
-function Term({ term, children }: { term: string; children: ReactNode }) {
-  return (
-    <DescriptionListGroup>
-      <DescriptionListTerm>{term}</DescriptionListTerm>
-      <DescriptionListDescription>{children}</DescriptionListDescription>
-    </DescriptionListGroup>
-  );
-}
 
 /** "applies at next boot: 4" beside a value the VM will change at its next cold start. */
 function AtNextBoot({ value }: { value: ReactNode }) {
