@@ -18,7 +18,14 @@ import {
   type TargetContext,
   type TargetOutcome,
 } from '@cockpit/api-jobs';
-import { MAX_BULK_VMS, type BulkVmActionBody, type JobSummary, type ScopePath, type VmAction } from '@cockpit/contracts';
+import {
+  MAX_BULK_VMS,
+  VM_ACTION_LABEL,
+  type BulkVmActionBody,
+  type JobSummary,
+  type ScopePath,
+  type VmAction,
+} from '@cockpit/contracts';
 import type { VaporClient } from '@cockpit/vapor-client';
 import { ACTION_RESULT, VmsService } from './vms.service.js';
 
@@ -32,16 +39,6 @@ export interface BulkParams extends Record<string, unknown> {
   perHost: number;
   timeoutSeconds: number;
 }
-
-const VERB: Record<VmAction, string> = {
-  start: 'Start',
-  shutdown: 'Shut down',
-  poweroff: 'Power off',
-  reboot: 'Reboot',
-  reset: 'Reset',
-  pause: 'Pause',
-  resume: 'Resume',
-};
 
 const names = (refs: readonly { name: string }[]) =>
   `${refs
@@ -98,7 +95,7 @@ export class BulkVmActions implements JobHandler<BulkParams> {
     }
     return this.jobs.submit({
       kind: BULK_KIND,
-      title: `${VERB[body.action]} ${targets.length} VM${targets.length === 1 ? '' : 's'}`,
+      title: `${VM_ACTION_LABEL[body.action]} ${targets.length} VM${targets.length === 1 ? '' : 's'}`,
       scope: scopeOf(targets),
       actor: { id: principal.userId, name: principal.name },
       params: { action: body.action, perHost: body.perHost, timeoutSeconds: body.timeoutSeconds } satisfies BulkParams,

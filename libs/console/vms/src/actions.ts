@@ -1,17 +1,9 @@
-import type { VmAction, VmState } from '@cockpit/contracts';
+import { VM_ACTION_LABEL, type VmAction, type VmState } from '@cockpit/contracts';
 
 /** Power actions in the order the console offers them. */
 export const VM_ACTIONS: readonly VmAction[] = ['start', 'shutdown', 'poweroff', 'reboot', 'reset', 'pause', 'resume'];
 
-export const ACTION_LABEL: Record<VmAction, string> = {
-  start: 'Start',
-  shutdown: 'Shut down',
-  poweroff: 'Power off',
-  reboot: 'Reboot',
-  reset: 'Reset',
-  pause: 'Pause',
-  resume: 'Resume',
-};
+export const ACTION_LABEL = VM_ACTION_LABEL;
 
 /** What each action does, in a sentence for its confirmation or tooltip. */
 export const ACTION_MEANS: Record<VmAction, string> = {

@@ -78,6 +78,17 @@ export const deleteVm = defineRoute({
   errors: [404, 409, 412, 502, 504],
 });
 
+/** Each action as a person names it (buttons, job titles). */
+export const VM_ACTION_LABEL: Record<VmAction, string> = {
+  start: 'Start',
+  shutdown: 'Shut down',
+  poweroff: 'Power off',
+  reboot: 'Reboot',
+  reset: 'Reset',
+  pause: 'Pause',
+  resume: 'Resume',
+};
+
 export const DEFAULT_SHUTDOWN_SECONDS = 120;
 
 export const VmActionBody = z.object({
