@@ -66,7 +66,7 @@ const endpointOf = (host: HostEntity) => `${host.url} ${host.fingerprint} ${host
  * through a session-level advisory lock held on one dedicated connection (so a dead instance's
  * locks die with its connection). Instances heartbeat, take at most their fair share and release
  * the surplus when others join. An instance that cannot heartbeat stops acting before anyone else
- * could take over (it fences itself after 5 s; others wait 6 s).
+ * could take over (it fences itself after 3.5 s, SELF_FENCE_MS; others wait 6 s).
  *
  * What an owner does with each host is a HostSession: inventory sync, the event stream, stats.
  */
