@@ -15,6 +15,7 @@ import pg from 'pg';
 import { SecretBox } from '@cockpit/api-core';
 import { BENCH_SECRET_KEY, scratchDir, startApi, startPostgres, type ApiProcess } from './cluster.js';
 import { percentile, round } from './proc.js';
+import { Session } from './session.js';
 
 const { values } = parseArgs({
   options: {
@@ -32,35 +33,6 @@ const say = (line: string) => process.stdout.write(`${line}\n`);
 const PASSWORD = 'api-list-admin-password';
 const USER_PASSWORD = 'api-list-user-password-1';
 const VIEWER_ROLE = '00000000-0000-4000-8000-00000000a004';
-
-/** A signed-in client: session cookie and CSRF token. */
-class Session {
-  cookie = '';
-  csrf = '';
-  constructor(private readonly base: string) {}
-
-  async call(method: string, path: string, body?: unknown): Promise<{ status: number; json: unknown }> {
-    const response = await fetch(`${this.base}${path}`, {
-      method,
-      headers: {
-        ...(this.cookie ? { Cookie: this.cookie } : {}),
-        ...(body !== undefined ? { 'Content-Type': 'application/json' } : {}),
-        ...(this.csrf ? { 'X-CSRF-Token': this.csrf } : {}),
-      },
-      body: body === undefined ? undefined : JSON.stringify(body),
-    });
-    const cookie = response.headers.getSetCookie()[0]?.split(';')[0];
-    if (cookie) this.cookie = cookie;
-    const text = await response.text();
-    return { status: response.status, json: text ? (JSON.parse(text) as unknown) : undefined };
-  }
-
-  async login(username: string, password: string): Promise<void> {
-    const answer = await this.call('POST', '/api/auth/login', { username, password });
-    if (answer.status !== 200) throw new Error(`sign-in of ${username} answered ${answer.status}`);
-    this.csrf = (answer.json as { csrfToken: string }).csrfToken;
-  }
-}
 
 interface Page {
   items: { hostId: string; state: string }[];

@@ -27,6 +27,7 @@ import { insertHosts, ROOT, scratchDir, startApi, startPostgres, stopProcess } f
 import type { ActionReport, ObservedFleetMessage, ObservedFleetOptions, ObservedFleetReply } from './observed-fleet.js';
 import { statementsReset, topStatements } from './collector-window.js';
 import { cpuSeconds, round, serverCpuSeconds, sleep, waitFor } from './proc.js';
+import { Session } from './session.js';
 
 const { values } = parseArgs({
   options: {
@@ -84,35 +85,6 @@ async function startObservedFleet(dir: string, options: Omit<ObservedFleetOption
     states: async () => (await ask({ type: 'states' }, 'states')).states,
     powerOffAll: async () => (await ask({ type: 'power-off-all' }, 'powered-off')).count,
   };
-}
-
-/** A signed-in client: session cookie and CSRF token. */
-class Session {
-  cookie = '';
-  csrf = '';
-  constructor(private readonly base: string) {}
-
-  async call(method: string, path: string, body?: unknown): Promise<{ status: number; json: unknown }> {
-    const response = await fetch(`${this.base}${path}`, {
-      method,
-      headers: {
-        ...(this.cookie ? { Cookie: this.cookie } : {}),
-        ...(body !== undefined ? { 'Content-Type': 'application/json' } : {}),
-        ...(this.csrf ? { 'X-CSRF-Token': this.csrf } : {}),
-      },
-      body: body === undefined ? undefined : JSON.stringify(body),
-    });
-    const cookie = response.headers.getSetCookie()[0]?.split(';')[0];
-    if (cookie) this.cookie = cookie;
-    const text = await response.text();
-    return { status: response.status, json: text ? (JSON.parse(text) as unknown) : undefined };
-  }
-
-  async login(username: string, password: string): Promise<void> {
-    const answer = await this.call('POST', '/api/auth/login', { username, password });
-    if (answer.status !== 200) throw new Error(`sign-in of ${username} answered ${answer.status}`);
-    this.csrf = (answer.json as { csrfToken: string }).csrfToken;
-  }
 }
 
 interface Job {
