@@ -26,61 +26,16 @@ import {
   type VmUpdateSpec,
 } from '@cockpit/vapor-driver';
 import { COCKPIT_VERSION, DEFAULT_BOOT_ORDER } from '@cockpit/contracts';
-import { VaporClient, VaporRequestError } from '@cockpit/vapor-client';
 import { PROFILES, type WorkloadProfile } from './catalog.js';
 import { serialConsole, vncConsole } from './consoles.js';
 import { simulatedExec } from './exec.js';
-import { PreCopy } from './pre-copy.js';
 import type { Rng } from './rng.js';
+import { MiB, newRecord, type SimHostCore, type SimPool, type SimVm } from './sim-core.js';
+import { SimIncoming } from './sim-incoming.js';
+import { SimMigrations } from './sim-migrations.js';
 import type { SimWorld } from './world.js';
 
-export interface SimPool {
-  id: string;
-  type: 'local' | 'shared';
-  capacityBytes: number;
-  usedBytes: number;
-}
-
-interface SimVm {
-  vm: Vm;
-  profile: WorkloadProfile;
-  /** Phase of the workload's daily curve, so VMs do not all peak together. */
-  phase: number;
-  /** Oldest first; `current` is derived from currentSnapshotId. */
-  snapshots: Omit<VaporSnapshot, 'current'>[];
-  /** libvirt's current snapshot: the last one taken or reverted to; the parent of the next. */
-  currentSnapshotId: string | null;
-  /** Fault injection: the guest ignores ACPI shutdown requests. */
-  ignoreAcpi: boolean;
-  /** Changes on every cold start, reset and revert: an ACPI shutdown asked before it is void. */
-  bootEpoch: number;
-}
-
-function newRecord(vm: Vm, profile: WorkloadProfile, phase: number): SimVm {
-  return { vm, profile, phase, snapshots: [], currentSnapshotId: null, ignoreAcpi: false, bootEpoch: 0 };
-}
-
-interface SimJob {
-  job: Job;
-  cancel(): void;
-}
-
-/** Room reserved on a destination for a VM on its way in. */
-interface Incoming {
-  id: string;
-  vm: Vm;
-  memoryMiB: number;
-  /** Bytes reserved per pool id (copied local disks and the snapshots on them). */
-  reserved: Map<string, number>;
-  /** The VM's snapshots, which move with it. */
-  snapshots: VaporSnapshot[];
-  expiresAt: number;
-}
-
-const INCOMING_TTL_MS = 60_000;
-const KEEPALIVE_MS = 5_000;
-/** 10 Gbit/s: what an unlimited migration gets. */
-const LINK_BYTES_PER_SECOND = 1192 * 1024 * 1024;
+export type { SimPool } from './sim-core.js';
 
 interface SimHostInit {
   world: SimWorld;
@@ -95,10 +50,8 @@ interface SimHostInit {
   packages: Record<string, string>;
 }
 
-const MiB = 1024 * 1024;
 const HOST_RESERVED_MiB = 4096;
 const SHUTDOWN_MS = 2000;
-const PROGRESS_EVERY_MS = 500;
 /**
  * What a snapshot costs in the sim, charged up front: per disk the copy-on-write delta it will keep
  * (a tenth of what the disk holds, at least 1 MiB) on the disk's pool; a memory snapshot also the
@@ -119,14 +72,14 @@ export class SimHost implements HypervisorDriver {
   private readonly world: SimWorld;
   private readonly rng: Rng;
   private readonly vms = new Map<string, SimVm>();
-  private readonly jobs = new Map<string, SimJob>();
   private readonly listeners = new Set<(event: DriverEvent) => void>();
   private readonly timers = new Set<NodeJS.Timeout>();
-  private readonly incoming = new Map<string, Incoming>();
   private readonly bootedAt = new Date().toISOString();
   private closed = false;
-  /** Fault injection: the next outgoing migration fails once this share of it is done. */
-  failNextMigrationAt: number | null = null;
+  /** Outgoing live migrations and storage migrations: the host's jobs. */
+  private readonly migrations: SimMigrations;
+  /** Live migrations on their way in. */
+  private readonly incoming: SimIncoming;
   /** Fault injection: values every stats frame carries instead of the simulated ones. */
   private statsCorruption: readonly StatsCorruption[] = [];
 
@@ -141,6 +94,29 @@ export class SimHost implements HypervisorDriver {
     this.packages = init.packages;
     this.cpu = init.cpu;
     this.memoryMiB = init.memoryMiB;
+    const core: SimHostCore = {
+      uuid: this.uuid,
+      hostname: this.hostname,
+      cpu: this.cpu,
+      pools: this.pools,
+      networks: this.networks,
+      world: this.world,
+      rng: this.rng,
+      vms: this.vms,
+      timers: this.timers,
+      record: (vmId) => this.record(vmId),
+      pool: (poolId) => this.pool(poolId),
+      freeMemoryMiB: () => this.freeMemoryMiB(),
+      checkCpu: (features) => this.checkCpu(features),
+      setState: (record, state, reason) => this.setState(record, state, reason),
+      touch: (record) => this.touch(record),
+      emit: (event) => this.emit(event),
+      later: (ms, run) => this.later(ms, run),
+      release: (storage) => this.release(storage),
+      listSnapshots: (vmId) => this.listSnapshots(vmId),
+    };
+    this.migrations = new SimMigrations(core);
+    this.incoming = new SimIncoming(core);
   }
 
   // ---- inventory -------------------------------------------------------------------------------
@@ -190,7 +166,7 @@ export class SimHost implements HypervisorDriver {
     const used = [...this.vms.values()]
       .filter(({ vm }) => vm.state === 'running' || vm.state === 'paused' || vm.state === 'migrating')
       .reduce((sum, { vm }) => sum + vm.memoryMiB, 0);
-    const reserved = [...this.incoming.values()].reduce((sum, entry) => sum + entry.memoryMiB, 0);
+    const reserved = this.incoming.reservedMemoryMiB();
     return Math.max(0, this.memoryMiB - HOST_RESERVED_MiB - used - reserved);
   }
 
@@ -464,7 +440,7 @@ export class SimHost implements HypervisorDriver {
   }
 
   private hasRunningJob(vmId: string): boolean {
-    return [...this.jobs.values()].some(({ job }) => job.vmId === vmId && job.state === 'running');
+    return this.migrations.hasRunningJob(vmId);
   }
 
   private release(storage: readonly { poolId: string; bytes: number }[]): void {
@@ -726,407 +702,47 @@ export class SimHost implements HypervisorDriver {
     this.emit({ type: 'vm.state', data: { vmId: record.vm.id, state, previous, generation: record.vm.generation, reason } });
   }
 
-  // ---- jobs --------------------------------------------------------------------------------------
+  // ---- jobs (sim-migrations.ts: outgoing and storage migrations; sim-incoming.ts: incoming) ----------
 
   listJobs(): Job[] {
-    return [...this.jobs.values()].map(({ job }) => structuredClone(job));
+    return this.migrations.listJobs();
   }
 
   getJob(jobId: string): Job {
-    const job = this.jobs.get(jobId);
-    if (!job) throw new DriverError(404, `No job ${jobId} on host ${this.hostname}`);
-    return structuredClone(job.job);
+    return this.migrations.getJob(jobId);
   }
 
-  /**
-   * Live migration, source side. The destination is asked first (it checks CPU, bridges, memory
-   * and storage and reserves room, or refuses with its reason); then RAM (and, shared-nothing, the
-   * local disks) is copied by the pre-copy model while the VM keeps running; at switch-over the
-   * destination starts the VM. Whatever goes wrong before that, the VM keeps running here.
-   */
-  async migrate(vmId: string, destination: PeerRef, options: MigrationOptions): Promise<Job> {
-    const record = this.record(vmId);
-    const { vm } = record;
-    if (options.live && vm.state !== 'running' && vm.state !== 'paused') {
-      throw new DriverError(409, `VM ${vm.name} is ${vm.state}; live migration needs it running or paused`);
-    }
-    if (vm.state === 'migrating') throw new DriverError(409, `VM ${vm.name} is already migrating`);
-    if (this.hasRunningJob(vmId)) {
-      throw new DriverError(409, `VM ${vm.name} already has a running job`);
-    }
-    // Snapshots (memory ones too) move with the VM: the destination redefines them. A definition
-    // kept here would share their storage with the one there, so that combination is refused.
-    if (record.snapshots.length && !options.undefineSource) {
-      throw new DriverError(
-        422,
-        `VM ${vm.name} has ${record.snapshots.length} snapshots, which move with it: migrate it with undefineSource, or delete them first`,
-      );
-    }
-    const localDisks = vm.disks.filter((disk) => this.pool(disk.poolId).type === 'local');
-    if (localDisks.length && !options.copyStorage) {
-      throw new DriverError(
-        409,
-        `VM ${vm.name} has disks on local storage (${localDisks.map((d) => d.id).join(', ')}); migrate with copy storage (shared-nothing)`,
-      );
-    }
-    const peer = new VaporClient(
-      { baseUrl: destination.url, token: destination.token, fingerprint: destination.fingerprint },
-      { timeoutMs: 10_000 },
-    );
-    let reservation: IncomingMigration;
-    try {
-      reservation = await peer.prepareIncoming({
-        vm: structuredClone(vm),
-        options,
-        sourceHostUuid: this.uuid,
-        snapshots: this.listSnapshots(vmId),
-      });
-    } catch (error) {
-      if (error instanceof VaporRequestError && error.status < 500)
-        throw new DriverError(409, `Destination refused: ${error.message}`);
-      throw new DriverError(502, `Destination ${new URL(destination.url).host} unreachable: ${(error as Error).message}`);
-    }
-
-    const profile = PROFILES[record.profile];
-    const model = new PreCopy({
-      ramBytes: vm.state === 'shutoff' || vm.state === 'crashed' ? 0 : vm.memoryMiB * MiB, // a stopped VM moves only its definition and disks
-      // Offline (not live): the guest is paused for the whole copy, so nothing is dirtied.
-      dirtyBytesPerSecond: vm.state === 'running' && options.live ? profile.dirtyPages * 4096 : 0,
-      bandwidthBytesPerSecond: options.maxBandwidthMBps ? options.maxBandwidthMBps * MiB : LINK_BYTES_PER_SECOND,
-      downtimeLimitMs: options.downtimeLimitMs,
-      autoConverge: options.autoConverge,
-      diskBytes: localDisks.reduce((sum, disk) => sum + disk.allocatedBytes, 0),
-      diskWriteBytesPerSecond: vm.state === 'running' ? profile.diskBps * 0.3 : 0,
-    });
-    const job = this.newJob('migration', vmId, model.totalBytes);
-    const resumeState = vm.state;
-    this.setState(record, 'migrating', `migrating to ${new URL(destination.url).host}`);
-    const failAt = this.failNextMigrationAt;
-    this.failNextMigrationAt = null;
-
-    let finished = false;
-    let simulatedSeconds = 0;
-    let last = Date.now();
-    let lastProgress = 0;
-    let lastKeepalive = Date.now();
-    const stop = () => {
-      finished = true;
-      clearInterval(tick);
-      this.timers.delete(tick);
-    };
-    const fail = (reason: string, state: 'failed' | 'cancelled') => {
-      if (finished && state === 'failed') return;
-      stop();
-      void peer.abortIncoming(reservation.id).catch(() => undefined);
-      if (this.vms.get(vmId) === record)
-        this.setState(record, resumeState, state === 'cancelled' ? 'migration cancelled' : `migration failed: ${reason}`);
-      this.finishJob(job, state, state === 'failed' ? reason : null, null);
-    };
-    const publish = () => {
-      job.progress = {
-        phase: model.phase === 'completed' ? 'stop-and-copy' : model.phase,
-        transferredBytes: Math.round(model.transferredBytes),
-        remainingBytes: model.remainingBytes,
-        totalBytes: model.totalBytes,
-        dirtyPagesRate: Math.round(model.dirtyPagesRate),
-        throughputMBps: Math.round(model.throughputMBps * 10) / 10,
-        expectedDowntimeMs: Math.round(model.expectedDowntimeMs),
-        iteration: model.iteration,
-        cpuThrottlePercent: model.throttle,
-      };
-    };
-    const tick = setInterval(() => {
-      if (finished) return;
-      const now = Date.now();
-      const dt = ((now - last) / 1000) * this.world.timeScale;
-      simulatedSeconds += dt;
-      model.step(dt);
-      last = now;
-      publish();
-      if (failAt !== null && model.transferredBytes >= failAt * model.totalBytes) {
-        fail('injected fault: the migration stream broke', 'failed');
-        return;
-      }
-      if (now - lastKeepalive >= KEEPALIVE_MS) {
-        lastKeepalive = now;
-        peer
-          .keepIncoming(reservation.id)
-          .catch((error: unknown) => fail(`lost the destination: ${(error as Error).message}`, 'failed'));
-      }
-      if (model.phase === 'completed') {
-        stop();
-        this.emit({ type: 'job.progress', data: { job: structuredClone(job) } });
-        const moved: Vm = {
-          ...structuredClone(record.vm),
-          state: resumeState,
-          generation: record.vm.generation + 1,
-          updatedAt: new Date().toISOString(),
-        };
-        peer.completeIncoming(reservation.id, moved).then(
-          () => {
-            if (options.undefineSource) {
-              for (const disk of localDisks) this.pool(disk.poolId).usedBytes -= disk.allocatedBytes;
-              for (const snapshot of record.snapshots)
-                this.release(snapshot.storage.filter((entry) => this.pool(entry.poolId).type === 'local'));
-              this.vms.delete(vmId);
-              this.emit({ type: 'vm.deleted', data: { vmId } });
-            } else {
-              this.setState(record, 'shutoff', 'migrated away; definition kept');
-            }
-            // Offline, the guest was paused from the first byte to the switch-over.
-            this.finishJob(job, 'completed', null, options.live ? model.downtimeMs : Math.round(simulatedSeconds * 1000));
-          },
-          (error: unknown) => {
-            finished = false;
-            fail(`switch-over refused by the destination: ${(error as Error).message}`, 'failed');
-          },
-        );
-      } else if (now - lastProgress >= PROGRESS_EVERY_MS) {
-        lastProgress = now;
-        this.emit({ type: 'job.progress', data: { job: structuredClone(job) } });
-      }
-    }, 50);
-    this.timers.add(tick);
-    this.jobs.set(job.id, { job, cancel: () => fail('cancelled', 'cancelled') });
-    publish();
-    this.emit({ type: 'job.progress', data: { job: structuredClone(job) } });
-    return structuredClone(job);
+  migrate(vmId: string, destination: PeerRef, options: MigrationOptions): Promise<Job> {
+    return this.migrations.migrate(vmId, destination, options);
   }
 
-  async prepareIncoming(request: IncomingMigrationRequest): Promise<IncomingMigration> {
-    const { vm, options, snapshots } = request;
-    if (this.vms.has(vm.id) || [...this.incoming.values()].some((entry) => entry.vm.id === vm.id)) {
-      throw new DriverError(409, `VM ${vm.name} is already on host ${this.hostname}`);
-    }
-    this.checkCpu(vm.cpu.features);
-    if (vm.pendingChanges.cpu) {
-      const missing = vm.pendingChanges.cpu.features.filter((feature) => !this.cpu.features.includes(feature));
-      if (missing.length)
-        throw new DriverError(
-          409,
-          `Host ${this.hostname} CPU (${this.cpu.model}) lacks what VM ${vm.name}'s staged CPU change needs: ${missing.join(', ')}`,
-        );
-    }
-    const missingBridges = vm.nics.map((nic) => nic.networkId).filter((id) => !this.networks.some((net) => net.id === id));
-    if (missingBridges.length)
-      throw new DriverError(409, `Host ${this.hostname} has no bridge ${[...new Set(missingBridges)].join(', ')}`);
-    if (this.freeMemoryMiB() < vm.memoryMiB) {
-      throw new DriverError(
-        409,
-        `Host ${this.hostname} has ${this.freeMemoryMiB()} MiB free, VM ${vm.name} needs ${vm.memoryMiB} MiB`,
-      );
-    }
-    const reserved = new Map<string, number>();
-    for (const disk of vm.disks) {
-      const pool = this.pools.find((candidate) => candidate.id === disk.poolId);
-      if (pool?.type === 'shared') continue; // the same storage, mounted here too
-      if (!options.copyStorage) {
-        throw new DriverError(
-          409,
-          `Storage pool "${disk.poolId}" (disk ${disk.id}) is not mounted on host ${this.hostname}; migrate with copy storage or pick another host`,
-        );
-      }
-      if (!pool) throw new DriverError(409, `Host ${this.hostname} has no pool "${disk.poolId}" to copy disk ${disk.id} into`);
-      reserved.set(pool.id, (reserved.get(pool.id) ?? 0) + disk.allocatedBytes);
-    }
-    // Snapshot data on copied (local) disks is copied with them.
-    for (const { storage } of snapshots)
-      for (const { poolId, bytes } of storage) {
-        const pool = this.pools.find((candidate) => candidate.id === poolId);
-        if (pool?.type === 'shared') continue;
-        if (!pool) throw new DriverError(409, `Host ${this.hostname} has no pool "${poolId}" for the snapshots of VM ${vm.name}`);
-        reserved.set(pool.id, (reserved.get(pool.id) ?? 0) + bytes);
-      }
-    for (const [poolId, bytes] of reserved) {
-      const pool = this.pool(poolId);
-      const free = pool.capacityBytes - pool.usedBytes;
-      if (free < bytes)
-        throw new DriverError(
-          409,
-          `Storage pool "${poolId}" on host ${this.hostname} has ${free} bytes free, the disks need ${bytes}`,
-        );
-    }
-    for (const [poolId, bytes] of reserved) this.pool(poolId).usedBytes += bytes;
-    const entry: Incoming = {
-      id: this.rng.uuid(),
-      vm: structuredClone(vm),
-      memoryMiB: vm.memoryMiB,
-      reserved,
-      snapshots: structuredClone(snapshots),
-      expiresAt: Date.now() + INCOMING_TTL_MS,
-    };
-    this.incoming.set(entry.id, entry);
-    this.later(INCOMING_TTL_MS * this.world.timeScale + 1000, () => this.expireIncoming());
-    return { id: entry.id, vmId: vm.id, expiresAt: new Date(entry.expiresAt).toISOString() };
-  }
-
-  async keepIncoming(incomingId: string): Promise<IncomingMigration> {
-    const entry = this.incomingEntry(incomingId);
-    entry.expiresAt = Date.now() + INCOMING_TTL_MS;
-    this.later(INCOMING_TTL_MS * this.world.timeScale + 1000, () => this.expireIncoming());
-    return { id: entry.id, vmId: entry.vm.id, expiresAt: new Date(entry.expiresAt).toISOString() };
-  }
-
-  async completeIncoming(incomingId: string, vm: Vm): Promise<Vm> {
-    const entry = this.incomingEntry(incomingId);
-    if (vm.id !== entry.vm.id)
-      throw new DriverError(409, `Incoming migration ${incomingId} is for VM ${entry.vm.id}, not ${vm.id}`);
-    this.incoming.delete(incomingId);
-    const arrived: Vm = structuredClone(vm);
-    const record = newRecord(arrived, this.world.profiles.get(arrived.id) ?? 'idle', this.rng.next() * Math.PI * 2);
-    record.snapshots = entry.snapshots.map(({ current: _, ...snapshot }) => snapshot);
-    record.currentSnapshotId = entry.snapshots.find((snapshot) => snapshot.current)?.id ?? null;
-    arrived.snapshotCount = record.snapshots.length;
-    this.vms.set(arrived.id, record);
-    this.emit({ type: 'vm.created', data: { vm: structuredClone(arrived) } });
-    return structuredClone(arrived);
-  }
-
-  async abortIncoming(incomingId: string): Promise<void> {
-    const entry = this.incomingEntry(incomingId);
-    this.releaseIncoming(entry);
-  }
-
-  private incomingEntry(incomingId: string): Incoming {
-    const entry = this.incoming.get(incomingId);
-    if (!entry) throw new DriverError(404, `No incoming migration ${incomingId} on host ${this.hostname}`);
-    return entry;
-  }
-
-  private releaseIncoming(entry: Incoming): void {
-    for (const [poolId, bytes] of entry.reserved) this.pool(poolId).usedBytes -= bytes;
-    this.incoming.delete(entry.id);
-  }
-
-  /** A source that vanished mid-migration must not hold room here forever. */
-  private expireIncoming(): void {
-    for (const entry of this.incoming.values()) if (entry.expiresAt <= Date.now()) this.releaseIncoming(entry);
-  }
-
-  /**
-   * Moves one disk to another pool while the VM runs, as QEMU's blockdev-mirror does: copy
-   * everything, keep copying what the guest writes meanwhile, pivot once in sync, then delete the
-   * source. The target space is reserved up front; cancel or failure gives it back.
-   */
-  async migrateStorage(
+  migrateStorage(
     vmId: string,
     diskId: string,
     targetPoolId: string,
     options: { maxBandwidthMBps: number | null; deleteSource: boolean },
   ): Promise<Job> {
-    const record = this.record(vmId);
-    const disk = record.vm.disks.find((candidate) => candidate.id === diskId);
-    if (!disk) throw new DriverError(404, `VM ${record.vm.name} has no disk "${diskId}"`);
-    const target = this.pool(targetPoolId);
-    const source = this.pool(disk.poolId);
-    if (target === source)
-      throw new DriverError(409, `Disk ${diskId} of VM ${record.vm.name} is already on pool "${targetPoolId}"`);
-    if (record.vm.state === 'migrating') throw new DriverError(409, `VM ${record.vm.name} is migrating`);
-    if (this.hasRunningJob(vmId)) {
-      throw new DriverError(409, `VM ${record.vm.name} already has a running job`);
-    }
-    // A block mirror copies the disk's active layer only: its snapshots would be lost.
-    if (record.snapshots.length)
-      throw new DriverError(
-        409,
-        `VM ${record.vm.name} has ${record.snapshots.length} snapshots, which a storage migration would lose; delete them first`,
-      );
-    const free = target.capacityBytes - target.usedBytes;
-    if (free < disk.allocatedBytes) {
-      throw new DriverError(
-        409,
-        `Storage pool "${targetPoolId}" has ${free} bytes free, disk ${diskId} needs ${disk.allocatedBytes}`,
-      );
-    }
-    target.usedBytes += disk.allocatedBytes;
-    const bandwidth = (options.maxBandwidthMBps ?? 400) * MiB; // bytes per simulated second
-    const job = this.newJob('storage-migration', vmId, disk.allocatedBytes);
-    job.progress.phase = 'copying-disks';
-    let remaining = disk.allocatedBytes;
-    let last = Date.now();
-    let lastProgress = 0;
-    const tick = setInterval(() => {
-      const now = Date.now();
-      const dt = ((now - last) / 1000) * this.world.timeScale;
-      last = now;
-      const running = record.vm.state === 'running';
-      const dirtied = running ? PROFILES[record.profile].diskBps * 0.3 * dt : 0;
-      const sent = Math.min(remaining + dirtied, bandwidth * dt);
-      remaining = Math.max(0, remaining + dirtied - sent);
-      job.progress.transferredBytes += Math.round(sent);
-      job.progress.remainingBytes = Math.round(remaining);
-      job.progress.throughputMBps = dt > 0 ? sent / dt / MiB : 0;
-      if (remaining <= 0) {
-        clearInterval(tick);
-        this.timers.delete(tick);
-        job.progress.phase = 'pivot';
-        this.emit({ type: 'job.progress', data: { job: structuredClone(job) } });
-        if (options.deleteSource) source.usedBytes -= disk.allocatedBytes;
-        disk.poolId = target.id;
-        this.touch(record);
-        this.emit({ type: 'vm.updated', data: { vm: structuredClone(record.vm) } });
-        this.finishJob(job, 'completed', null, 0);
-      } else if (now - lastProgress >= PROGRESS_EVERY_MS) {
-        lastProgress = now;
-        this.emit({ type: 'job.progress', data: { job: structuredClone(job) } });
-      }
-    }, 50);
-    this.timers.add(tick);
-    this.jobs.set(job.id, {
-      job,
-      cancel: () => {
-        clearInterval(tick);
-        this.timers.delete(tick);
-        target.usedBytes -= disk.allocatedBytes;
-      },
-    });
-    this.emit({ type: 'job.progress', data: { job: structuredClone(job) } });
-    return structuredClone(job);
+    return this.migrations.migrateStorage(vmId, diskId, targetPoolId, options);
   }
 
-  async cancelJob(jobId: string): Promise<Job> {
-    const entry = this.jobs.get(jobId);
-    if (!entry) throw new DriverError(404, `No job ${jobId} on host ${this.hostname}`);
-    if (entry.job.state !== 'running') throw new DriverError(409, `Job ${jobId} already ${entry.job.state}`);
-    entry.cancel();
-    this.finishJob(entry.job, 'cancelled', null, null);
-    return structuredClone(entry.job);
+  cancelJob(jobId: string): Promise<Job> {
+    return this.migrations.cancelJob(jobId);
   }
 
-  private newJob(type: Job['type'], vmId: string, totalBytes: number): Job {
-    return {
-      id: this.rng.uuid(),
-      type,
-      vmId,
-      state: 'running',
-      progress: {
-        phase: 'setup',
-        transferredBytes: 0,
-        remainingBytes: totalBytes,
-        totalBytes,
-        dirtyPagesRate: 0,
-        throughputMBps: 0,
-        expectedDowntimeMs: 0,
-        iteration: 0,
-        cpuThrottlePercent: 0,
-      },
-      startedAt: new Date().toISOString(),
-      finishedAt: null,
-      result: null,
-    };
+  prepareIncoming(request: IncomingMigrationRequest): Promise<IncomingMigration> {
+    return this.incoming.prepareIncoming(request);
   }
 
-  private finishJob(
-    job: Job,
-    state: 'completed' | 'failed' | 'cancelled',
-    error: string | null,
-    downtimeMs: number | null,
-  ): void {
-    job.state = state;
-    job.progress.phase = state;
-    job.finishedAt = new Date().toISOString();
-    job.result = { downtimeMs, durationMs: Date.parse(job.finishedAt) - Date.parse(job.startedAt), error };
-    this.emit({ type: 'job.finished', data: { job: structuredClone(job) } });
+  keepIncoming(incomingId: string): Promise<IncomingMigration> {
+    return this.incoming.keepIncoming(incomingId);
+  }
+
+  completeIncoming(incomingId: string, vm: Vm): Promise<Vm> {
+    return this.incoming.completeIncoming(incomingId, vm);
+  }
+
+  abortIncoming(incomingId: string): Promise<void> {
+    return this.incoming.abortIncoming(incomingId);
   }
 
   // ---- exec, consoles --------------------------------------------------------------------------
@@ -1159,19 +775,8 @@ export class SimHost implements HypervisorDriver {
     powerCycle: (): void => {
       for (const timer of this.timers) clearTimeout(timer);
       this.timers.clear();
-      for (const entry of [...this.incoming.values()]) this.releaseIncoming(entry);
-      for (const { job } of this.jobs.values()) {
-        if (job.state === 'running') {
-          job.state = 'failed';
-          job.progress.phase = 'failed';
-          job.finishedAt = new Date().toISOString();
-          job.result = {
-            downtimeMs: null,
-            durationMs: Date.parse(job.finishedAt) - Date.parse(job.startedAt),
-            error: 'host lost power',
-          };
-        }
-      }
+      this.incoming.releaseAll();
+      this.migrations.powerLoss();
       for (const record of this.vms.values()) {
         if (record.vm.state !== 'shutoff') {
           record.vm.state = 'shutoff';
@@ -1190,7 +795,7 @@ export class SimHost implements HypervisorDriver {
       }
     },
     failNextMigration: (atFraction: number): void => {
-      this.failNextMigrationAt = atFraction;
+      this.migrations.failNextMigrationAt = atFraction;
     },
     corruptStats: (rules: readonly StatsCorruption[]): void => {
       this.statsCorruption = rules.map((rule) => ({ ...rule }));
