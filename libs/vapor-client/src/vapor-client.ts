@@ -279,6 +279,11 @@ export class VaporClient {
     return this.call(r.cancelJob, { params: { jobId } });
   }
 
+  /** A running migration's or storage migration's new limit in MB/s (null: unlimited), from its next step on. */
+  setJobBandwidth(jobId: string, maxBandwidthMBps: number | null): Promise<Job> {
+    return this.call(r.setJobBandwidth, { params: { jobId }, body: { maxBandwidthMBps } });
+  }
+
   // Peer calls: a source agent driving this (destination) agent through a live migration.
   prepareIncoming(request: IncomingMigrationRequest): Promise<IncomingMigration> {
     return this.call(r.prepareIncoming, { body: request });

@@ -10,13 +10,16 @@ export const PeerRef = z.object({
 });
 export type PeerRef = z.infer<typeof PeerRef>;
 
+/** MB/s a transfer may use (with `.nullable()`: null is as fast as the link goes). */
+export const BandwidthMBps = z.number().positive().max(100_000);
+
 /** QEMU's migration parameters, as Cockpit exposes them. */
 export const MigrationOptions = z.object({
   live: z.boolean().default(true),
   persistent: z.boolean().default(true),
   undefineSource: z.boolean().default(true),
   autoConverge: z.boolean().default(false),
-  maxBandwidthMBps: z.number().positive().max(100_000).nullable().default(null),
+  maxBandwidthMBps: BandwidthMBps.nullable().default(null),
   downtimeLimitMs: z.number().int().min(1).max(60_000).default(300),
   copyStorage: z.boolean().default(false).meta({ description: 'Shared-nothing: copy local disks block by block first' }),
 });
@@ -33,7 +36,7 @@ export const StorageMigrationRequest = z.object({
   vmId: z.uuid(),
   diskId: Slug,
   targetPoolId: Slug,
-  maxBandwidthMBps: z.number().positive().max(100_000).nullable().default(null),
+  maxBandwidthMBps: BandwidthMBps.nullable().default(null),
   deleteSource: z.boolean().default(true),
 });
 export type StorageMigrationRequest = z.input<typeof StorageMigrationRequest>;
@@ -70,6 +73,9 @@ export const Job = z.object({
   vmId: z.uuid(),
   state: z.enum(['running', 'completed', 'failed', 'cancelled']),
   progress: JobProgress,
+  maxBandwidthMBps: BandwidthMBps.nullable()
+    .optional()
+    .meta({ description: 'The bandwidth limit in force now, MB/s (null: unlimited); changed with PATCH /v1/jobs/{jobId}' }),
   startedAt: Timestamp,
   finishedAt: Timestamp.nullable(),
   result: z
@@ -82,11 +88,28 @@ export const Job = z.object({
 });
 export type Job = z.infer<typeof Job>;
 
+/** A running migration's (or storage migration's) new bandwidth limit, used from the next step of its copy. */
+export const JobBandwidthUpdate = z.object({
+  maxBandwidthMBps: BandwidthMBps.nullable().meta({ description: 'MB/s; null: as fast as the link goes' }),
+});
+export type JobBandwidthUpdate = z.infer<typeof JobBandwidthUpdate>;
+
+/** The source host's CPU, as its HostInfo gives it: a host-passthrough guest runs on exactly that. */
+export const MigrationSourceCpu = z.object({
+  model: z.string().min(1).max(256),
+  features: z.array(z.string().max(64)).max(2048),
+});
+export type MigrationSourceCpu = z.infer<typeof MigrationSourceCpu>;
+
 /** Source → destination: reserve room for an incoming VM and check that it can run here. */
 export const IncomingMigrationRequest = z.object({
   vm: Vm,
   options: MigrationOptions,
   sourceHostUuid: z.uuid(),
+  sourceCpu: MigrationSourceCpu.optional().meta({
+    description:
+      'The source host’s CPU model and flags: a VM with CPU model host-passthrough may only move to a host whose CPU is the same (refused without it)',
+  }),
   snapshots: z
     .array(VaporSnapshot)
     .max(10_000)
@@ -98,6 +121,8 @@ export type IncomingMigrationRequest = z.infer<typeof IncomingMigrationRequest>;
 export const IncomingMigration = z.object({
   id: z.uuid(),
   vmId: z.uuid(),
+  /** The destination's hostname, for what the source says about the migration. */
+  hostname: z.string().min(1).max(253).optional(),
   /** The reservation lapses unless the source keeps the migration alive before this. */
   expiresAt: Timestamp,
 });

@@ -7,6 +7,7 @@ import {
   IncomingMigrationComplete,
   IncomingMigrationRequest,
   Job,
+  JobBandwidthUpdate,
   MigrationRequest,
   StorageMigrationRequest,
 } from './jobs.js';
@@ -134,6 +135,18 @@ export const vaporRoutes = {
   }),
   listJobs: defineVaporRoute({ id: 'listJobs', method: 'get', path: '/v1/jobs', response: z.array(Job).max(100_000) }),
   getJob: defineVaporRoute({ id: 'getJob', method: 'get', path: '/v1/jobs/{jobId}', params: JobParams, response: Job }),
+  /**
+   * A running migration or storage migration copies at the new limit from its next step on; 409
+   * once it has finished (or, a migration, once it is switching over), 404 for an unknown job.
+   */
+  setJobBandwidth: defineVaporRoute({
+    id: 'setJobBandwidth',
+    method: 'patch',
+    path: '/v1/jobs/{jobId}',
+    params: JobParams,
+    body: JobBandwidthUpdate,
+    response: Job,
+  }),
   migrate: defineVaporRoute({
     id: 'migrate',
     method: 'post',

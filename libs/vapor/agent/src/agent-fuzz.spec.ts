@@ -132,6 +132,7 @@ describe('agent fuzz', () => {
         destination: { url: agent.baseUrls.get(destination.uuid), token: TOKEN, fingerprint: tls.fingerprint },
         options: { live: true, maxBandwidthMBps: 1000 },
       },
+      'PATCH /v1/jobs/:jobId': { maxBandwidthMBps: 100 },
       'POST /v1/jobs/storage-migrations': { vmId: vm.id, diskId: disk?.id ?? 'vda', targetPoolId: 'local', deleteSource: false },
       'POST /v1/peer/incoming-migrations': { vm, options: MigrationOptions.parse({}), sourceHostUuid: source.uuid },
       'POST /v1/peer/incoming-migrations/:incomingId/complete': { vm },

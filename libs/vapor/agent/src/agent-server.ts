@@ -108,11 +108,17 @@ export async function startAgentServer(
       if (!driver?.simulation?.ignoreAcpi) throw new DriverError(422, `Host ${uuid} does not simulate its guests`);
       driver.simulation.ignoreAcpi(vmId, ignore);
     },
+    stallMigrations: (uuid, stall) => {
+      const driver = options.hosts.find((h) => h.uuid === uuid)?.driver;
+      if (!driver?.simulation?.stallMigrations) throw new DriverError(422, `Host ${uuid} does not simulate its migrations`);
+      driver.simulation.stallMigrations(stall);
+    },
     clear: (uuid) => {
       faultsByHost.delete(uuid);
       faults.corruptStats(uuid, []);
       const driver = options.hosts.find((h) => h.uuid === uuid)?.driver;
       for (const vm of driver?.simulation?.ignoreAcpi ? driver.listVms() : []) driver?.simulation?.ignoreAcpi?.(vm.id, false);
+      driver?.simulation?.stallMigrations?.(false);
     },
   };
   const maxBuffered = options.maxBufferedBytes ?? 8 * 1024 * 1024;
@@ -223,6 +229,9 @@ export async function startAgentServer(
       }),
     );
     serve(scope, r.cancelJob, ({ params }, request) => driver(request).cancelJob(params.jobId));
+    serve(scope, r.setJobBandwidth, ({ params, body }, request) =>
+      driver(request).setJobBandwidth(params.jobId, body.maxBandwidthMBps),
+    );
 
     serve(scope, r.prepareIncoming, ({ body }, request) => driver(request).prepareIncoming(body));
     serve(scope, r.keepIncoming, ({ params }, request) => driver(request).keepIncoming(params.incomingId));

@@ -31,6 +31,11 @@ const FaultRequest = z.object({
   /** The VM's guest ignores ACPI shutdown (true) or obeys it again (false): to test Cockpit's shutdown timeout. */
   ignoreAcpi: z.object({ vmId: z.uuid(), ignore: z.boolean() }).optional(),
   /**
+   * The host's outgoing migrations and storage migrations stop moving bytes (true) and go on again
+   * (false) while they keep running and reporting: to test Cockpit's stall detection.
+   */
+  stallMigrations: z.object({ stall: z.boolean() }).optional(),
+  /**
    * The next `count` requests (to the declared route `routeId`, e.g. "actOnVm", or to any) wait
    * `delayMs`, then run, or answer `refuse` instead; null cancels it.
    */
@@ -133,14 +138,13 @@ export async function startFaultAdmin(
         return refuse(400, parsed.issues.map((issue) => `${issue.path.join('.') || 'body'}: ${issue.message}`).join('; '));
       const body = parsed.data;
       if (body.clear) agent.faults.clear(uuid);
-      // First the part that may be refused (an unknown VM), so a refusal changes nothing else.
-      if (body.ignoreAcpi) {
-        try {
-          agent.faults.ignoreAcpi(uuid, body.ignoreAcpi.vmId, body.ignoreAcpi.ignore);
-        } catch (error) {
-          if (error instanceof DriverError) return refuse(error.status, error.message);
-          throw error;
-        }
+      // First what may be refused (an unknown VM, a host that simulates nothing): a refusal changes nothing else.
+      try {
+        if (body.ignoreAcpi) agent.faults.ignoreAcpi(uuid, body.ignoreAcpi.vmId, body.ignoreAcpi.ignore);
+        if (body.stallMigrations) agent.faults.stallMigrations(uuid, body.stallMigrations.stall);
+      } catch (error) {
+        if (error instanceof DriverError) return refuse(error.status, error.message);
+        throw error;
       }
       const { hang, slowMs, malformed } = body;
       agent.faults.set(uuid, Object.fromEntries(Object.entries({ hang, slowMs, malformed }).filter(([, v]) => v !== undefined)));

@@ -55,6 +55,12 @@ export interface FaultControl {
    * answered and the VM keeps running. Simulated drivers only; DriverError 404 for an unknown VM.
    */
   ignoreAcpi(hostUuid: string, vmId: string, ignore: boolean): void;
-  /** Everything back to normal (stats corruption and ignored ACPI included). */
+  /**
+   * While `stall` is true the host's outgoing migrations and storage migrations make no progress:
+   * no bytes move, the jobs stay running and keep reporting (unchanged transferredBytes,
+   * throughput 0), as a stuck migration stream would. Simulated drivers only (DriverError 422).
+   */
+  stallMigrations(hostUuid: string, stall: boolean): void;
+  /** Everything back to normal (stats corruption, ignored ACPI and stalled migrations included). */
   clear(hostUuid: string): void;
 }

@@ -105,6 +105,12 @@ export interface HypervisorDriver {
     options: { maxBandwidthMBps: number | null; deleteSource: boolean },
   ): Promise<Job>;
   cancelJob(jobId: string): Promise<Job>;
+  /**
+   * A running migration or storage migration copies at this limit (MB/s, null: unlimited) from its
+   * next step on; the job's `maxBandwidthMBps` says it. 409 once the job finished (or, a migration,
+   * once it is switching over), 404 for an unknown job.
+   */
+  setJobBandwidth(jobId: string, maxBandwidthMBps: number | null): Promise<Job>;
 
   /** Destination side: check the VM can run here (CPU, bridges, memory, storage) and reserve room. */
   prepareIncoming(request: IncomingMigrationRequest): Promise<IncomingMigration>;
@@ -142,5 +148,10 @@ export interface HypervisorDriver {
     corruptStats?(rules: readonly StatsCorruption[]): void;
     /** The VM's guest ignores ACPI shutdown requests (true) or obeys them again (false); 404 for an unknown VM. */
     ignoreAcpi?(vmId: string, ignore: boolean): void;
+    /**
+     * While true, the host's outgoing migrations and storage migrations make no progress: not a byte
+     * moves, they stay running and keep reporting progress (unchanged bytes, throughput 0).
+     */
+    stallMigrations?(stall: boolean): void;
   };
 }

@@ -75,4 +75,28 @@ describe('PreCopy', () => {
     expect(model.phase).toBe('copying-ram');
     expect(model.totalBytes).toBe(2512 * MiB);
   });
+
+  it('copies at a new bandwidth from the next step on, and idles without moving a byte', () => {
+    const model = new PreCopy({
+      ramBytes: 1024 * MiB,
+      dirtyBytesPerSecond: 0,
+      bandwidthBytesPerSecond: 10 * MiB,
+      downtimeLimitMs: 300,
+      autoConverge: false,
+    });
+    model.step(1);
+    expect(model.transferredBytes).toBe(10 * MiB);
+    expect(model.throughputMBps).toBe(10);
+    model.setBandwidth(100 * MiB);
+    expect(model.bandwidthBytesPerSecond).toBe(100 * MiB);
+    model.step(1);
+    expect(model.transferredBytes).toBe(110 * MiB);
+    expect(model.throughputMBps).toBe(100);
+    model.idle();
+    expect(model.transferredBytes).toBe(110 * MiB);
+    expect(model.throughputMBps).toBe(0);
+    expect(() => model.setBandwidth(0)).toThrow(RangeError);
+    model.step(10); // the 914 MiB left
+    expect(model.phase).toBe('completed');
+  });
 });

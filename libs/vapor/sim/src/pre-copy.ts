@@ -4,6 +4,7 @@
  * until the rest can be sent within the downtime limit; then pause the guest and send that rest
  * (the downtime). With auto-converge, a pass that does not shrink the dirty set throttles the vCPUs
  * (20% first, +10% per pass, at most 99%, QEMU's cpu-throttle-initial/increment/max defaults).
+ * The bandwidth limit may change while it runs (QEMU's migrate-set-parameters max-bandwidth).
  */
 export interface PreCopyParams {
   ramBytes: number;
@@ -33,12 +34,24 @@ export class PreCopy {
   private dirtiedThisPass = 0;
   private previousPassBytes: number;
   private lastThroughput = 0;
+  private bandwidth: number;
 
   constructor(private readonly params: PreCopyParams) {
+    this.bandwidth = params.bandwidthBytesPerSecond;
     this.diskRemaining = params.diskBytes ?? 0;
     this.phase = this.diskRemaining > 0 ? 'copying-disks' : 'copying-ram';
     this.passRemaining = params.ramBytes;
     this.previousPassBytes = params.ramBytes;
+  }
+
+  get bandwidthBytesPerSecond(): number {
+    return this.bandwidth;
+  }
+
+  /** A new bandwidth limit, used from the next step on (the pass under way continues at it). */
+  setBandwidth(bytesPerSecond: number): void {
+    if (!(bytesPerSecond > 0)) throw new RangeError(`bandwidth must be more than 0 bytes/s, got ${bytesPerSecond}`);
+    this.bandwidth = bytesPerSecond;
   }
 
   get totalBytes(): number {
@@ -59,7 +72,7 @@ export class PreCopy {
 
   /** What switching over now would cost, as QEMU's expected-downtime estimates it. */
   get expectedDowntimeMs(): number {
-    return ((this.passRemaining + this.dirtiedThisPass) / this.params.bandwidthBytesPerSecond) * 1000;
+    return ((this.passRemaining + this.dirtiedThisPass) / this.bandwidth) * 1000;
   }
 
   isCompleted(): boolean {
@@ -69,7 +82,7 @@ export class PreCopy {
   /** Advance by `seconds` of simulated time (any step size: passes end exactly where they end). */
   step(seconds: number): void {
     if (this.phase === 'completed' || seconds <= 0) return;
-    const bandwidth = this.params.bandwidthBytesPerSecond;
+    const bandwidth = this.bandwidth;
     const sentBefore = this.transferredBytes;
     let left = seconds;
     while (left > 1e-9 && !this.isCompleted()) {
@@ -98,13 +111,18 @@ export class PreCopy {
     this.lastThroughput = (this.transferredBytes - sentBefore) / seconds;
   }
 
+  /** Time passes and not a byte moves (the migration stream is stuck): only the throughput changes, to 0. */
+  idle(): void {
+    this.lastThroughput = 0;
+  }
+
   /** What was dirtied during a pass is the next pass, unless it fits the downtime limit. */
   private endPass(): void {
     const next = this.dirtiedThisPass;
     this.dirtiedThisPass = 0;
     this.iteration += 1;
     this.phase = 'iterating';
-    const downtime = (next / this.params.bandwidthBytesPerSecond) * 1000;
+    const downtime = (next / this.bandwidth) * 1000;
     if (downtime <= this.params.downtimeLimitMs) {
       this.transferredBytes += next;
       this.passRemaining = 0;

@@ -729,6 +729,10 @@ export class SimHost implements HypervisorDriver {
     return this.migrations.cancelJob(jobId);
   }
 
+  setJobBandwidth(jobId: string, maxBandwidthMBps: number | null): Promise<Job> {
+    return this.migrations.setJobBandwidth(jobId, maxBandwidthMBps);
+  }
+
   prepareIncoming(request: IncomingMigrationRequest): Promise<IncomingMigration> {
     return this.incoming.prepareIncoming(request);
   }
@@ -802,6 +806,9 @@ export class SimHost implements HypervisorDriver {
     },
     ignoreAcpi: (vmId: string, ignore: boolean): void => {
       this.record(vmId).ignoreAcpi = ignore;
+    },
+    stallMigrations: (stall: boolean): void => {
+      this.migrations.stalled = stall;
     },
   };
 

@@ -1,4 +1,4 @@
-import type { IncomingMigration, IncomingMigrationRequest, VaporSnapshot, Vm } from '@cockpit/contracts';
+import type { IncomingMigration, IncomingMigrationRequest, MigrationSourceCpu, VaporSnapshot, Vm } from '@cockpit/contracts';
 import { DriverError } from '@cockpit/vapor-driver';
 import { newRecord, type SimHostCore } from './sim-core.js';
 
@@ -38,6 +38,9 @@ export class SimIncoming {
     if (host.vms.has(vm.id) || [...this.incoming.values()].some((entry) => entry.vm.id === vm.id)) {
       throw new DriverError(409, `VM ${vm.name} is already on host ${host.hostname}`);
     }
+    // A running (or paused) host-passthrough guest sees the source's very CPU; a stopped one boots afresh here.
+    if (vm.cpu.model === 'host-passthrough' && (vm.state === 'running' || vm.state === 'paused'))
+      this.checkPassthrough(vm, request.sourceCpu);
     host.checkCpu(vm.cpu.features);
     if (vm.pendingChanges.cpu) {
       const missing = vm.pendingChanges.cpu.features.filter((feature) => !host.cpu.features.includes(feature));
@@ -97,14 +100,14 @@ export class SimIncoming {
     };
     this.incoming.set(entry.id, entry);
     host.later(INCOMING_TTL_MS * host.world.timeScale + 1000, () => this.expireIncoming());
-    return { id: entry.id, vmId: vm.id, expiresAt: new Date(entry.expiresAt).toISOString() };
+    return this.answer(entry);
   }
 
   async keepIncoming(incomingId: string): Promise<IncomingMigration> {
     const entry = this.incomingEntry(incomingId);
     entry.expiresAt = Date.now() + INCOMING_TTL_MS;
     this.host.later(INCOMING_TTL_MS * this.host.world.timeScale + 1000, () => this.expireIncoming());
-    return { id: entry.id, vmId: entry.vm.id, expiresAt: new Date(entry.expiresAt).toISOString() };
+    return this.answer(entry);
   }
 
   async completeIncoming(incomingId: string, vm: Vm): Promise<Vm> {
@@ -131,6 +134,28 @@ export class SimIncoming {
   /** Power loss: every reservation is gone. */
   releaseAll(): void {
     for (const entry of [...this.incoming.values()]) this.releaseIncoming(entry);
+  }
+
+  private answer(entry: Incoming): IncomingMigration {
+    return { id: entry.id, vmId: entry.vm.id, hostname: this.host.hostname, expiresAt: new Date(entry.expiresAt).toISOString() };
+  }
+
+  /**
+   * A host-passthrough guest runs on the CPU it was started on, flag for flag: it may only move to
+   * a host whose CPU model and flags are exactly the source's. Without the source's CPU there is
+   * nothing to compare, so it is refused too.
+   */
+  private checkPassthrough(vm: Vm, source: MigrationSourceCpu | undefined): void {
+    const { hostname, cpu } = this.host;
+    const why = `VM ${vm.name} runs with CPU model host-passthrough, so it can only move to a host whose CPU is the same as its source's`;
+    if (!source) throw new DriverError(409, `${why}, and the source did not say what its CPU is (sourceCpu)`);
+    const differences: string[] = [];
+    if (source.model !== cpu.model) differences.push(`host ${hostname} is ${cpu.model}, the source ${source.model}`);
+    const missing = [...new Set(source.features.filter((flag) => !cpu.features.includes(flag)))];
+    const extra = [...new Set(cpu.features.filter((flag) => !source.features.includes(flag)))];
+    if (missing.length) differences.push(`host ${hostname} lacks ${missing.join(', ')}`);
+    if (extra.length) differences.push(`host ${hostname} has ${extra.join(', ')}, which the source lacks`);
+    if (differences.length) throw new DriverError(409, `${why}: ${differences.join('; ')}`);
   }
 
   private incomingEntry(incomingId: string): Incoming {

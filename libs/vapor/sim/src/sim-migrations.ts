@@ -7,12 +7,17 @@ import { MiB, PROGRESS_EVERY_MS, type SimHostCore } from './sim-core.js';
 
 interface SimJob {
   job: Job;
+  /** Stops the job (the caller marks it cancelled unless this did); throws DriverError 409 when it is too late. */
   cancel(): void;
+  /** Copies at this limit (MB/s, null: unlimited) from the next step on; throws DriverError 409 when it is too late. */
+  setBandwidth(maxBandwidthMBps: number | null): void;
 }
 
 const KEEPALIVE_MS = 5_000;
 /** 10 Gbit/s: what an unlimited migration gets. */
 const LINK_BYTES_PER_SECOND = 1192 * 1024 * 1024;
+/** What an unlimited storage migration gets (the pools' speed). */
+const STORAGE_BYTES_PER_SECOND = 400 * MiB;
 
 /**
  * The jobs of one simulated host: live migrations it sends (source side, driving the destination
@@ -22,6 +27,11 @@ export class SimMigrations {
   private readonly jobs = new Map<string, SimJob>();
   /** Fault injection: the next outgoing migration fails once this share of it is done. */
   failNextMigrationAt: number | null = null;
+  /**
+   * Fault injection: outgoing migrations and storage migrations make no progress (not a byte
+   * moves, throughput 0) while they keep running and reporting; cleared, they go on.
+   */
+  stalled = false;
 
   constructor(private readonly host: SimHostCore) {}
 
@@ -96,6 +106,7 @@ export class SimMigrations {
         vm: structuredClone(vm),
         options,
         sourceHostUuid: this.host.uuid,
+        sourceCpu: { model: this.host.cpu.model, features: [...this.host.cpu.features] },
         snapshots: this.host.listSnapshots(vmId),
       });
     } catch (error) {
@@ -115,13 +126,16 @@ export class SimMigrations {
       diskBytes: localDisks.reduce((sum, disk) => sum + disk.allocatedBytes, 0),
       diskWriteBytesPerSecond: vm.state === 'running' ? profile.diskBps * 0.3 : 0,
     });
-    const job = this.newJob('migration', vmId, model.totalBytes);
+    const job = this.newJob('migration', vmId, model.totalBytes, options.maxBandwidthMBps);
     const resumeState = vm.state;
+    const destinationName = `host ${reservation.hostname ?? new URL(destination.url).host}`;
     this.host.setState(record, 'migrating', `migrating to ${new URL(destination.url).host}`);
     const failAt = this.failNextMigrationAt;
     this.failNextMigrationAt = null;
 
     let finished = false;
+    /** From the moment the destination is asked to start the VM until it answers: too late to cancel. */
+    let switchingOver = false;
     let simulatedSeconds = 0;
     let last = Date.now();
     let lastProgress = 0;
@@ -157,7 +171,8 @@ export class SimMigrations {
       const now = Date.now();
       const dt = ((now - last) / 1000) * this.host.world.timeScale;
       simulatedSeconds += dt;
-      model.step(dt);
+      if (this.stalled) model.idle();
+      else model.step(dt);
       last = now;
       publish();
       if (failAt !== null && model.transferredBytes >= failAt * model.totalBytes) {
@@ -172,6 +187,7 @@ export class SimMigrations {
       }
       if (model.phase === 'completed') {
         stop();
+        switchingOver = true;
         this.host.emit({ type: 'job.progress', data: { job: structuredClone(job) } });
         const moved: Vm = {
           ...structuredClone(record.vm),
@@ -194,6 +210,7 @@ export class SimMigrations {
             this.finishJob(job, 'completed', null, options.live ? model.downtimeMs : Math.round(simulatedSeconds * 1000));
           },
           (error: unknown) => {
+            switchingOver = false;
             finished = false;
             fail(`switch-over refused by the destination: ${(error as Error).message}`, 'failed');
           },
@@ -204,7 +221,21 @@ export class SimMigrations {
       }
     }, 50);
     this.host.timers.add(tick);
-    this.jobs.set(job.id, { job, cancel: () => fail('cancelled', 'cancelled') });
+    // Once the destination may be running the VM, the source must not resume it: cancel is refused then.
+    const tooLate = (what: string) => {
+      if (switchingOver) throw new DriverError(409, `VM ${vm.name} is switching over to ${destinationName}; ${what}`);
+    };
+    this.jobs.set(job.id, {
+      job,
+      cancel: () => {
+        tooLate('the migration can no longer be cancelled');
+        fail('cancelled', 'cancelled');
+      },
+      setBandwidth: (maxBandwidthMBps) => {
+        tooLate('its bandwidth no longer matters');
+        model.setBandwidth(maxBandwidthMBps ? maxBandwidthMBps * MiB : LINK_BYTES_PER_SECOND);
+      },
+    });
     publish();
     this.host.emit({ type: 'job.progress', data: { job: structuredClone(job) } });
     return structuredClone(job);
@@ -246,8 +277,9 @@ export class SimMigrations {
       );
     }
     target.usedBytes += disk.allocatedBytes;
-    const bandwidth = (options.maxBandwidthMBps ?? 400) * MiB; // bytes per simulated second
-    const job = this.newJob('storage-migration', vmId, disk.allocatedBytes);
+    const rate = (maxBandwidthMBps: number | null) => (maxBandwidthMBps ? maxBandwidthMBps * MiB : STORAGE_BYTES_PER_SECOND);
+    let bandwidth = rate(options.maxBandwidthMBps); // bytes per simulated second
+    const job = this.newJob('storage-migration', vmId, disk.allocatedBytes, options.maxBandwidthMBps);
     job.progress.phase = 'copying-disks';
     let remaining = disk.allocatedBytes;
     let last = Date.now();
@@ -256,13 +288,17 @@ export class SimMigrations {
       const now = Date.now();
       const dt = ((now - last) / 1000) * this.host.world.timeScale;
       last = now;
-      const running = record.vm.state === 'running';
-      const dirtied = running ? PROFILES[record.profile].diskBps * 0.3 * dt : 0;
-      const sent = Math.min(remaining + dirtied, bandwidth * dt);
-      remaining = Math.max(0, remaining + dirtied - sent);
-      job.progress.transferredBytes += Math.round(sent);
-      job.progress.remainingBytes = Math.round(remaining);
-      job.progress.throughputMBps = dt > 0 ? sent / dt / MiB : 0;
+      if (this.stalled) {
+        job.progress.throughputMBps = 0;
+      } else {
+        const running = record.vm.state === 'running';
+        const dirtied = running ? PROFILES[record.profile].diskBps * 0.3 * dt : 0;
+        const sent = Math.min(remaining + dirtied, bandwidth * dt);
+        remaining = Math.max(0, remaining + dirtied - sent);
+        job.progress.transferredBytes += Math.round(sent);
+        job.progress.remainingBytes = Math.round(remaining);
+        job.progress.throughputMBps = dt > 0 ? sent / dt / MiB : 0;
+      }
       if (remaining <= 0) {
         clearInterval(tick);
         this.host.timers.delete(tick);
@@ -286,6 +322,9 @@ export class SimMigrations {
         this.host.timers.delete(tick);
         target.usedBytes -= disk.allocatedBytes;
       },
+      setBandwidth: (maxBandwidthMBps) => {
+        bandwidth = rate(maxBandwidthMBps);
+      },
     });
     this.host.emit({ type: 'job.progress', data: { job: structuredClone(job) } });
     return structuredClone(job);
@@ -296,16 +335,30 @@ export class SimMigrations {
     if (!entry) throw new DriverError(404, `No job ${jobId} on host ${this.host.hostname}`);
     if (entry.job.state !== 'running') throw new DriverError(409, `Job ${jobId} already ${entry.job.state}`);
     entry.cancel();
-    this.finishJob(entry.job, 'cancelled', null, null);
+    // A migration's cancel finishes the job itself (one job.finished event, not two).
+    if (entry.job.state === 'running') this.finishJob(entry.job, 'cancelled', null, null);
     return structuredClone(entry.job);
   }
 
-  private newJob(type: Job['type'], vmId: string, totalBytes: number): Job {
+  /** A running job copies at the new limit from its next step; 409 once it finished (or is switching over). */
+  async setJobBandwidth(jobId: string, maxBandwidthMBps: number | null): Promise<Job> {
+    const entry = this.jobs.get(jobId);
+    if (!entry) throw new DriverError(404, `No job ${jobId} on host ${this.host.hostname}`);
+    if (entry.job.state !== 'running')
+      throw new DriverError(409, `Job ${jobId} already ${entry.job.state}; its bandwidth can no longer be changed`);
+    entry.setBandwidth(maxBandwidthMBps);
+    entry.job.maxBandwidthMBps = maxBandwidthMBps;
+    this.host.emit({ type: 'job.progress', data: { job: structuredClone(entry.job) } });
+    return structuredClone(entry.job);
+  }
+
+  private newJob(type: Job['type'], vmId: string, totalBytes: number, maxBandwidthMBps: number | null): Job {
     return {
       id: this.host.rng.uuid(),
       type,
       vmId,
       state: 'running',
+      maxBandwidthMBps,
       progress: {
         phase: 'setup',
         transferredBytes: 0,
