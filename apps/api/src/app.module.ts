@@ -9,6 +9,7 @@ import { EventsModule } from '@cockpit/api-events';
 import { HostsModule } from '@cockpit/api-hosts';
 import { JobsModule } from '@cockpit/api-jobs';
 import { VmsModule } from '@cockpit/api-vms';
+import { MigrationsModule } from '@cockpit/api-migrations';
 import { OpenApiModule } from '@cockpit/api-openapi';
 import { SystemModule } from '@cockpit/api-system';
 import { schema } from './schema.js';
@@ -30,6 +31,7 @@ export class AppModule {
         HostsModule,
         JobsModule,
         VmsModule,
+        MigrationsModule,
         SystemModule,
         OpenApiModule,
       ],

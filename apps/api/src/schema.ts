@@ -17,7 +17,9 @@ import { jobEntities } from '@cockpit/api-jobs';
 import { Jobs1796200000000 } from './migrations/1796200000000-Jobs.js';
 import { VmLifecycle1796200000001 } from './migrations/1796200000001-VmLifecycle.js';
 import { ConsoleTickets1796200000002 } from './migrations/1796200000002-ConsoleTickets.js';
+import { Migrations1796200000003 } from './migrations/1796200000003-Migrations.js';
 import { vmEntities } from '@cockpit/api-vms';
+import { migrationEntities } from '@cockpit/api-migrations';
 import { AuthAndAudit1795320832492 } from './migrations/1795320832492-AuthAndAudit.js';
 
 /**
@@ -35,6 +37,7 @@ export const schema: SchemaDefinition = {
     EventEntity,
     ...jobEntities,
     ...vmEntities,
+    ...migrationEntities,
   ],
   migrations: [
     AuthAndAudit1795320832492,
@@ -51,5 +54,6 @@ export const schema: SchemaDefinition = {
     Jobs1796200000000,
     VmLifecycle1796200000001,
     ConsoleTickets1796200000002,
+    Migrations1796200000003,
   ],
 };

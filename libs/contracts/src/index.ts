@@ -8,6 +8,7 @@ export * from './rest/users.js';
 export * from './rest/hosts.js';
 export * from './rest/vms.js';
 export * from './rest/jobs.js';
+export * from './rest/migrations.js';
 export * from './rest/vm-lifecycle.js';
 export * from './rest/vm-snapshots.js';
 export * from './rest/vm-consoles.js';

@@ -86,8 +86,9 @@ export class AuthGuard implements CanActivate {
     }
     if (scope) {
       // About one object: its id is checked against the contract first, then the object's scope chain.
-      const params = parseOrBadRequest(def.params ?? z.object({}), request.params, 'params') as Record<string, unknown>;
-      await this.access.authorize(request.principal, permission, scope.kind, String(params[scope.param]));
+      const source = scope.in === 'body' ? 'body' : 'params';
+      const input = parseOrBadRequest(def[source] ?? z.object({}), request[source], source) as Record<string, unknown>;
+      await this.access.authorize(request.principal, permission, scope.kind, String(input[scope.param]));
       return true;
     }
     if (!isAllowed(request.principal.grants, permission, ['/'])) {

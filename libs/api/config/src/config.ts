@@ -126,6 +126,26 @@ export const configSchema = z
       .max(600)
       .default(10),
     JOBS_PER_INSTANCE: z.coerce.number().int().min(1, 'JOBS_PER_INSTANCE must be at least 1').max(64).default(4),
+    MIGRATIONS_OUTBOUND_PER_HOST: z.coerce
+      .number()
+      .int()
+      .min(1, 'MIGRATIONS_OUTBOUND_PER_HOST must be at least 1')
+      .max(64)
+      .default(2),
+    MIGRATIONS_INBOUND_PER_HOST: z.coerce
+      .number()
+      .int()
+      .min(1, 'MIGRATIONS_INBOUND_PER_HOST must be at least 1')
+      .max(64)
+      .default(2),
+    MIGRATIONS_FLEET: z.coerce.number().int().min(1, 'MIGRATIONS_FLEET must be at least 1').max(4096).default(16),
+    MIGRATIONS_STALL_SECONDS: z.coerce
+      .number()
+      .int()
+      .min(2, 'MIGRATIONS_STALL_SECONDS must be at least 2')
+      .max(86_400)
+      .default(150),
+    MIGRATIONS_PER_INSTANCE: z.coerce.number().int().min(1, 'MIGRATIONS_PER_INSTANCE must be at least 1').max(512).default(32),
     DEMO_FLEET_MANIFEST: z.string().min(1).optional(),
     DEMO_FLEET_HOSTS: z
       .string()
@@ -200,6 +220,18 @@ export const configSchema = z
        * (which resumes it); and how many jobs one instance runs at once.
        */
       jobs: { heartbeatSeconds: env.JOBS_HEARTBEAT_SECONDS, perInstance: env.JOBS_PER_INSTANCE },
+      /**
+       * Migrations at once: from one host, into one host, across the fleet (more wait for a slot);
+       * one with no progress for `stallSeconds` is aborted; `perInstance`: migration jobs one
+       * instance drives at once (running or waiting for a slot).
+       */
+      migrations: {
+        outboundPerHost: env.MIGRATIONS_OUTBOUND_PER_HOST,
+        inboundPerHost: env.MIGRATIONS_INBOUND_PER_HOST,
+        fleet: env.MIGRATIONS_FLEET,
+        stallSeconds: env.MIGRATIONS_STALL_SECONDS,
+        perInstance: env.MIGRATIONS_PER_INSTANCE,
+      },
       /** Simulated Vapor hosts `npm start` runs beside the api (0: none). */
       demoFleetHosts: env.DEMO_FLEET_HOSTS,
       /** Set by `npm start`: the demo fleet's manifest, whose hosts the api enrolls at start. */

@@ -80,6 +80,18 @@ export class HostConnections {
     );
   }
 
+  /**
+   * How one agent reaches and trusts another (a live migration's source drives its destination
+   * directly): the destination's URL, its pinned certificate and the token Cockpit holds for it.
+   */
+  async peerRef(hostId: string): Promise<{ host: HostEntity; peer: { url: string; token: string; fingerprint: string } }> {
+    const host = await this.hosts.findOneBy({ id: hostId });
+    if (!host) throw new NotFoundError(`No host ${hostId}`);
+    if (host.state === 'pending-trust' || host.state === 'untrusted')
+      throw new ConflictError(`Host ${host.name} is ${host.state}: trust its certificate first`);
+    return { host, peer: { url: host.url, token: this.secrets.open(host.token), fingerprint: host.fingerprint } };
+  }
+
   /** Runs one request against a host, with its errors in the API's words. */
   async call<T>(hostId: string, work: (client: VaporClient) => Promise<T>, timeoutMs?: number): Promise<T> {
     const { host, client } = await this.clientFor(hostId, timeoutMs);

@@ -85,6 +85,9 @@ export interface HostCapacity {
   state: string;
   enabled: boolean;
   freeMemoryMiB: number;
+  totalMemoryMiB: number;
+  cpuThreads: number;
+  cpuModel: string;
   cpuFeatures: string[];
   pools: { id: string; type: string; freeBytes: number }[];
   networks: string[];
@@ -328,7 +331,8 @@ export class InventoryService {
   /** Room on hosts (all, or these), for placement and pre-flight checks. */
   async capacities(hostIds?: readonly string[]): Promise<HostCapacity[]> {
     const rows = (await this.db.query(
-      `SELECT h.id, h.name, h.state, h.enabled, COALESCE(hw.memory_free_mib, 0) AS free_mib, COALESCE(hw.cpu_features, '{}') AS features,
+      `SELECT h.id, h.name, h.state, h.enabled, COALESCE(hw.memory_free_mib, 0) AS free_mib, COALESCE(hw.memory_total_mib, 0) AS total_mib,
+         COALESCE(hw.sockets * hw.cores_per_socket * hw.threads_per_core, 0) AS threads, COALESCE(hw.cpu_model, '') AS model, COALESCE(hw.cpu_features, '{}') AS features,
          COALESCE((SELECT json_agg(json_build_object('id', p.pool_id, 'type', p.type, 'freeBytes', p.free_bytes)) FROM host_pools p WHERE p.host_id = h.id), '[]') AS pools,
          COALESCE((SELECT array_agg(n.network_id) FROM host_networks n WHERE n.host_id = h.id), '{}') AS networks
        FROM hosts h LEFT JOIN host_hardware hw ON hw.host_id = h.id
@@ -340,6 +344,9 @@ export class InventoryService {
       state: string;
       enabled: boolean;
       free_mib: number;
+      total_mib: number;
+      threads: number;
+      model: string;
       features: string[];
       pools: { id: string; type: string; freeBytes: number | string }[];
       networks: string[];
@@ -350,10 +357,21 @@ export class InventoryService {
       state: row.state,
       enabled: row.enabled,
       freeMemoryMiB: Number(row.free_mib),
+      totalMemoryMiB: Number(row.total_mib),
+      cpuThreads: Number(row.threads),
+      cpuModel: row.model,
       cpuFeatures: row.features,
       pools: row.pools.map((pool) => ({ id: pool.id, type: pool.type, freeBytes: Number(pool.freeBytes) })),
       networks: row.networks,
     }));
+  }
+
+  /** Every VM on these hosts, whole (evacuation and rebalancing plan with them). */
+  async vmsOn(hostIds: readonly string[]): Promise<FleetVm[]> {
+    const rows = (await this.db.query(`${VM_SELECT} WHERE v.host_id = ANY($1::uuid[]) ORDER BY v.name, v.id`, [
+      hostIds,
+    ])) as VmRow[];
+    return rows.map(toFleetVm);
   }
 
   async getVm(vmId: string): Promise<FleetVm> {

@@ -4,3 +4,4 @@ export * from './job-engine.js';
 export * from './job-handler.js';
 export * from './target-runner.js';
 export * from './entities/index.js';
+export { announceJob, toJobSummary } from './job-rows.js';

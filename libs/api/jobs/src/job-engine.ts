@@ -5,11 +5,11 @@ import type { AppConfig } from '@cockpit/api-config';
 import { APP_CONFIG } from '@cockpit/api-core';
 import { EventHubService } from '@cockpit/api-events';
 import type { ScopeChain } from '@cockpit/contracts';
-import type { JobHandler, JobTargetRef, TargetContext, TargetOutcome } from './job-handler.js';
+import { INTERRUPTED, type JobHandler, type JobTargetRef, type TargetContext, type TargetOutcome } from './job-handler.js';
 import { announceJob, toJobSummary, updatedRow, type JobRow } from './job-rows.js';
 import { runTargets } from './target-runner.js';
 
-/** One pg-boss queue carries every kind of job; the row's `kind` picks the handler. */
+/** One pg-boss queue carries every kind of job but those with a queue of their own; the row's `kind` picks the handler. */
 const QUEUE = 'cockpit-jobs';
 const PGBOSS_SCHEMA = 'pgboss';
 /** Progress is written and announced at most this often per job. */
@@ -112,16 +112,25 @@ export class JobEngine implements OnApplicationBootstrap, OnApplicationShutdown 
       expireInSeconds: 24 * 3600,
       notify: true,
     };
-    await boss.createQueue(QUEUE, queue);
-    // A queue made by an earlier version keeps its options until told (createQueue leaves it be).
-    await boss.updateQueue(QUEUE, queue);
-    await boss.work<{ jobId: string }>(
-      QUEUE,
-      { localConcurrency: this.config.jobs.perInstance, pollingIntervalSeconds: 0.5, notifyPollingIntervalSeconds: 0.5 },
-      async ([job]) => {
-        if (job) await this.execute(job.data.jobId, job.signal);
-      },
-    );
+    const queues = new Map<string, number>([[QUEUE, this.config.jobs.perInstance]]);
+    for (const handler of this.handlers.values()) if (handler.queue) queues.set(handler.queue.name, handler.queue.perInstance);
+    for (const [name, perInstance] of queues) {
+      await boss.createQueue(name, queue);
+      // A queue made by an earlier version keeps its options until told (createQueue leaves it be).
+      await boss.updateQueue(name, queue);
+      await boss.work<{ jobId: string }>(
+        name,
+        {
+          localConcurrency: perInstance,
+          pollingIntervalSeconds: 0.5,
+          // Many idle workers on a big queue: NOTIFY wakes them, their backstop poll can be slow.
+          notifyPollingIntervalSeconds: name === QUEUE ? 0.5 : 2,
+        },
+        async ([job]) => {
+          if (job) await this.execute(job.data.jobId, job.signal);
+        },
+      );
+    }
     this.boss = boss;
   }
 
@@ -133,9 +142,9 @@ export class JobEngine implements OnApplicationBootstrap, OnApplicationShutdown 
   }
 
   /** Queues a job whose row the caller just wrote, on the caller's transaction. */
-  async enqueue(jobId: string, manager: EntityManager): Promise<void> {
+  async enqueue(jobId: string, kind: string, manager: EntityManager): Promise<void> {
     if (!this.boss) throw new Error('The job engine has not started');
-    await this.boss.send(QUEUE, { jobId }, { db: onManager(manager) });
+    await this.boss.send(this.handlers.get(kind)?.queue?.name ?? QUEUE, { jobId }, { db: onManager(manager) });
   }
 
   /** Runs (or resumes) one job on this instance. Throws only to hand the job back for another attempt. */
@@ -237,6 +246,8 @@ export class JobEngine implements OnApplicationBootstrap, OnApplicationShutdown 
         // committed, or another instance that took the job over, stops it here, not one step later.
         if (!(await gate.start(target))) return;
         const outcome = await handler.run(target, context).catch((error: unknown) => failure(error));
+        // Given back mid-step (this instance stops): it stays running, the next attempt reconciles it.
+        if (outcome === INTERRUPTED) return;
         outcomes.add({
           id: target.targetId,
           state: outcome.state,

@@ -1,5 +1,5 @@
 import type { EventHubService } from '@cockpit/api-events';
-import type { JobState, JobSummary, JobTargetState, ScopeChain } from '@cockpit/contracts';
+import type { CockpitEventData, JobState, JobSummary, JobTargetState, ScopeChain } from '@cockpit/contracts';
 
 export type JobRow = Record<string, unknown> & {
   id: string;
@@ -71,7 +71,12 @@ export function toJobSummary(row: JobRow): JobSummary {
 }
 
 /** Tells the job's watchers (its scope's viewers and its actor) where it stands. */
-export function announceJob(events: EventHubService, summary: JobSummary, scopeChain: ScopeChain): void {
+export function announceJob(
+  events: EventHubService,
+  summary: JobSummary,
+  scopeChain: ScopeChain,
+  migration?: CockpitEventData<'job.progress'>['migration'],
+): void {
   events.publish('job.progress', {
     jobId: summary.id,
     kind: summary.kind,
@@ -80,5 +85,6 @@ export function announceJob(events: EventHubService, summary: JobSummary, scopeC
     actorId: summary.actor.id,
     state: summary.state,
     progress: summary.progress,
+    ...(migration ? { migration } : {}),
   });
 }

@@ -112,7 +112,7 @@ export class JobsService {
          SELECT $1, x.id, x.ordinal, x.label, x.grp FROM jsonb_to_recordset($2::jsonb) AS x(id text, ordinal int, label text, grp text)`,
         [id, JSON.stringify(submission.targets.map((t, ordinal) => ({ id: t.targetId, ordinal, label: t.label, grp: t.group })))],
       );
-      await this.engine.enqueue(id, manager);
+      await this.engine.enqueue(id, submission.kind, manager);
       const summary = toJobSummary(row as JobRow);
       this.announce(summary, scopeChain);
       return summary;

@@ -4,6 +4,7 @@ import { JobPhase } from '../vapor/jobs.js';
 import { VmState } from '../vapor/vm.js';
 import { HostState } from '../rest/hosts.js';
 import { JobCounts, JobState } from '../rest/jobs.js';
+import { MigrationProgress, MigrationState } from '../rest/migrations.js';
 
 /**
  * Live events, as the event hub delivers them over socket.io (`event`) and `GET /api/events`.
@@ -71,8 +72,18 @@ export const CockpitEvent = z.discriminatedUnion('type', [
         actorId: z.uuid().nullable(),
         state: JobState,
         progress: JobCounts,
+        migration: z
+          .object({
+            migrationId: z.uuid(),
+            vmId: z.uuid(),
+            state: MigrationState,
+            reason: z.string().nullable(),
+            progress: MigrationProgress.nullable(),
+          })
+          .optional()
+          .meta({ description: 'A migration job: the migration that moved on (at least every second while it runs)' }),
       })
-      .meta({ description: 'A durable Cockpit job (bulk action, …) moved on' }),
+      .meta({ description: 'A durable Cockpit job (bulk action, migration, …) moved on' }),
   ),
   base('audit.created', z.object({ id: z.string(), action: z.string(), actor: z.string().nullable(), outcome: z.string() })),
 ]);

@@ -6,12 +6,13 @@ export type HttpMethod = 'get' | 'post' | 'put' | 'patch' | 'delete';
  * The kinds of object a route can be about (clusters join later). Hosts and VMs are scopes a
  * permission is held on; a job sits in the scope of its targets.
  */
-export type ScopeKind = 'host' | 'vm' | 'job';
+export type ScopeKind = 'host' | 'vm' | 'job' | 'migration';
 
-/** The object a route is about: its kind, and the path parameter that holds its id. */
+/** The object a route is about: its kind, and the parameter that holds its id (a path parameter unless `in: 'body'`). */
 export interface ObjectScope {
   kind: ScopeKind;
   param: string;
+  in?: 'params' | 'body';
 }
 
 /**

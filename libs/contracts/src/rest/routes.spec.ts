@@ -3,7 +3,12 @@ import type { z } from 'zod';
 import { allRoutes } from './routes.js';
 
 /** Path parameters that name an object a permission can be held on, and the kind they name. */
-const OBJECT_PARAMS: Record<string, 'host' | 'vm' | 'job'> = { hostId: 'host', vmId: 'vm', jobId: 'job' };
+const OBJECT_PARAMS: Record<string, 'host' | 'vm' | 'job' | 'migration'> = {
+  hostId: 'host',
+  vmId: 'vm',
+  jobId: 'job',
+  migrationId: 'migration',
+};
 
 describe('the route table', () => {
   it('has every route about a host or VM declare that object as its scope, so the guard checks it', () => {
@@ -22,21 +27,38 @@ describe('the route table', () => {
     expect(allRoutes.filter((def) => /\{(hostId|vmId)\}/.test(def.path)).length).toBeGreaterThan(5);
   });
 
-  it('has each declared scope parameter validated by the route’s params schema', () => {
+  it('has each declared scope parameter validated by the route’s params (or body) schema', () => {
     const missing = allRoutes.flatMap((def) => {
       const scope = typeof def.access === 'object' ? def.access.scope : undefined;
       if (typeof scope !== 'object') return [];
-      const shape = (def.params as z.ZodObject | undefined)?.shape ?? {};
+      const schema = scope.in === 'body' ? def.body : def.params;
+      const shape = (schema as z.ZodObject | undefined)?.shape ?? {};
       return scope.param in shape ? [] : [`${def.id}: ${scope.param}`];
     });
     expect(missing).toEqual([]);
+  });
+
+  it('has every route whose body names the VM it acts on declare it as the scope', () => {
+    const undeclared = allRoutes.filter((def) => {
+      const shape = (def.body as z.ZodObject | undefined)?.shape ?? {};
+      if (!('vmId' in shape) || def.path.includes('{')) return false;
+      const scope = typeof def.access === 'object' ? def.access.scope : undefined;
+      return !(typeof scope === 'object' && scope.in === 'body' && scope.param === 'vmId' && scope.kind === 'vm');
+    });
+    expect(undeclared.map((def) => def.id)).toEqual([]);
+    // Positive control: such routes exist.
+    expect(
+      allRoutes.filter(
+        (def) => typeof def.access === 'object' && typeof def.access.scope === 'object' && def.access.scope.in === 'body',
+      ).length,
+    ).toBeGreaterThan(2);
   });
 
   it('pages every list', () => {
     const lists = allRoutes.filter(
       (def) => typeof def.access === 'object' && def.access.scope === 'visible' && def.id.startsWith('list'),
     );
-    expect(lists.map((def) => def.id).sort()).toEqual(['listHosts', 'listJobs', 'listVms']);
+    expect(lists.map((def) => def.id).sort()).toEqual(['listHosts', 'listJobs', 'listMigrations', 'listVms']);
     // The audit log pages by id (`before`), newest first, as an append-only log does.
     const paged = allRoutes.filter((def) => def.method === 'get' && /^list/.test(def.id) && def.id !== 'listAudit');
     expect(paged.length).toBeGreaterThan(8);

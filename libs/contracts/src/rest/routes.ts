@@ -4,6 +4,7 @@ import { eventRoutes } from './events.js';
 import { hostRoutes } from './hosts.js';
 import { jobRoutes } from './jobs.js';
 import { metricsRoutes } from './metrics.js';
+import { migrationRoutes } from './migrations.js';
 import type { RouteDef } from './route.js';
 import { userRoutes } from './users.js';
 import { vmLifecycleRoutes } from './vm-lifecycle.js';
@@ -35,6 +36,7 @@ export const allRoutes: readonly RouteDef[] = [
   ...vmSnapshotRoutes,
   ...vmConsoleRoutes,
   ...jobRoutes,
+  ...migrationRoutes,
   ...metricsRoutes,
   ...eventRoutes,
 ];
