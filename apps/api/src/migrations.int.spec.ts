@@ -315,10 +315,17 @@ describe('migrations through the api', () => {
     const vm = await createVm(broadwell, 'throttled', { memoryMiB: 1024 });
     const started = await start(vm.id, skylake, { maxBandwidthMBps: 10 });
     await until(async () => (await read(started.id)).progress?.maxBandwidthMBps === 10, 15_000, 'running at 10 MB/s');
+    expect(
+      (await agent(broadwell).client.listJobs()).find((job) => job.vmId === vm.id && job.type === 'migration')?.maxBandwidthMBps,
+    ).toBe(10);
     const patched = await call('PATCH', `/api/migrations/${started.id}`, { maxBandwidthMBps: null });
     expect(patched.status).toBe(200);
     expect(Migration.parse(patched.json).options.maxBandwidthMBps).toBeNull();
     expect((await call('PATCH', `/api/migrations/${started.id}`, { maxBandwidthMBps: 0 })).status).toBe(400);
+    // The host's own job says the limit it runs under (the positive control: 10 before).
+    const hostJob = async () =>
+      (await agent(broadwell).client.listJobs()).find((job) => job.vmId === vm.id && job.type === 'migration');
+    await until(async () => (await hostJob())?.maxBandwidthMBps === null, 10_000, 'the host runs unlimited');
     // 1 GiB at 10 MB/s would take 100 s; unlimited it ends in seconds.
     const done = await settled(started.id, 30_000);
     expect(done.state).toBe('succeeded');
@@ -369,6 +376,33 @@ describe('migrations through the api', () => {
     expect(sawWaiting).toBe(true);
     expect(maxActive).toBe(1);
     expect((await read(a.id)).state).toBe('succeeded');
+  });
+
+  it('runs the checks again when a queued migration starts: a change meanwhile refuses it with the new reason', async () => {
+    const [broadwell, skylake, cascade] = hostIds as [string, string, string];
+    const first = await createVm(broadwell, 'recheck-1', { memoryMiB: 1024 });
+    const second = await createVm(broadwell, 'recheck-2');
+    const a = await start(first.id, skylake, { maxBandwidthMBps: 150 });
+    await until(async () => (await read(a.id)).state === 'running', 15_000, 'first running');
+    const b = await start(second.id, cascade);
+    await until(async () => /wait for a slot/.test((await read(b.id)).reason ?? ''), 10_000, 'second waiting');
+    expect((await call('PATCH', `/api/hosts/${cascade}`, { enabled: false })).status).toBe(200);
+    try {
+      const done = await settled(b.id, 60_000);
+      expect(done.state).toBe('failed');
+      expect(done.reason).toMatch(/Refused at start: .* is disabled/);
+      expect(done.preflight.find((check) => check.check === 'target')?.outcome).toBe('fail');
+      expect(await whereIs(second.id)).toEqual([{ hostId: broadwell, state: 'running' }]);
+      expect((await settled(a.id)).state).toBe('succeeded');
+    } finally {
+      expect((await call('PATCH', `/api/hosts/${cascade}`, { enabled: true })).status).toBe(200);
+    }
+    await until(
+      async () =>
+        (await queryRows(api.databaseUrl, 'SELECT state FROM hosts WHERE id = $1', [cascade]))[0]?.['state'] === 'connected',
+      15_000,
+      'host back',
+    );
   });
 
   it('plans an evacuation (who goes where and why, who cannot and why), then runs it', async () => {

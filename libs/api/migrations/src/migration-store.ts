@@ -97,6 +97,37 @@ export function toMigration(row: MigrationRow): Migration {
 }
 
 const ACTIVE = [...ACTIVE_MIGRATION_STATES];
+
+export interface UnderWay {
+  id: string;
+  vmId: string;
+  sourceHostId: string;
+  targetHostId: string;
+  type: MigrationType;
+  state: MigrationState;
+  memoryMiB: number;
+}
+
+/** The same counts as `MigrationStore.activity`, from rows already read. */
+export function activityFrom(
+  rows: readonly UnderWay[],
+  input: { vmId: string; sourceHostId: string; targetHostId: string; self?: string },
+): MigrationActivity {
+  const activity: MigrationActivity = { outbound: 0, inbound: 0, fleet: 0, inboundMemoryMiB: 0, vmBusy: false };
+  for (const row of rows) {
+    if (row.id === input.self) continue;
+    if (row.vmId === input.vmId) activity.vmBusy = true;
+    const compute = row.type !== 'storage';
+    if (compute && ACTIVE.includes(row.state)) {
+      activity.fleet++;
+      if (row.sourceHostId === input.sourceHostId) activity.outbound++;
+      if (row.targetHostId === input.targetHostId) activity.inbound++;
+    }
+    if (compute && row.type !== 'offline' && row.state !== 'completing' && row.targetHostId === input.targetHostId)
+      activity.inboundMemoryMiB += row.memoryMiB;
+  }
+  return activity;
+}
 const UNFINISHED = ['queued', ...ACTIVE];
 
 /** Serialises slot claims fleet-wide (one transaction at a time decides who may start). */
@@ -178,6 +209,15 @@ export class MigrationStore {
     if (!current) throw new Error(`No migration ${id}`);
     if (FINISHED_MIGRATION_STATES.includes(current.state)) return current;
     return this.update(id, { ...extra, state, reason, finished_at: new Date() });
+  }
+
+  /** Every migration not finished (plans and the matrix count activity from these, in memory). */
+  async unfinished(): Promise<UnderWay[]> {
+    return (await this.db.query(
+      `SELECT id, vm_id AS "vmId", source_host_id AS "sourceHostId", target_host_id AS "targetHostId", type, state, memory_mib AS "memoryMiB"
+       FROM migrations WHERE state = ANY($1)`,
+      [UNFINISHED],
+    )) as UnderWay[];
   }
 
   /** What is under way around one VM move (`self` excluded), for its checks. */

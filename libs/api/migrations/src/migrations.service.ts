@@ -30,10 +30,19 @@ import {
   type ScopePath,
   type StorageMigrationBody,
 } from '@cockpit/contracts';
-import { MigrationStore, toMigration, type MigrationRow, type NewMigration } from './migration-store.js';
+import {
+  activityFrom,
+  MigrationStore,
+  toMigration,
+  type MigrationRow,
+  type NewMigration,
+  type UnderWay,
+} from './migration-store.js';
 import { preflight, type MigrationLimits } from './preflight.js';
 
 export const MIGRATION_KIND = 'vm.migration';
+
+export type { UnderWay };
 
 export interface MoveRequest {
   vmId: string;
@@ -85,19 +94,22 @@ export class MigrationsService {
     grants: readonly Grant[],
     move: MoveRequest,
     options: MigrateOptions,
-    context: { vm?: FleetVm; hosts?: Map<string, HostCapacity>; self?: string; extraInboundMiB?: number } = {},
+    context: {
+      vm?: FleetVm;
+      hosts?: Map<string, HostCapacity>;
+      self?: string;
+      extraInboundMiB?: number;
+      /** Migrations under way, read once for many checks (else read for this one). */
+      underWay?: readonly UnderWay[];
+    } = {},
   ): Promise<Preflight> {
     const vm = context.vm ?? (await this.inventory.getVm(move.vmId));
     const hosts =
       context.hosts ?? new Map((await this.inventory.capacities([vm.hostId, move.targetHostId])).map((h) => [h.hostId, h]));
     const target = hosts.get(move.targetHostId);
     if (!target) throw new NotFoundError(`No host ${move.targetHostId}`);
-    const activity = await this.store.activity({
-      vmId: vm.id,
-      sourceHostId: vm.hostId,
-      targetHostId: target.hostId,
-      self: context.self,
-    });
+    const around = { vmId: vm.id, sourceHostId: vm.hostId, targetHostId: target.hostId, self: context.self };
+    const activity = context.underWay ? activityFrom(context.underWay, around) : await this.store.activity(around);
     activity.inboundMemoryMiB += context.extraInboundMiB ?? 0;
     const vmChain: ScopeChain = ['/', `/hosts/${vm.hostId}`, `/vms/${vm.id}`];
     return preflight({
@@ -112,6 +124,11 @@ export class MigrationsService {
       activity,
       limits: this.limits,
     });
+  }
+
+  /** Migrations under way (for many checks at once). */
+  underWay(): Promise<UnderWay[]> {
+    return this.store.unfinished();
   }
 
   /** Many VMs against one host, or one VM against every host the caller may view. */
@@ -131,13 +148,18 @@ export class MigrationsService {
     if (body.targetHostIds && targets.length < new Set(body.targetHostIds).size)
       throw new NotFoundError(`No host ${body.targetHostIds.find((id) => !targets.some((host) => host.hostId === id))}`);
     const results: Preflight[] = [];
+    const underWay = await this.store.unfinished();
     for (const id of body.vmIds) {
       const vm = await this.inventory.getVm(id);
       if (!hosts.has(vm.hostId)) for (const host of await this.inventory.capacities([vm.hostId])) hosts.set(host.hostId, host);
       for (const target of targets) {
         if (target.hostId === vm.hostId) continue;
         results.push(
-          await this.preflight(principal.grants, { vmId: id, targetHostId: target.hostId }, body.options, { vm, hosts }),
+          await this.preflight(principal.grants, { vmId: id, targetHostId: target.hostId }, body.options, {
+            vm,
+            hosts,
+            underWay,
+          }),
         );
       }
     }

@@ -48,7 +48,7 @@ export class PlansService {
     const hosts = await this.planHosts([source, ...candidates]);
     const [sourceHost, ...targets] = hosts as [PlanHost, ...PlanHost[]];
     if (!sourceHost.vms.length) throw new ConflictError(`${source.name} has no VMs to move`);
-    const plan = await planEvacuation(sourceHost, targets, this.checker(principal, body.options, capacities));
+    const plan = await planEvacuation(sourceHost, targets, await this.checker(principal, body.options, capacities));
     return this.answer(
       principal,
       plan,
@@ -71,7 +71,7 @@ export class PlansService {
     if (chosen.length < wanted.size)
       throw new NotFoundError(`No host ${body.hostIds.find((id) => !chosen.some((host) => host.hostId === id))}`);
     const hosts = await this.planHosts(chosen);
-    const plan = await planRebalance(hosts, this.checker(principal, body.options, capacities), body.maxMoves);
+    const plan = await planRebalance(hosts, await this.checker(principal, body.options, capacities), body.maxMoves);
     return this.answer(
       principal,
       plan,
@@ -87,12 +87,14 @@ export class PlansService {
     return capacities.map((capacity) => ({ capacity, vms: vms.filter((vm) => vm.hostId === capacity.hostId) }));
   }
 
-  private checker(principal: Principal, options: MigrateOptions, capacities: readonly HostCapacity[]): CheckMove {
+  private async checker(principal: Principal, options: MigrateOptions, capacities: readonly HostCapacity[]): Promise<CheckMove> {
     const hosts = new Map(capacities.map((host) => [host.hostId, host]));
+    const underWay = await this.migrations.underWay();
     return (vm, target, plannedInboundMiB) =>
       this.migrations.preflight(principal.grants, { vmId: vm.id, targetHostId: target.hostId }, options, {
         vm,
         hosts,
+        underWay,
         extraInboundMiB: plannedInboundMiB,
       });
   }
