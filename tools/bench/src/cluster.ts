@@ -156,7 +156,7 @@ export async function scrapeAll(apiUrl: string): Promise<Map<string, number>> {
  * in turn, which takes minutes for thousands): trusted, pinned, token sealed with the key the
  * benchmark's api processes use. The collectors pick them up on their next round.
  */
-export async function insertHosts(db: pg.Client, manifest: FleetManifest): Promise<void> {
+export async function insertHosts(db: Pick<pg.Client, 'query'>, manifest: FleetManifest): Promise<void> {
   const box = new SecretBox(BENCH_SECRET_KEY);
   const rows = manifest.hosts.map((host) => ({
     url: host.url,

@@ -51,7 +51,7 @@ interface Move {
 const scratch = await scratchDir('bench-migrations');
 const postgres = await startPostgres(scratch.dir);
 const fleet = await startFleet(scratch.dir, { hosts: hostCount, vmsPerHost: 0, seed: 42 });
-const db = new pg.Client({ connectionString: postgres.url() });
+const db = new pg.Pool({ connectionString: postgres.url(), max: 4 });
 let api: Awaited<ReturnType<typeof startApi>> | undefined;
 let failed = false;
 try {
@@ -61,7 +61,6 @@ try {
     DATA_DIR: scratch.dir,
     COCKPIT_ADMIN_PASSWORD: PASSWORD,
   });
-  await db.connect();
   await insertHosts(db, fleet.manifest);
   await waitFor(
     async () =>
