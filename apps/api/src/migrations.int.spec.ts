@@ -349,6 +349,18 @@ describe('migrations through the api', () => {
     }
   });
 
+  it('reports a migration the host could not finish (its stream broke) as failed, the VM on its source', async () => {
+    const [broadwell, skylake] = hostIds as [string, string];
+    const vm = await createVm(broadwell, 'breaks', { memoryMiB: 1024 });
+    await fault(broadwell, { failMigrationAt: 0.3 });
+    const done = await settled((await start(vm.id, skylake, { maxBandwidthMBps: 400 })).id);
+    expect(done.state).toBe('failed');
+    expect(done.reason).toMatch(/migration stream broke.*breaks is running on/);
+    expect(await whereIs(vm.id)).toEqual([{ hostId: broadwell, state: 'running' }]);
+    expect(FleetVm.parse((await call('GET', `/api/vms/${vm.id}`)).json)).toMatchObject({ hostId: broadwell, state: 'running' });
+    expect(((await call('GET', `/api/jobs/${done.jobId}`)).json as { state: string }).state).toBe('failed');
+  });
+
   it('queues within the per-host limit: the second waits for a slot, then runs', async () => {
     const [broadwell, skylake, cascade] = hostIds as [string, string, string];
     const first = await createVm(broadwell, 'slot-1', { memoryMiB: 1024 });
