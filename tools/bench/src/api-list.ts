@@ -14,6 +14,7 @@ import { parseArgs } from 'node:util';
 import pg from 'pg';
 import { SecretBox } from '@cockpit/api-core';
 import { BENCH_SECRET_KEY, scratchDir, startApi, startPostgres, type ApiProcess } from './cluster.js';
+import { statementsReset, topStatements } from './collector-window.js';
 import { percentile, round } from './proc.js';
 import { Session } from './session.js';
 
@@ -23,6 +24,8 @@ const { values } = parseArgs({
     'vms-per-host': { type: 'string', default: '20' },
     requests: { type: 'string', default: '300' },
     'scoped-hosts': { type: 'string', default: '50' },
+    /** Print the statements PostgreSQL spent most time on during the measured rounds (pg_stat_statements). */
+    'pg-stats': { type: 'boolean', default: false },
   },
 });
 const hostCount = Number(values.hosts);
@@ -74,7 +77,10 @@ const summary = (times: number[]) => {
 };
 
 const scratch = await scratchDir('bench-api-list');
-const postgres = await startPostgres(scratch.dir);
+const postgres = await startPostgres(
+  scratch.dir,
+  values['pg-stats'] ? { shared_preload_libraries: 'pg_stat_statements', 'pg_stat_statements.track': 'all' } : undefined,
+);
 const db = new pg.Client({ connectionString: postgres.url() });
 let api: ApiProcess | undefined;
 try {
@@ -144,6 +150,7 @@ try {
   // Warm-up, then the measured runs, interleaved in rounds so both see the same machine.
   await timed(admin, adminPaths.slice(0, 20), () => undefined);
   await timed(scoped, scopedPaths.slice(0, 20), () => undefined);
+  if (values['pg-stats']) await statementsReset(db);
   const adminTimes: number[] = [];
   const scopedTimes: number[] = [];
   const baseTimes: number[] = [];
@@ -169,6 +176,7 @@ try {
       baseTimes.push(performance.now() - t0);
     }
   }
+  if (values['pg-stats']) for (const line of await topStatements(db, 12)) say(`  pg: ${line}`);
   const a = summary(adminTimes);
   const s = summary(scopedTimes);
   const b = summary(baseTimes);

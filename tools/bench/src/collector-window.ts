@@ -157,5 +157,8 @@ export async function topStatements(db: pg.Client, limit = 10): Promise<string[]
       [limit],
     )
   ).rows as { calls: string; rows: string; ms: number; query: string }[];
-  return rows.map((r) => `${Math.round(r.ms)} ms, ${r.calls} calls, ${r.rows} rows: ${r.query.slice(0, 140)}`);
+  return rows.map(
+    (r) =>
+      `${Math.round(r.ms)} ms, ${r.calls} calls (${(r.ms / Number(r.calls)).toFixed(2)} ms each), ${r.rows} rows: ${r.query.slice(0, 160)}`,
+  );
 }

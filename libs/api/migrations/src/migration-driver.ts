@@ -92,15 +92,22 @@ export class MigrationDriver implements JobHandler<{ origin: string }>, OnModule
 
   async run(target: JobTargetRef, context: TargetContext<{ origin: string }>): Promise<TargetOutcome | typeof INTERRUPTED> {
     const id = target.targetId;
-    try {
-      for (;;) {
-        if (context.signal.aborted) return INTERRUPTED;
+    let troubleSince: number | null = null;
+    for (;;) {
+      if (context.signal.aborted) return INTERRUPTED;
+      try {
         const row = await this.store.driven(id);
         if (!row) return { state: 'failed', message: `Migration ${id} is gone` };
         if (FINISHED_MIGRATION_STATES.includes(row.state)) return outcomeOf(row);
+        if (troubleSince !== null && Date.now() - troubleSince > this.stallMs) {
+          // Not reachable (a host, the database) for as long as a stall: settle it from where the VM is.
+          await this.settleWithoutJob(row, `Could not follow it for ${Math.round(this.stallMs / 1000)} s`);
+          continue;
+        }
         if (row.state !== 'queued') {
           const ended = await this.follow(row, context);
           if (ended === INTERRUPTED) return INTERRUPTED;
+          troubleSince = null;
           continue;
         }
         if (row.cancel_requested || row.job_state === 'cancelling') {
@@ -108,11 +115,14 @@ export class MigrationDriver implements JobHandler<{ origin: string }>, OnModule
           continue;
         }
         if (!(await this.claim(row))) await sleep(QUEUE_POLL_MS, undefined, { signal: context.signal }).catch(() => undefined);
+        troubleSince = null;
+      } catch (error) {
+        if (context.signal.aborted) return INTERRUPTED;
+        // A host or the database away for a moment: try again; the record is settled, never left behind.
+        troubleSince ??= Date.now();
+        this.logger.warn(`Migration ${id}: ${message(error)} (trying again)`);
+        await sleep(2_000, undefined, { signal: context.signal }).catch(() => undefined);
       }
-    } catch (error) {
-      if (context.signal.aborted) return INTERRUPTED;
-      this.logger.warn(`Migration ${id}: ${message(error)}`);
-      return { state: 'failed', message: message(error) };
     }
   }
 
