@@ -55,7 +55,10 @@ function latest(values: readonly number[]): number | undefined {
   return values.length ? values[values.length - 1] : undefined;
 }
 
-/** One or more time series over time, with a legend of their latest values. */
+/**
+ * One or more time series over time, with a legend of their latest values. Series of a second unit
+ * (bytes beside rates, say) are drawn against an axis of their own on the right.
+ */
 export function MetricsChart({ title, timestamps, series, height = 160 }: MetricsChartProps) {
   const canvasHost = useRef<HTMLDivElement>(null);
   const plot = useRef<uPlot | null>(null);
@@ -64,9 +67,9 @@ export function MetricsChart({ title, timestamps, series, height = 160 }: Metric
 
   const data = useMemo<uPlot.AlignedData>(() => [[...timestamps], ...series.map((s) => [...s.values])], [timestamps, series]);
   const latestData = useRef(data);
-  // Primitive stand-ins for what the plot is built from, so it is rebuilt only when they change.
-  const labels = series.map((s) => s.label).join('\n');
-  const unit = series[0]?.unit ?? 'percent';
+  // Primitive stand-ins for what the plot is built from, so it is rebuilt only when they change:
+  // each series' label and unit, a line each.
+  const shape = series.map((s) => `${s.label}\t${s.unit}`).join('\n');
 
   useEffect(() => {
     latestData.current = data;
@@ -80,22 +83,41 @@ export function MetricsChart({ title, timestamps, series, height = 160 }: Metric
     const grid = resolveColor(host, 'var(--pf-t--global--border--color--default)');
     const font = `12px ${getComputedStyle(host).fontFamily}`;
     const axis: uPlot.Axis = { stroke: text, font, grid: { stroke: grid, width: 1 }, ticks: { stroke: grid, width: 1 } };
+    const lines = shape.split('\n').map((line) => {
+      const [label = '', unit = 'percent'] = line.split('\t');
+      return { label, unit: unit as MetricUnit };
+    });
+    // The first series' unit is on the left axis; a second unit (if any) on the right one.
+    const units = [...new Set(lines.map((line) => line.unit))].slice(0, 2);
+    const scaleOf = (unit: MetricUnit) => (unit === units[1] ? 'y2' : 'y');
+    // Percentages on a fixed 0–100 scale; everything else from zero up to a little above its peak.
+    const range = (unit: MetricUnit): uPlot.Scale['range'] =>
+      unit === 'percent' ? [0, 100] : (_u, _min, max) => [0, max > 0 ? max * 1.1 : 1];
+    const valueAxis = (unit: MetricUnit): uPlot.Axis => ({
+      ...axis,
+      size: 80,
+      scale: scaleOf(unit),
+      values: (_u, splits) => splits.map((value) => formatMetric(unit, value)),
+    });
     const created = new uPlot(
       {
         width: Math.max(host.clientWidth, 200),
         height,
         ms: 1,
         legend: { show: false },
-        scales: {
-          x: { time: true },
-          // Percentages on a fixed 0–100 scale; everything else from zero up to a little above its peak.
-          y: { range: unit === 'percent' ? [0, 100] : (_u, _min, max) => [0, max > 0 ? max * 1.1 : 1] },
-        },
-        axes: [axis, { ...axis, size: 80, values: (_u, splits) => splits.map((value) => formatMetric(unit, value)) }],
+        scales: Object.fromEntries([
+          ['x', { time: true }],
+          ...units.map((unit) => [scaleOf(unit), { range: range(unit) }]),
+        ]) as uPlot.Scales,
+        axes: [
+          axis,
+          ...units.map((unit, index) => (index === 0 ? valueAxis(unit) : { ...valueAxis(unit), side: 1, grid: { show: false } })),
+        ],
         series: [
           {},
-          ...labels.split('\n').map((label, index) => ({
+          ...lines.map(({ label, unit }, index) => ({
             label,
+            scale: scaleOf(unit),
             stroke: resolveColor(host, seriesColor(index)),
             width: 2,
             points: { show: false },
@@ -115,7 +137,7 @@ export function MetricsChart({ title, timestamps, series, height = 160 }: Metric
       created.destroy();
       plot.current = null;
     };
-  }, [drawable, theme, labels, unit, height]);
+  }, [drawable, theme, shape, height]);
 
   const summary = series.some((s) => s.values.length)
     ? `${title}, latest: ${series.map((s) => `${s.label} ${formatMetric(s.unit, latest(s.values))}`).join(', ')}`
