@@ -10,3 +10,5 @@ export * from './live-events.js';
 export * from './live-cache.js';
 export * from './LiveEventsProvider.js';
 export * from './live-metrics.js';
+export * from './migrations.queries.js';
+export * from './live-migrations.js';

@@ -3,6 +3,7 @@ import type { CockpitEvent, CockpitEventData, FleetVm, Host, LiveStats, Page, Vm
 import { fleetSummaryQuery, HOST_LISTS_KEY, hostQuery } from './hosts.queries.js';
 import { JOB_LISTS_KEY, jobKey } from './jobs.queries.js';
 import type { LiveEvents, StatsFrame } from './live-events.js';
+import { MigrationUpdateBatch } from './live-migrations.js';
 import { VM_LISTS_KEY, vmQuery, vmSnapshotsQuery, type VmListQuery } from './vms.queries.js';
 
 /**
@@ -260,15 +261,18 @@ export function keepQueryCacheCurrent(live: LiveEvents, queryClient: QueryClient
   const invalidations = new InvalidationBatch(queryClient);
   const stats = new StatsBatch(queryClient);
   const vmStates = new VmStateBatch(queryClient, invalidations);
+  const migrations = new MigrationUpdateBatch(queryClient, (filters) => invalidations.add(filters), LIVE_BATCH_MS);
   const stopListening = [
     live.onEvent((event) => {
       if (event.type === 'stats') stats.add(event.data);
       if (event.type === 'vm.state') vmStates.add(event.data);
+      if (event.type === 'job.progress' && event.data.migration) migrations.add(event.data.migration);
       for (const filters of staleAfter(event)) invalidations.add(filters);
     }),
     live.onResync(() => {
       invalidations.stop();
       vmStates.stop();
+      migrations.stop();
       void queryClient.invalidateQueries();
     }),
     // Replayed events cover what changed meanwhile, but not what failed to load while the api was
@@ -280,5 +284,6 @@ export function keepQueryCacheCurrent(live: LiveEvents, queryClient: QueryClient
     invalidations.stop();
     stats.stop();
     vmStates.stop();
+    migrations.stop();
   };
 }

@@ -104,3 +104,4 @@ export function fakeLiveConnections(): {
 
 export * from './test-fixtures.js';
 export * from './test-paging.js';
+export * from './test-migrations.js';
