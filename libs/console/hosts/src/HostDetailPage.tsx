@@ -41,6 +41,7 @@ import {
   Term,
   UsageBar,
 } from '@cockpit/console-ui';
+import { EvacuateHostButton } from '@cockpit/console-migrations';
 import { VmList } from '@cockpit/console-vms';
 import { HostActions } from './HostActions.js';
 import { HostStateLabel } from './states.js';
@@ -218,7 +219,8 @@ type TabKey = (typeof TABS)[number];
 
 /**
  * One host: hardware, storage pools, bridges, its VMs and live charts, a tab each (?tab=… links to one);
- * with host.manage, also collecting on/off, its connection and removing it.
+ * with host.manage, also collecting on/off, its connection and removing it; with vm.migrate on it,
+ * evacuating it.
  */
 export function HostDetailPage() {
   const { hostId = '' } = useParams();
@@ -252,11 +254,18 @@ export function HostDetailPage() {
           <FlexItem>
             <HostStateLabel state={data.state} />
           </FlexItem>
-          {manage && (
-            <FlexItem align={{ default: 'alignRight' }}>
-              <HostActions host={data} />
-            </FlexItem>
-          )}
+          <FlexItem align={{ default: 'alignRight' }}>
+            <Flex spaceItems={{ default: 'spaceItemsSm' }}>
+              <FlexItem>
+                <EvacuateHostButton host={data} />
+              </FlexItem>
+              {manage && (
+                <FlexItem>
+                  <HostActions host={data} />
+                </FlexItem>
+              )}
+            </Flex>
+          </FlexItem>
         </Flex>
         {data.stateReason && (
           <Alert variant={data.state === 'connected' ? 'info' : 'warning'} isInline isPlain title={data.stateReason} />

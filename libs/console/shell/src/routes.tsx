@@ -4,8 +4,9 @@ import { DashboardPage } from './pages/DashboardPage.js';
 import { AccessAdminPage, AccountPage, AuditLogPage, LoginPage, RequireSignIn } from '@cockpit/console-access';
 import { hostsRoutes } from '@cockpit/console-hosts';
 import { jobsRoutes } from '@cockpit/console-jobs';
+import { migrationsRoutes } from '@cockpit/console-migrations';
 import { vmsRoutes } from '@cockpit/console-vms';
-import { ClustersPage, MigrationsPage, OperationsPage } from './pages/sections.js';
+import { ClustersPage, OperationsPage } from './pages/sections.js';
 import { SectionPage } from './pages/SectionPage.js';
 
 export const consoleRoutes: RouteObject[] = [
@@ -21,7 +22,7 @@ export const consoleRoutes: RouteObject[] = [
       ...hostsRoutes,
       ...vmsRoutes,
       ...jobsRoutes,
-      { path: 'migrations', element: <MigrationsPage /> },
+      ...migrationsRoutes,
       { path: 'clusters', element: <ClustersPage /> },
       { path: 'operations', element: <OperationsPage /> },
       { path: 'audit', element: <AuditLogPage /> },

@@ -29,6 +29,7 @@ import { useState, type ReactElement, type ReactNode } from 'react';
 import { Link, useParams, useSearchParams } from 'react-router';
 import type { FleetVm, Me } from '@cockpit/contracts';
 import { meQuery, vmQuery } from '@cockpit/console-api';
+import { VmMigrationActions } from '@cockpit/console-migrations';
 import { DetailStatus, formatBytes, formatDateTime, formatMiB, Term, UsageBar } from '@cockpit/console-ui';
 import { DeleteVmModal } from './DeleteVmModal.js';
 import { EditVmModal, SavedChanges, type VmUpdated } from './EditVmModal.js';
@@ -305,6 +306,9 @@ export function VmDetailPage() {
           </FlexItem>
           <FlexItem align={{ default: 'alignRight' }}>
             <Flex spaceItems={{ default: 'spaceItemsSm' }}>
+              <FlexItem>
+                <VmMigrationActions vm={data} />
+              </FlexItem>
               <FlexItem>
                 <Guarded refusal={cannotEdit}>
                   <Button variant="secondary" isAriaDisabled={!!cannotEdit} onClick={() => setDialog('edit')}>

@@ -1,14 +1,5 @@
 import { SectionPage } from './SectionPage.js';
 
-export const MigrationsPage = () => (
-  <SectionPage
-    title="Migrations"
-    description="Live and storage migrations: pre-flight checks, progress, and the history with the downtime achieved."
-    emptyTitle="No migrations"
-    emptyBody="No migration has run. Migrating VMs is not available in this version yet."
-  />
-);
-
 export const ClustersPage = () => (
   <SectionPage
     title="Clusters"
