@@ -18,6 +18,7 @@ import { Jobs1796200000000 } from './migrations/1796200000000-Jobs.js';
 import { VmLifecycle1796200000001 } from './migrations/1796200000001-VmLifecycle.js';
 import { ConsoleTickets1796200000002 } from './migrations/1796200000002-ConsoleTickets.js';
 import { Migrations1796200000003 } from './migrations/1796200000003-Migrations.js';
+import { VmCounts1796200000004 } from './migrations/1796200000004-VmCounts.js';
 import { vmEntities } from '@cockpit/api-vms';
 import { migrationEntities } from '@cockpit/api-migrations';
 import { AuthAndAudit1795320832492 } from './migrations/1795320832492-AuthAndAudit.js';
@@ -55,5 +56,6 @@ export const schema: SchemaDefinition = {
     VmLifecycle1796200000001,
     ConsoleTickets1796200000002,
     Migrations1796200000003,
+    VmCounts1796200000004,
   ],
 };

@@ -7,6 +7,7 @@ import type { FleetVm, Grant, Host, HostState, Page, VmState } from '@cockpit/co
 import { HostEntity } from './entities/host.entity.js';
 import { toHostSummary, type SummaryRow } from './hosts.service.js';
 import { toFleetVm, VM_SELECT, type VmRow } from './inventory.service.js';
+import { VmCounts } from './vm-counts.js';
 
 interface PageRequest {
   limit: number;
@@ -95,6 +96,8 @@ export class FleetLists {
         id: vmId,
         limit: query.limit,
         cursor: query.cursor,
+        // Without a name filter the total is a sum of maintained counts, not a count over every VM.
+        count: query.name ? undefined : VmCounts.countSql({ state: query.state, hostId: query.hostId, visible }),
       },
       toFleetVm,
     );

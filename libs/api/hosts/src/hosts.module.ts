@@ -8,6 +8,7 @@ import { DemoFleetService } from './demo-fleet.service.js';
 import { ApiInstanceEntity } from './entities/api-instance.entity.js';
 import { HostEntity } from './entities/host.entity.js';
 import { inventoryEntities } from './entities/inventory.entities.js';
+import { VmCounts } from './vm-counts.js';
 import { HostsController } from './hosts.controller.js';
 import { EnrollProbe } from './enroll-probe.js';
 import { FleetLists } from './fleet-lists.js';
@@ -38,7 +39,8 @@ import { VmsController } from './vms.controller.js';
     HostConnections,
     FleetLists,
     FleetSummaryService,
+    VmCounts,
   ],
-  exports: [HostsService, InventoryService, CollectorService, HostConnections, FleetLists],
+  exports: [HostsService, InventoryService, CollectorService, HostConnections, FleetLists, VmCounts],
 })
 export class HostsModule {}

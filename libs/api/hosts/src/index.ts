@@ -8,3 +8,5 @@ export * from './host-session.js';
 export * from './entities/api-instance.entity.js';
 export * from './host-connections.js';
 export * from './fleet-lists.js';
+export * from './vm-counts.js';
+export * from './entities/vm-counts.entities.js';

@@ -20,6 +20,8 @@ export interface KeysetQuery<Row> {
   id: SortField<Row>;
   limit: number;
   cursor?: string;
+  /** The total another way (e.g. from maintained counts), answering `{ total }`; else count(*) over the filters. */
+  count?: { text: string; params: unknown[] };
 }
 
 /** A cursor is the sort key of the last row seen, opaque to clients (base64url JSON). */
@@ -59,7 +61,7 @@ export function keysetSql<Row>(query: KeysetQuery<Row>): {
   const field = query.fields[descending ? query.sort.slice(1) : query.sort];
   if (!field) throw new InvalidInputError(`Cannot sort by ${query.sort}`);
   const filters = query.where.length ? `WHERE ${query.where.join(' AND ')}` : '';
-  const count = { text: `SELECT count(*)::int AS total ${query.countFrom} ${filters}`, params: query.params };
+  const count = query.count ?? { text: `SELECT count(*)::int AS total ${query.countFrom} ${filters}`, params: query.params };
   const params = [...query.params];
   const where = [...query.where];
   if (query.cursor) {

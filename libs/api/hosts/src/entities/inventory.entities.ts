@@ -1,4 +1,5 @@
 import { Column, Entity, Index, JoinColumn, ManyToOne, OneToMany, PrimaryColumn } from 'typeorm';
+import { vmCountEntities } from './vm-counts.entities.js';
 import type { VmState } from '@cockpit/contracts';
 import { bigintAsNumber } from './bigint.js';
 import { HostEntity } from './host.entity.js';
@@ -222,4 +223,12 @@ export class VmNicEntity {
   model!: 'virtio' | 'e1000';
 }
 
-export const inventoryEntities = [HostHardwareEntity, HostPoolEntity, HostNetworkEntity, VmEntity, VmDiskEntity, VmNicEntity];
+export const inventoryEntities = [
+  HostHardwareEntity,
+  HostPoolEntity,
+  HostNetworkEntity,
+  VmEntity,
+  VmDiskEntity,
+  VmNicEntity,
+  ...vmCountEntities,
+];
