@@ -10,6 +10,7 @@
  * Usage: npm run bench:api-list [-- --hosts 5000 --vms-per-host 20 --requests 300]
  * Last line: {"bench":"api-list","vms":100000,"p95_ms":…,"scoped_p95_ms":…}
  */
+import path from 'node:path';
 import { parseArgs } from 'node:util';
 import pg from 'pg';
 import { SecretBox } from '@cockpit/api-core';
@@ -26,6 +27,8 @@ const { values } = parseArgs({
     'scoped-hosts': { type: 'string', default: '50' },
     /** Print the statements PostgreSQL spent most time on during the measured rounds (pg_stat_statements). */
     'pg-stats': { type: 'boolean', default: false },
+    /** Write a V8 CPU profile of the api process into this directory. */
+    'cpu-prof': { type: 'string' },
   },
 });
 const hostCount = Number(values.hosts);
@@ -85,7 +88,10 @@ const db = new pg.Client({ connectionString: postgres.url() });
 let api: ApiProcess | undefined;
 try {
   // The api migrates the empty database at start; then the fleet goes straight into its tables.
-  api = await startApi({ DATABASE_URL: postgres.url(), DATA_DIR: scratch.dir, COCKPIT_ADMIN_PASSWORD: PASSWORD });
+  api = await startApi(
+    { DATABASE_URL: postgres.url(), DATA_DIR: scratch.dir, COCKPIT_ADMIN_PASSWORD: PASSWORD },
+    values['cpu-prof'] ? ['--cpu-prof', '--cpu-prof-dir', path.resolve(values['cpu-prof'])] : [],
+  );
   await db.connect();
   const started = performance.now();
   const token = new SecretBox(BENCH_SECRET_KEY).seal('benchmark-agent-token-not-used');
@@ -202,6 +208,12 @@ try {
     }),
   );
 } finally {
+  if (api && values['cpu-prof']) {
+    // Disconnecting makes the api close and exit by itself, which is when V8 writes the profile.
+    const exited = new Promise((resolve) => api?.process.once('exit', resolve));
+    api.process.disconnect();
+    await Promise.race([exited, new Promise((resolve) => setTimeout(resolve, 30_000))]);
+  }
   await api?.stop();
   await db.end().catch(() => undefined);
   await postgres.stop();

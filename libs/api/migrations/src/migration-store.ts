@@ -81,6 +81,7 @@ export function toMigration(row: MigrationRow): Migration {
     storage: row.storage,
     deleteSource: row.delete_source,
     state: row.state,
+    cancelRequested: row.cancel_requested,
     reason: row.reason,
     preflight: row.preflight,
     progress: row.progress,

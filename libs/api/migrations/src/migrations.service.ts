@@ -334,7 +334,8 @@ export class MigrationsService {
       where.push(`(m.source_host_id = $${at} OR m.target_host_id = $${at})`);
     }
     if (query.state) where.push(`m.state = $${params.push(query.state)}`);
-    if (query.active) where.push(`m.state <> ALL($${params.push(FINISHED_MIGRATION_STATES)})`);
+    if (query.active !== undefined)
+      where.push(`m.state ${query.active ? '<> ALL' : '= ANY'}($${params.push(FINISHED_MIGRATION_STATES)})`);
     if (query.since) where.push(`m.created_at >= $${params.push(query.since)}`);
     if (query.until) where.push(`m.created_at < $${params.push(query.until)}`);
     return keysetPage(

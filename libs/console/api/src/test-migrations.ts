@@ -101,6 +101,7 @@ export function makeMigration(
     storage: [],
     deleteSource: true,
     state,
+    cancelRequested: false,
     reason: null,
     preflight: passingChecks(vm, target),
     progress: state === 'running' ? makeProgress(10) : null,

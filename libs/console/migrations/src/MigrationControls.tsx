@@ -35,7 +35,9 @@ export function CancelMigrationButton({ migration }: { migration: Migration }) {
   const [confirming, setConfirming] = useState(false);
   const cancel = useMigrationMutation(cancelMigration, migration);
   const switching = migration.state === 'completing';
-  const requested = cancel.isSuccess && !['cancelled', 'failed', 'succeeded'].includes(migration.state);
+  // Asked here or from anywhere else (the record says so), and not ended yet.
+  const requested =
+    (migration.cancelRequested || cancel.isSuccess) && !['cancelled', 'failed', 'succeeded'].includes(migration.state);
   const button = (
     <Button
       variant="secondary"

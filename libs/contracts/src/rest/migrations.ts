@@ -26,7 +26,7 @@ const Bandwidth = z
   .positive('maxBandwidthMBps must be more than 0 (null: unlimited)')
   .max(100_000)
   .nullable()
-  .meta({ description: 'MB/s the transfer may use; null: as fast as the link goes' });
+  .meta({ description: 'MiB/s the transfer may use (libvirt’s and QEMU’s "MB" is 2^20 bytes); null: as fast as the link goes' });
 
 export const MigrateOptions = z
   .object({
@@ -128,7 +128,7 @@ export const MigrationProgress = z
     remainingBytes: z.number().nonnegative(),
     totalBytes: z.number().nonnegative(),
     dirtyPagesRate: z.number().nonnegative().meta({ description: '4 KiB pages dirtied per second' }),
-    throughputMBps: z.number().nonnegative(),
+    throughputMBps: z.number().nonnegative().meta({ description: 'MiB/s' }),
     expectedDowntimeMs: z.number().nonnegative(),
     etaSeconds: z.number().nonnegative().nullable().meta({ description: 'At the current throughput; null while unknown' }),
     cpuThrottlePercent: z.number().min(0).max(100),
@@ -161,6 +161,7 @@ export const Migration = z
       .boolean()
       .meta({ description: 'Storage migration: the source volume is deleted once the switch is confirmed' }),
     state: MigrationState,
+    cancelRequested: z.boolean().meta({ description: 'A cancel was asked for and is on its way to the host' }),
     reason: z.string().nullable().meta({ description: 'Why it failed or was cancelled, or what is being waited for' }),
     preflight: z.array(PreflightCheck).meta({ description: 'The checks as they were when it started' }),
     progress: MigrationProgress.nullable(),
@@ -283,7 +284,7 @@ export const listMigrations = defineRoute({
       .enum(['true', 'false'])
       .transform((value) => value === 'true')
       .optional()
-      .meta({ description: 'true: only those not finished' }),
+      .meta({ description: 'true: only those not finished; false: only finished ones' }),
     since: z.iso.datetime().optional().meta({ description: 'Created at or after' }),
     until: z.iso.datetime().optional().meta({ description: 'Created before' }),
   }),

@@ -10,7 +10,7 @@ export const PeerRef = z.object({
 });
 export type PeerRef = z.infer<typeof PeerRef>;
 
-/** MB/s a transfer may use (with `.nullable()`: null is as fast as the link goes). */
+/** MiB/s (2^20 bytes a second, as libvirt counts) a transfer may use (with `.nullable()`: null is as fast as the link goes). */
 export const BandwidthMBps = z.number().positive().max(100_000);
 
 /** QEMU's migration parameters, as Cockpit exposes them. */
@@ -75,7 +75,7 @@ export const Job = z.object({
   progress: JobProgress,
   maxBandwidthMBps: BandwidthMBps.nullable()
     .optional()
-    .meta({ description: 'The bandwidth limit in force now, MB/s (null: unlimited); changed with PATCH /v1/jobs/{jobId}' }),
+    .meta({ description: 'The bandwidth limit in force now, MiB/s (null: unlimited); changed with PATCH /v1/jobs/{jobId}' }),
   startedAt: Timestamp,
   finishedAt: Timestamp.nullable(),
   result: z
@@ -90,7 +90,7 @@ export type Job = z.infer<typeof Job>;
 
 /** A running migration's (or storage migration's) new bandwidth limit, used from the next step of its copy. */
 export const JobBandwidthUpdate = z.object({
-  maxBandwidthMBps: BandwidthMBps.nullable().meta({ description: 'MB/s; null: as fast as the link goes' }),
+  maxBandwidthMBps: BandwidthMBps.nullable().meta({ description: 'MiB/s; null: as fast as the link goes' }),
 });
 export type JobBandwidthUpdate = z.infer<typeof JobBandwidthUpdate>;
 
