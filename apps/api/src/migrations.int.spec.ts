@@ -36,6 +36,7 @@ describe('migrations through the api', () => {
   const agents = new Map<string, { host: FleetHost; client: VaporClient }>();
   const sockets: Socket[] = [];
   const progress: ProgressEvent[] = [];
+  const deleted: { vmId: string; hostId: string }[] = [];
 
   const agent = (hostId: string) => {
     const found = agents.get(hostId);
@@ -136,6 +137,7 @@ describe('migrations through the api', () => {
     socket.on('event', (raw: unknown) => {
       const event = CockpitEvent.parse(raw);
       if (event.type === 'job.progress' && event.data.migration) progress.push(event);
+      if (event.type === 'vm.deleted') deleted.push(event.data);
     });
     await new Promise<void>((resolve, reject) => {
       socket.once('connect', () => resolve());
@@ -264,6 +266,35 @@ describe('migrations through the api', () => {
     const there = await agent(skylake).client.getVm(vm.id);
     expect(there.disks.map((disk) => disk.poolId)).toEqual(['local']);
 
+    // Keep the source's definition, converge automatically, limit the bandwidth: the VM runs on the
+    // target (and the inventory says so), the source keeps an inactive copy.
+    const kept = await createVm(broadwell, 'kept-definition', { disks: [{ poolId: 'local', sizeBytes: GiB }] });
+    const keeping = await settled(
+      (await start(kept.id, skylake, { undefineSource: false, autoConverge: true, maxBandwidthMBps: 500 })).id,
+    );
+    expect(keeping).toMatchObject({
+      state: 'succeeded',
+      type: 'shared-nothing',
+      options: { undefineSource: false, autoConverge: true, maxBandwidthMBps: 500 },
+    });
+    expect(await whereIs(kept.id)).toEqual([
+      { hostId: broadwell, state: 'shutoff' },
+      { hostId: skylake, state: 'running' },
+    ]);
+    await until(
+      async () => FleetVm.parse((await call('GET', `/api/vms/${kept.id}`)).json).hostId === skylake,
+      5_000,
+      'the inventory shows the running copy',
+    );
+    // The inactive copy removed on the source leaves the VM as it is (it would block a move back).
+    await agent(broadwell).client.deleteVm(kept.id);
+    // Positive control: the collector applied the source's vm.deleted (announced once written).
+    await until(
+      () => deleted.some((event) => event.vmId === kept.id && event.hostId === broadwell),
+      10_000,
+      'the deletion on the source reached Cockpit',
+    );
+    expect(FleetVm.parse((await call('GET', `/api/vms/${kept.id}`)).json)).toMatchObject({ hostId: skylake, state: 'running' });
     const off = await createVm(broadwell, 'offline-one', { start: false });
     const offline = await settled((await start(off.id, skylake)).id);
     expect(offline).toMatchObject({ state: 'succeeded', type: 'offline', options: { live: false } });

@@ -112,6 +112,15 @@ describe('paged lists, filtered on the server to what the caller may view', () =
     const hosts = HostPage.parse((await viewer('GET', '/api/hosts')).json);
     expect(hosts.items.map((host) => host.id)).toEqual([hostIds[0]]);
     expect(hosts.total).toBe(1);
+    // A viewer of a few hosts is paged host by host: the same VMs, in the same order, as the
+    // administrator's list filtered to them, ascending and descending, with a state filter too.
+    const theirs = new Set(vms.ids);
+    for (const query of ['sort=name', 'sort=-name', 'sort=name&state=running', 'sort=-name&state=shutoff']) {
+      const mine = await walk(viewer, `/api/vms?limit=2&${query}`);
+      const all = await walk(call, `/api/vms?limit=1000&${query}`);
+      expect(mine.ids).toEqual(all.ids.filter((id) => theirs.has(id)));
+      expect(new Set(mine.totals)).toEqual(new Set([mine.ids.length]));
+    }
   });
 
   it('lets a token be scoped to a VM under a host its owner holds, and narrows it to that VM', async () => {

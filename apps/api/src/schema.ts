@@ -19,6 +19,7 @@ import { VmLifecycle1796200000001 } from './migrations/1796200000001-VmLifecycle
 import { ConsoleTickets1796200000002 } from './migrations/1796200000002-ConsoleTickets.js';
 import { Migrations1796200000003 } from './migrations/1796200000003-Migrations.js';
 import { VmCounts1796200000004 } from './migrations/1796200000004-VmCounts.js';
+import { VmHostIndexes1796200000005 } from './migrations/1796200000005-VmHostIndexes.js';
 import { vmEntities } from '@cockpit/api-vms';
 import { migrationEntities } from '@cockpit/api-migrations';
 import { AuthAndAudit1795320832492 } from './migrations/1795320832492-AuthAndAudit.js';
@@ -57,5 +58,6 @@ export const schema: SchemaDefinition = {
     ConsoleTickets1796200000002,
     Migrations1796200000003,
     VmCounts1796200000004,
+    VmHostIndexes1796200000005,
   ],
 };

@@ -275,7 +275,9 @@ export class InventoryService {
          pending_changes = EXCLUDED.pending_changes, snapshot_count = EXCLUDED.snapshot_count,
          generation = EXCLUDED.generation, created_at = EXCLUDED.created_at, updated_at = EXCLUDED.updated_at
        WHERE (vms.host_id = EXCLUDED.host_id AND (EXCLUDED.generation >= vms.generation OR EXCLUDED.updated_at > vms.updated_at))
-          OR (vms.host_id <> EXCLUDED.host_id AND vms.updated_at <= EXCLUDED.updated_at)
+          OR (vms.host_id <> EXCLUDED.host_id AND vms.updated_at <= EXCLUDED.updated_at
+             -- A definition a migration left behind (undefineSource: false) never displaces the VM running elsewhere.
+             AND (vms.state NOT IN ('running', 'paused', 'migrating') OR EXCLUDED.state IN ('running', 'paused', 'migrating')))
        RETURNING id`,
       [hostId, JSON.stringify(rows)],
     )) as { id: string }[];

@@ -333,8 +333,8 @@ export class MigrationDriver implements JobHandler<{ origin: string }>, OnModule
       await this.store.update(row.id, { state: 'completing' });
       const arrived = await this.connections.call(row.target_host_id, (target) => target.getVm(row.vm_id)).catch(() => undefined);
       if (arrived) await this.inventory.upsertVm(row.target_host_id, arrived);
+      // Kept on the source (undefineSource: false), its inactive definition stays there, out of the inventory's one row per VM.
       if (row.options.undefineSource) await this.inventory.deleteVm(row.source_host_id, row.vm_id);
-      else await this.refresh(row.source_host_id, row.vm_id, client);
       await this.end(
         row,
         arrived ? 'succeeded' : 'failed',

@@ -104,11 +104,13 @@ export class HostNetworkEntity {
 @Index('vms_name_id', ['name', 'id'])
 @Index('vms_state_name_id', ['state', 'name', 'id'])
 @Index('vms_created_id', ['createdAt', 'id'])
+// A user who sees a few hosts: their page is read host by host in name order (FleetLists.vmsPage).
+@Index('vms_host_name_id', ['hostId', 'name', 'id'])
+@Index('vms_host_state_name_id', ['hostId', 'state', 'name', 'id'])
 export class VmEntity {
   @PrimaryColumn({ type: 'uuid' })
   id!: string;
 
-  @Index('vms_host_id')
   @Column({ name: 'host_id', type: 'uuid' })
   hostId!: string;
 
