@@ -4,7 +4,6 @@ import { In, Repository } from 'typeorm';
 import { AccessService } from '@cockpit/api-access';
 import { ForbiddenError } from '@cockpit/api-core';
 import { Permission, ScopePath, missingToGrant, type Grant } from '@cockpit/contracts';
-import { GroupMemberEntity } from './entities/group-member.entity.js';
 import { RoleBindingEntity } from './entities/role-binding.entity.js';
 import { RoleEntity } from './entities/role.entity.js';
 
@@ -20,20 +19,8 @@ export class GrantsService {
   constructor(
     @InjectRepository(RoleBindingEntity) private readonly bindings: Repository<RoleBindingEntity>,
     @InjectRepository(RoleEntity) private readonly roles: Repository<RoleEntity>,
-    @InjectRepository(GroupMemberEntity) private readonly members: Repository<GroupMemberEntity>,
     private readonly access: AccessService,
   ) {}
-
-  /** The role bindings that apply to a user: their own and their groups'. */
-  private async bindingsOf(userId: string): Promise<RoleBindingEntity[]> {
-    const groups = (await this.members.find({ where: { userId } })).map((m) => m.groupId);
-    return this.bindings.find({
-      where: [
-        { subjectType: 'user', subjectId: userId },
-        ...(groups.length ? [{ subjectType: 'group' as const, subjectId: In(groups) }] : []),
-      ],
-    });
-  }
 
   /** Bindings as grants, with the roles they name. */
   private async toGrants(
@@ -52,10 +39,31 @@ export class GrantsService {
     });
   }
 
-  /** Grants and the second-factor requirement in one pass (the guard needs both on every request). */
+  /**
+   * Grants and the second-factor requirement in one statement (the guard needs both on every
+   * request: bindings of the user and of their groups, with their roles), the same rules as
+   * `toGrants`: a binding whose role is gone or whose scope is not one is ignored.
+   */
   async resolve(userId: string): Promise<ResolvedAccess> {
-    const resolved = await this.toGrants(await this.bindingsOf(userId));
-    return { grants: resolved.map((r) => r.grant), requiresTotp: resolved.some((r) => r.role.requireTotp) };
+    const rows = (await this.bindings.query(
+      `SELECT b.scope, r.permissions, r.require_totp AS "requireTotp" FROM role_bindings b JOIN roles r ON r.id = b.role_id
+       WHERE (b.subject_type = 'user' AND b.subject_id = $1)
+          OR (b.subject_type = 'group' AND b.subject_id IN (SELECT m.group_id FROM group_members m WHERE m.user_id = $1))
+       ORDER BY b.id`,
+      [userId],
+    )) as { scope: string; permissions: string[]; requireTotp: boolean }[];
+    const grants: Grant[] = [];
+    let requiresTotp = false;
+    for (const row of rows) {
+      const scope = ScopePath.safeParse(row.scope);
+      if (!scope.success) continue;
+      grants.push({
+        scope: scope.data,
+        permissions: row.permissions.filter((p): p is Permission => Permission.safeParse(p).success),
+      });
+      requiresTotp ||= row.requireTotp;
+    }
+    return { grants, requiresTotp };
   }
 
   async forUser(userId: string): Promise<Grant[]> {
