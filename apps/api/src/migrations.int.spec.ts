@@ -470,6 +470,33 @@ describe('migrations through the api', () => {
     expect(await whereIs(stuck.id)).toEqual([expect.objectContaining({ hostId: skylake })]);
   });
 
+  it('stops an evacuation on request: queued moves never start, the running one is stopped, every VM stays home', async () => {
+    const [broadwell, , cascade] = hostIds as [string, string, string];
+    const mine = [
+      await createVm(cascade, 'stay-1', { memoryMiB: 1024 }),
+      await createVm(cascade, 'stay-2', { memoryMiB: 1024 }),
+      await createVm(cascade, 'stay-3', { memoryMiB: 1024 }),
+    ];
+    const run = await call('POST', `/api/hosts/${cascade}/evacuation`, {
+      dryRun: false,
+      targetHostIds: [broadwell],
+      options: { maxBandwidthMBps: 20 },
+    });
+    expect(run.status).toBe(200);
+    const { job, migrations } = run.json as { job: { id: string }; migrations: string[] };
+    expect(migrations.length).toBeGreaterThanOrEqual(3);
+    await until(async () => (await Promise.all(migrations.map(read))).some((m) => m.state === 'running'), 20_000, 'one running');
+    expect((await call('POST', `/api/jobs/${job.id}/cancel`)).status).toBe(200);
+    const ended = await Promise.all(migrations.map((id) => settled(id, 60_000)));
+    expect(ended.every((migration) => migration.state === 'cancelled')).toBe(true);
+    for (const vm of mine) expect(await whereIs(vm.id)).toEqual([{ hostId: cascade, state: 'running' }]);
+    await until(
+      async () => ((await call('GET', `/api/jobs/${job.id}`)).json as { state: string }).state === 'cancelled',
+      15_000,
+      'the job cancelled',
+    );
+  });
+
   it('plans a rebalance that narrows the spread, then applies it', async () => {
     const dry = await call('POST', '/api/migrations/rebalance', { hostIds, dryRun: true, maxMoves: 5 });
     expect(dry.status).toBe(200);

@@ -92,6 +92,37 @@ export class MigrationDriver implements JobHandler<{ origin: string }>, OnModule
 
   async run(target: JobTargetRef, context: TargetContext<{ origin: string }>): Promise<TargetOutcome | typeof INTERRUPTED> {
     const id = target.targetId;
+    const stop = this.stopSignal(context);
+    try {
+      return await this.drive(id, stop);
+    } finally {
+      stop.dispose();
+    }
+  }
+
+  /**
+   * The engine aborts a job's signal when this instance stops, when another instance took the job
+   * over, and when the job is cancelled. Only the first two end the driving here (the migration is
+   * given back, the next attempt resumes it); a cancel is for the driver to carry out: each
+   * migration sees its job cancelling, stops on its host (or leaves the queue), and ends truly.
+   */
+  private stopSignal(context: TargetContext<{ origin: string }>): { signal: AbortSignal; dispose(): void } {
+    const controller = new AbortController();
+    const onAbort = () => {
+      this.jobs
+        .get(context.jobId)
+        .then((job) => {
+          if (job.state !== 'cancelling' && job.state !== 'cancelled') controller.abort();
+        })
+        .catch(() => controller.abort());
+    };
+    if (context.signal.aborted) onAbort();
+    else context.signal.addEventListener('abort', onAbort, { once: true });
+    return { signal: controller.signal, dispose: () => context.signal.removeEventListener('abort', onAbort) };
+  }
+
+  private async drive(id: string, stop: { signal: AbortSignal }): Promise<TargetOutcome | typeof INTERRUPTED> {
+    const context = stop;
     let troubleSince: number | null = null;
     for (;;) {
       if (context.signal.aborted) return INTERRUPTED;
@@ -105,7 +136,7 @@ export class MigrationDriver implements JobHandler<{ origin: string }>, OnModule
           continue;
         }
         if (row.state !== 'queued') {
-          const ended = await this.follow(row, context);
+          const ended = await this.follow(row, stop);
           if (ended === INTERRUPTED) return INTERRUPTED;
           troubleSince = null;
           continue;
@@ -164,7 +195,7 @@ export class MigrationDriver implements JobHandler<{ origin: string }>, OnModule
   }
 
   /** Starts (or adopts) the host's job and follows it to the end. */
-  private async follow(initial: DrivenRow, context: TargetContext<{ origin: string }>): Promise<void | typeof INTERRUPTED> {
+  private async follow(initial: DrivenRow, context: { signal: AbortSignal }): Promise<void | typeof INTERRUPTED> {
     let row: DrivenRow = initial;
     const { host: sourceHost, client } = await this.connections.clientFor(row.source_host_id, 10_000);
     const summary = await this.jobs.get(row.job_id);
