@@ -341,6 +341,45 @@ describe('migrations through the api', () => {
     expect(((await call('GET', `/api/jobs/${done.jobId}`)).json as { state: string }).state).toBe('cancelled');
   });
 
+  it('refuses a cancel during the switch-over, and the migration ends truly (the VM on one host)', async () => {
+    const [broadwell, , cascade] = hostIds as [string, string, string];
+    const vm = await createVm(broadwell, 'switching', { memoryMiB: 512 });
+    // The destination takes 4 s to start the VM at the switch-over.
+    await fault(cascade, { nextRequests: { count: 1, delayMs: 4000, routeId: 'completeIncoming' } });
+    const started = await start(vm.id, cascade);
+    await until(async () => (await read(started.id)).state === 'completing', 15_000, 'switching over');
+    const refused = await call('POST', `/api/migrations/${started.id}/cancel`);
+    expect(refused.status).toBe(409);
+    expect(errorOf(refused).message).toMatch(/switching over .* can no longer be cancelled/);
+    const done = await settled(started.id);
+    expect(done.state).toBe('succeeded');
+    expect(await whereIs(vm.id)).toEqual([{ hostId: cascade, state: 'running' }]);
+  });
+
+  it('fails cleanly when the destination stops answering mid-copy: the VM runs on its source, the inventory agrees', async () => {
+    const [broadwell, skylake] = hostIds as [string, string];
+    const vm = await createVm(broadwell, 'lost-peer', { memoryMiB: 1024 });
+    const started = await start(vm.id, skylake, { maxBandwidthMBps: 40 });
+    await until(async () => ((await read(started.id)).progress?.transferredBytes ?? 0) > 0, 15_000, 'copying');
+    await fault(skylake, { hang: true });
+    try {
+      const done = await settled(started.id, 60_000);
+      expect(done.state).toBe('failed');
+      expect(done.reason).toMatch(/lost the destination.*lost-peer is running on/);
+      expect((await agent(broadwell).client.getVm(vm.id)).state).toBe('running');
+      expect(FleetVm.parse((await call('GET', `/api/vms/${vm.id}`)).json)).toMatchObject({ hostId: broadwell, state: 'running' });
+    } finally {
+      await fault(skylake, { clear: true });
+    }
+    await until(
+      async () =>
+        (await queryRows(api.databaseUrl, 'SELECT state FROM hosts WHERE id = $1', [skylake]))[0]?.['state'] === 'connected',
+      30_000,
+      'the destination back',
+    );
+    await expect(agent(skylake).client.getVm(vm.id)).rejects.toThrow();
+  });
+
   it('takes a new bandwidth limit while it runs, and the host applies it', async () => {
     const [broadwell, skylake] = hostIds as [string, string];
     const vm = await createVm(broadwell, 'throttled', { memoryMiB: 1024 });
