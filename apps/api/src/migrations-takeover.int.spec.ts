@@ -2,11 +2,12 @@ import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { FleetVm, Host, Migration } from '@cockpit/contracts';
+import { FleetVm, Migration } from '@cockpit/contracts';
 import { createTestDatabase, queryRows, startVaporFleet, type RunningFleet } from '@cockpit/dev-testing';
 import { VaporClient } from '@cockpit/vapor-client';
 import { startApiProcess, type ApiProcess } from '../test/api-process.js';
 import { jobOf } from '../test/job-oracles.js';
+import { enrollAll } from '../test/fleet.js';
 import { signedIn, until, type Call } from '../test/sign-in.js';
 
 const PASSWORD = 'migrations-takeover-password';
@@ -42,18 +43,10 @@ describe('a migration taken over by another instance after kill -9', () => {
       apis.set(instance, api);
       callers.set(instance, await signedIn(api, PASSWORD));
     }
-    const call = callers.get('mig-a') as Call;
-    for (const host of fleet.hosts) {
-      const enrolled = await call('POST', '/api/hosts', { url: host.url, token: host.token, fingerprint: host.fingerprint });
-      const id = Host.parse(enrolled.json).id;
+    for (const { id, client } of await enrollAll(callers.get('mig-a') as Call, databaseUrl, fleet.hosts, 20_000)) {
       hostIds.push(id);
-      clients.set(id, new VaporClient({ baseUrl: host.url, token: host.token, fingerprint: host.fingerprint }));
+      clients.set(id, client);
     }
-    await until(
-      async () => (await queryRows(databaseUrl, 'SELECT state FROM hosts')).every((row) => row['state'] === 'connected'),
-      20_000,
-      'hosts connected',
-    );
   }, 60_000);
   afterAll(async () => {
     for (const api of apis.values()) api.child.kill('SIGKILL');

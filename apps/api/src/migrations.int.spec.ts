@@ -1,11 +1,10 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { io as connect, type Socket } from 'socket.io-client';
+import type { Socket } from 'socket.io-client';
 import { freePort } from '@cockpit/embedded-postgres';
 import {
   CockpitEvent,
   ErrorResponse,
   FleetVm,
-  Host,
   Migration,
   MovePlan,
   Preflight,
@@ -14,6 +13,8 @@ import {
 } from '@cockpit/contracts';
 import { queryRows, startVaporFleet, type FleetHost, type RunningFleet } from '@cockpit/dev-testing';
 import { VaporClient } from '@cockpit/vapor-client';
+import { enrollAll } from '../test/fleet.js';
+import { liveEvents } from '../test/live-events.js';
 import { signedIn, until, type Call } from '../test/sign-in.js';
 import { startTestApi, type TestApi } from '../test/test-app.js';
 
@@ -109,42 +110,17 @@ describe('migrations through the api', () => {
       startVaporFleet({ hosts: 3, vmsPerHost: 1, args: ['--admin-port', String(adminPort)] }),
     ]);
     call = await signedIn(api, PASSWORD);
-    for (const host of fleet.hosts) {
-      const enrolled = await call('POST', '/api/hosts', { url: host.url, token: host.token, fingerprint: host.fingerprint });
-      const id = Host.parse(enrolled.json).id;
+    for (const { id, host, client } of await enrollAll(call, api.databaseUrl, fleet.hosts)) {
       hostIds.push(id);
-      agents.set(id, { host, client: new VaporClient({ baseUrl: host.url, token: host.token, fingerprint: host.fingerprint }) });
+      agents.set(id, { host, client });
     }
-    await until(
-      async () => (await queryRows(api.databaseUrl, 'SELECT state FROM hosts')).every((row) => row['state'] === 'connected'),
-      15_000,
-      'hosts connected',
-    );
     // A real socket.io client as the admin, for the live progress.
-    const login = await fetch(`${api.url}/api/auth/login`, {
-      method: 'POST',
-      headers: { 'Content-Type': 'application/json' },
-      body: JSON.stringify({ username: 'admin', password: PASSWORD }),
-    });
-    const cookie = (login.headers.getSetCookie()[0] ?? '').split(';')[0] ?? '';
-    const socket = connect(api.url, {
-      path: '/socket.io',
-      transports: ['websocket'],
-      extraHeaders: { Cookie: cookie },
-      reconnection: false,
-    });
-    sockets.push(socket);
-    socket.on('event', (raw: unknown) => {
-      const event = CockpitEvent.parse(raw);
-      if (event.type === 'job.progress' && event.data.migration) progress.push(event);
-      if (event.type === 'vm.deleted') deleted.push(event.data);
-    });
-    await new Promise<void>((resolve, reject) => {
-      socket.once('connect', () => resolve());
-      socket.once('connect_error', reject);
-    });
-    const reply = await new Promise<{ error?: string }>((resolve) => socket.emit('subscribe', { scopes: ['/'] }, resolve));
-    expect(reply.error).toBeUndefined();
+    sockets.push(
+      await liveEvents(api.url, { username: 'admin', password: PASSWORD }, (event) => {
+        if (event.type === 'job.progress' && event.data.migration) progress.push(event);
+        if (event.type === 'vm.deleted') deleted.push(event.data);
+      }),
+    );
   }, 90_000);
   afterAll(async () => {
     for (const socket of sockets) socket.close();

@@ -1,5 +1,5 @@
 import { existsSync } from 'node:fs';
-import { chromium, type Browser } from 'playwright-core';
+import { chromium, type Browser, type Page } from 'playwright-core';
 
 const CANDIDATES = ['/usr/bin/chromium', '/usr/bin/chromium-browser'];
 
@@ -37,4 +37,38 @@ export function launchChromium(): Promise<Browser> {
       '--no-first-run',
     ],
   });
+}
+
+/**
+ * A page of the console signed in as `username`, with every problem the browser sees recorded in
+ * `problems`: page errors, console errors, and answers of 400 or more (but the 401 of "who is
+ * signed in?" before sign-in, and those `expected` says are part of the walk).
+ */
+export async function signedInPage(
+  browser: Browser,
+  url: string,
+  credentials: { username: string; password: string; start?: string },
+  problems: string[],
+  expected: (status: number, pathname: string) => boolean = () => false,
+): Promise<Page> {
+  const context = await browser.newContext({ viewport: { width: 1400, height: 1000 } });
+  const page = await context.newPage();
+  page.on('pageerror', (error) => problems.push(`pageerror: ${error.message}`));
+  page.on('response', (response) => {
+    const pathname = new URL(response.url()).pathname;
+    if (response.status() >= 400 && !response.url().endsWith('/api/auth/me') && !expected(response.status(), pathname))
+      problems.push(`${response.status()} ${response.request().method()} ${pathname}`);
+  });
+  page.on('console', (message) => {
+    // Failed requests are listed (with their path) by the response listener above.
+    if (message.type() === 'error' && !/Failed to load resource/.test(message.text()))
+      problems.push(`console: ${message.text()}`);
+  });
+  await page.goto(`${url}${credentials.start ?? '/'}`);
+  await page.getByRole('heading', { name: 'Sign in to Cockpit' }).waitFor();
+  await page.getByLabel('Username').fill(credentials.username);
+  await page.getByLabel('Password').fill(credentials.password);
+  await page.getByRole('button', { name: 'Sign in' }).click();
+  await page.getByRole('navigation', { name: 'Main navigation' }).waitFor();
+  return page;
 }

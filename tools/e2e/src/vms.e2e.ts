@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { startCockpit, type CockpitProcess } from '@cockpit/dev-testing';
-import { launchChromium } from './chromium.js';
+import { launchChromium, signedInPage } from './chromium.js';
 import { AGENTS_ON_LOOPBACK } from './product.js';
 
 const SCREENSHOTS = path.join(import.meta.dirname, '../../../tmp/e2e');
@@ -38,27 +38,14 @@ describe('VMs in a real browser, served by `npm start`', () => {
       HOST_ENROLL_DENY_NETWORKS: AGENTS_ON_LOOPBACK,
     });
     [url, browser] = await Promise.all([cockpit.ready(), launchChromium()]);
-    const context = await browser.newContext({ viewport: { width: 1400, height: 1000 } });
-    page = await context.newPage();
-    page.on('pageerror', (error) => problems.push(`pageerror: ${error.message}`));
-    page.on('response', (response) => {
-      // Before sign-in the console asks who is signed in and hears 401: expected.
-      const pathname = new URL(response.url()).pathname;
-      if (response.status() === 404 && deletedVmPath && pathname.startsWith(deletedVmPath)) return;
-      if (response.status() >= 400 && !response.url().endsWith('/api/auth/me'))
-        problems.push(`${response.status()} ${response.request().method()} ${new URL(response.url()).pathname}`);
-    });
-    page.on('console', (message) => {
-      // Failed requests are listed (with their path) by the response listener above.
-      if (message.type() === 'error' && !/Failed to load resource/.test(message.text()))
-        problems.push(`console: ${message.text()}`);
-    });
-    await page.goto(`${url}/vms`);
-    await page.getByRole('heading', { name: 'Sign in to Cockpit' }).waitFor();
-    await page.getByLabel('Username').fill('admin');
-    await page.getByLabel('Password').fill(ADMIN_PASSWORD);
-    await page.getByRole('button', { name: 'Sign in' }).click();
-    await page.getByRole('navigation', { name: 'Main navigation' }).waitFor();
+    // A deleted VM's page asks for it once more and hears 404: expected.
+    page = await signedInPage(
+      browser,
+      url,
+      { username: 'admin', password: ADMIN_PASSWORD, start: '/vms' },
+      problems,
+      (status, pathname) => Boolean(status === 404 && deletedVmPath && pathname.startsWith(deletedVmPath)),
+    );
   }, 120_000);
 
   afterAll(async () => {

@@ -19,12 +19,12 @@ import {
   FINISHED_MIGRATION_STATES,
   type Job,
   type JobSummary,
-  type MigrationProgress,
   type MigrationState,
   type ScopeChain,
 } from '@cockpit/contracts';
 import type { VaporClient } from '@cockpit/vapor-client';
 import { MigrationStore, type DrivenRow, type MigrationRow } from './migration-store.js';
+import { outcomeOf, stopSignal, toProgress } from './driver-support.js';
 import { MIGRATION_KIND, MigrationsService } from './migrations.service.js';
 
 /** How often a running migration's host job is read (progress goes out on each read). */
@@ -92,33 +92,12 @@ export class MigrationDriver implements JobHandler<{ origin: string }>, OnModule
 
   async run(target: JobTargetRef, context: TargetContext<{ origin: string }>): Promise<TargetOutcome | typeof INTERRUPTED> {
     const id = target.targetId;
-    const stop = this.stopSignal(context);
+    const stop = stopSignal(context, this.jobs);
     try {
       return await this.drive(id, stop);
     } finally {
       stop.dispose();
     }
-  }
-
-  /**
-   * The engine aborts a job's signal when this instance stops, when another instance took the job
-   * over, and when the job is cancelled. Only the first two end the driving here (the migration is
-   * given back, the next attempt resumes it); a cancel is for the driver to carry out: each
-   * migration sees its job cancelling, stops on its host (or leaves the queue), and ends truly.
-   */
-  private stopSignal(context: TargetContext<{ origin: string }>): { signal: AbortSignal; dispose(): void } {
-    const controller = new AbortController();
-    const onAbort = () => {
-      this.jobs
-        .get(context.jobId)
-        .then((job) => {
-          if (job.state !== 'cancelling' && job.state !== 'cancelled') controller.abort();
-        })
-        .catch(() => controller.abort());
-    };
-    if (context.signal.aborted) onAbort();
-    else context.signal.addEventListener('abort', onAbort, { once: true });
-    return { signal: controller.signal, dispose: () => context.signal.removeEventListener('abort', onAbort) };
   }
 
   private async drive(id: string, stop: { signal: AbortSignal }): Promise<TargetOutcome | typeof INTERRUPTED> {
@@ -433,33 +412,4 @@ export class MigrationDriver implements JobHandler<{ origin: string }>, OnModule
       progress: row.progress,
     });
   }
-}
-
-function outcomeOf(row: MigrationRow): TargetOutcome {
-  if (row.state === 'succeeded')
-    return {
-      state: 'succeeded',
-      message: row.type === 'storage' ? `disks of ${row.vm_name} moved` : `${row.vm_name} runs on ${row.target_host_name}`,
-    };
-  if (row.state === 'cancelled') return { state: 'skipped', message: row.reason ?? 'cancelled' };
-  return { state: 'failed', message: row.reason ?? 'failed' };
-}
-
-export function toProgress(job: Job, maxBandwidthMBps: number | null): MigrationProgress {
-  const { progress } = job;
-  const throughput = progress.throughputMBps;
-  return {
-    phase: progress.phase,
-    iteration: progress.iteration,
-    transferredBytes: progress.transferredBytes,
-    remainingBytes: progress.remainingBytes,
-    totalBytes: progress.totalBytes,
-    dirtyPagesRate: progress.dirtyPagesRate,
-    throughputMBps: throughput,
-    expectedDowntimeMs: progress.expectedDowntimeMs,
-    etaSeconds: throughput > 0 ? Math.round((progress.remainingBytes / MiB / throughput) * 10) / 10 : null,
-    cpuThrottlePercent: progress.cpuThrottlePercent,
-    maxBandwidthMBps,
-    at: new Date().toISOString(),
-  };
 }

@@ -14,6 +14,7 @@ import {
 } from '@cockpit/contracts';
 import { MigrationsService } from './migrations.service.js';
 import { PlansService } from './plans.service.js';
+import { StorageMoves } from './storage-moves.js';
 
 function principalOf(request: RequestWithPrincipal) {
   if (!request.principal) throw new ForbiddenError('Sign in first');
@@ -26,6 +27,7 @@ export class MigrationsController {
   constructor(
     private readonly migrations: MigrationsService,
     private readonly plans: PlansService,
+    private readonly storage: StorageMoves,
   ) {}
 
   @Route(preflightMigration)
@@ -45,7 +47,7 @@ export class MigrationsController {
 
   @Route(startStorageMigration)
   startStorage(@Req() request: RequestWithPrincipal, @Body() body: ParsedBody<typeof startStorageMigration>) {
-    return this.migrations.startStorage(principalOf(request), body);
+    return this.storage.start(principalOf(request), body);
   }
 
   @Route(listMigrations)

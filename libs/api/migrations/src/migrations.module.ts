@@ -11,6 +11,7 @@ import { MigrationStore } from './migration-store.js';
 import { MigrationsController } from './migrations.controller.js';
 import { MigrationsService } from './migrations.service.js';
 import { PlansService } from './plans.service.js';
+import { StorageMoves } from './storage-moves.js';
 
 /**
  * Moving VMs: pre-flight checks, live / shared-nothing / offline and storage migrations as
@@ -26,7 +27,7 @@ import { PlansService } from './plans.service.js';
     AuthModule,
   ],
   controllers: [MigrationsController],
-  providers: [MigrationStore, MigrationsService, MigrationDriver, PlansService],
+  providers: [MigrationStore, MigrationsService, MigrationDriver, PlansService, StorageMoves],
   exports: [MigrationsService],
 })
 export class MigrationsModule {}
