@@ -15,13 +15,7 @@ import {
   type TargetContext,
   type TargetOutcome,
 } from '@cockpit/api-jobs';
-import {
-  FINISHED_MIGRATION_STATES,
-  type Job,
-  type JobSummary,
-  type MigrationState,
-  type ScopeChain,
-} from '@cockpit/contracts';
+import { FINISHED_MIGRATION_STATES, type Job, type JobSummary, type MigrationState, type ScopeChain } from '@cockpit/contracts';
 import type { VaporClient } from '@cockpit/vapor-client';
 import { MigrationStore, type DrivenRow, type MigrationRow } from './migration-store.js';
 import { outcomeOf, stopSignal, toProgress } from './driver-support.js';
