@@ -271,6 +271,14 @@ describe('migrations through the api', () => {
       'the deletion on the source reached Cockpit',
     );
     expect(FleetVm.parse((await call('GET', `/api/vms/${kept.id}`)).json)).toMatchObject({ hostId: skylake, state: 'running' });
+    // Not persistent: it runs there without a lasting definition, so stopping it leaves nothing.
+    const passing = await createVm(broadwell, 'transient-one');
+    const moved2 = await settled((await start(passing.id, skylake, { persistent: false })).id);
+    expect(moved2).toMatchObject({ state: 'succeeded', options: { persistent: false } });
+    expect(await whereIs(passing.id)).toEqual([{ hostId: skylake, state: 'running' }]);
+    expect((await call('POST', `/api/vms/${passing.id}/actions`, { action: 'poweroff' })).status).toBe(200);
+    expect(await whereIs(passing.id)).toEqual([]);
+    await until(async () => (await call('GET', `/api/vms/${passing.id}`)).status === 404, 10_000, 'gone from the inventory');
     const off = await createVm(broadwell, 'offline-one', { start: false });
     const offline = await settled((await start(off.id, skylake)).id);
     expect(offline).toMatchObject({ state: 'succeeded', type: 'offline', options: { live: false } });

@@ -148,6 +148,14 @@ export class InventoryService {
   }
 
   /**
+   * A host's answer about a VM the inventory has (after an action): written like `upsertVm`, but
+   * never bringing back a VM the collector deleted meanwhile (a transient VM gone when it stopped).
+   */
+  async refreshVm(hostId: string, vm: Vm): Promise<void> {
+    await this.unitOfWork.transaction((manager) => this.upsertVms(manager, hostId, [vm], true));
+  }
+
+  /**
    * State changes of VMs on one host, in order, in one statement; answers the VMs that are on that
    * host (a VM that already moved away is left alone).
    */
@@ -243,7 +251,7 @@ export class InventoryService {
    * overwrite a newer one (a REST answer landing after the host's later event), unless the host's
    * own clock says it is newer (an agent that restarted and counts again).
    */
-  private async upsertVms(manager: EntityManager, hostId: string, vms: readonly Vm[]): Promise<void> {
+  private async upsertVms(manager: EntityManager, hostId: string, vms: readonly Vm[], onlyExisting = false): Promise<void> {
     if (!vms.length) return;
     const rows = vms.map((vm) => ({
       id: vm.id,
@@ -269,6 +277,7 @@ export class InventoryService {
        FROM jsonb_to_recordset($2::jsonb) AS x(id uuid, name text, state text, vcpus int, memory_mib int, cpu_model text,
          cpu_features text[], autostart boolean, boot_order text[], pending_changes jsonb, snapshot_count int,
          generation int, created_at timestamptz, updated_at timestamptz)
+       ${onlyExisting ? 'WHERE EXISTS (SELECT 1 FROM vms e WHERE e.id = x.id)' : ''}
        ON CONFLICT (id) DO UPDATE SET host_id = EXCLUDED.host_id, name = EXCLUDED.name, state = EXCLUDED.state,
          vcpus = EXCLUDED.vcpus, memory_mib = EXCLUDED.memory_mib, cpu_model = EXCLUDED.cpu_model,
          cpu_features = EXCLUDED.cpu_features, autostart = EXCLUDED.autostart, boot_order = EXCLUDED.boot_order,

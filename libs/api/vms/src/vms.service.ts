@@ -153,8 +153,14 @@ export class VmsService {
       }
       throw error;
     }
-    await this.inventory.upsertVm(current.hostId, vm);
-    return this.inventory.getVm(vmId);
+    await this.inventory.refreshVm(current.hostId, vm);
+    try {
+      return await this.inventory.getVm(vmId);
+    } catch (error) {
+      // Gone with the action (a transient VM has no definition once stopped): the host's answer is the last word.
+      if (!(error instanceof NotFoundError)) throw error;
+      return { ...vm, hostId: current.hostId, hostName: current.hostName, stats: null };
+    }
   }
 
   /** Reads the VM's true state from its host into the inventory (after an action that failed midway). */

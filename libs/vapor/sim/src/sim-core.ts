@@ -25,6 +25,11 @@ export interface SimVm {
   ignoreAcpi: boolean;
   /** Changes on every cold start, reset and revert: an ACPI shutdown asked before it is void. */
   bootEpoch: number;
+  /**
+   * Arrived by a migration with `persistent: false`: like libvirt's transient domain, its
+   * definition goes when it stops (its disks stay on their pools).
+   */
+  transient?: boolean;
 }
 
 export function newRecord(vm: Vm, profile: WorkloadProfile, phase: number): SimVm {

@@ -700,6 +700,11 @@ export class SimHost implements HypervisorDriver {
     record.vm.state = state;
     this.touch(record);
     this.emit({ type: 'vm.state', data: { vmId: record.vm.id, state, previous, generation: record.vm.generation, reason } });
+    // A transient VM (migrated in with persistent: false) has no definition once it stops.
+    if (record.transient && (state === 'shutoff' || state === 'crashed') && this.vms.get(record.vm.id) === record) {
+      this.vms.delete(record.vm.id);
+      this.emit({ type: 'vm.deleted', data: { vmId: record.vm.id } });
+    }
   }
 
   // ---- jobs (sim-migrations.ts: outgoing and storage migrations; sim-incoming.ts: incoming) ----------

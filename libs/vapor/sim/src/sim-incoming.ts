@@ -12,6 +12,8 @@ interface Incoming {
   /** The VM's snapshots, which move with it. */
   snapshots: VaporSnapshot[];
   expiresAt: number;
+  /** `persistent: false`: the VM runs here without a definition that outlives it. */
+  transient: boolean;
 }
 
 const INCOMING_TTL_MS = 60_000;
@@ -97,6 +99,7 @@ export class SimIncoming {
       reserved,
       snapshots: structuredClone(snapshots),
       expiresAt: Date.now() + INCOMING_TTL_MS,
+      transient: !options.persistent && vm.state !== 'shutoff' && vm.state !== 'crashed',
     };
     this.incoming.set(entry.id, entry);
     host.later(INCOMING_TTL_MS * host.world.timeScale + 1000, () => this.expireIncoming());
@@ -121,6 +124,7 @@ export class SimIncoming {
     record.snapshots = entry.snapshots.map(({ current: _, ...snapshot }) => snapshot);
     record.currentSnapshotId = entry.snapshots.find((snapshot) => snapshot.current)?.id ?? null;
     arrived.snapshotCount = record.snapshots.length;
+    record.transient = entry.transient;
     host.vms.set(arrived.id, record);
     host.emit({ type: 'vm.created', data: { vm: structuredClone(arrived) } });
     return structuredClone(arrived);
