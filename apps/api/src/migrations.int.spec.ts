@@ -581,5 +581,47 @@ describe('migrations through the api', () => {
     expect(
       (await viewer('POST', '/api/migrations/preflight', { vmId: notTheirs.vmId, targetHostId: other, options: {} })).status,
     ).toBe(404);
+
+    // A token narrower than its owner: vm.migrate on one VM only. Another VM is hidden (404); its
+    // own VM may not go to a host outside the token (404); with vm.view only, migrating is 403.
+    const narrow = async (permissions: string[]) => {
+      const made = await call('POST', '/api/tokens', {
+        name: `narrow-${permissions.join('-')}`,
+        permissions,
+        scope: `/vms/${someVm.vmId}`,
+      });
+      expect(made.status).toBe(201);
+      const token = (made.json as { token: string }).token;
+      return (method: string, path: string, body?: unknown) =>
+        fetch(`${api.url}${path}`, {
+          method,
+          headers: { Authorization: `Bearer ${token}`, 'Content-Type': 'application/json' },
+          body: body === undefined ? undefined : JSON.stringify(body),
+        }).then((response) => response.status);
+    };
+    const migrateOnly = await narrow(['vm.view', 'vm.migrate']);
+    const before = await migrationCount();
+    expect(await migrateOnly('POST', '/api/migrations', { vmId: notTheirs.vmId, targetHostId: other, options: {} })).toBe(404);
+    expect(await migrateOnly('POST', '/api/migrations', { vmId: someVm.vmId, targetHostId: other, options: {} })).toBe(404);
+    expect(await migrateOnly('POST', `/api/migrations/${notTheirs.id}/cancel`)).toBe(404);
+    expect(await migrateOnly('PATCH', `/api/migrations/${notTheirs.id}`, { maxBandwidthMBps: 5 })).toBe(404);
+    expect(await migrateOnly('POST', `/api/hosts/${other}/evacuation`, { dryRun: true })).toBe(404);
+    const viewOnly = await narrow(['vm.view']);
+    expect(await viewOnly('POST', '/api/migrations', { vmId: someVm.vmId, targetHostId: other, options: {} })).toBe(403);
+    expect(await viewOnly('GET', `/api/migrations/${someVm.id}`)).toBe(200); // positive control: it may view its own
+    // Malformed strings and huge values: 400, never a 500.
+    expect(await migrateOnly('POST', '/api/migrations', { vmId: `${someVm.vmId}\u0000`, targetHostId: other })).toBe(400);
+    expect(await migrateOnly('POST', '/api/migrations', { vmId: '\ud800', targetHostId: other })).toBe(400);
+    expect(
+      await migrateOnly('POST', '/api/migrations', {
+        vmId: someVm.vmId,
+        targetHostId: other,
+        options: { maxBandwidthMBps: 1e308 },
+      }),
+    ).toBe(400);
+    expect(
+      await migrateOnly('POST', '/api/migrations/preflight/matrix', { vmIds: Array(501).fill(someVm.vmId), options: {} }),
+    ).toBe(400);
+    expect(await migrationCount()).toBe(before);
   });
 });
